@@ -1,4 +1,4 @@
-import type { DeviceId, PatientId, WardId } from './ids.js';
+import type { DeviceId, PatientId } from './ids.js';
 
 /**
  * A device bound to a patient over a time range: admit (from) to discharge or transfer (to).
@@ -8,7 +8,6 @@ export interface Binding {
   readonly id: string;
   readonly deviceId: DeviceId;
   readonly patientId: PatientId;
-  readonly wardId: WardId | null;
   readonly fromAt: number;
   readonly toAt: number | null;
 }

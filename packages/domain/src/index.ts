@@ -34,3 +34,4 @@ export {
   PartitionWatermarks,
 } from './event-time.js';
 export { encodeIngestRecord, decodeIngestRecord } from './ingest-codec.js';
+export { type ErrorCode, WardstreamError } from './errors.js';

@@ -1,0 +1,50 @@
+import { WardstreamError } from '@wardstream/domain';
+import { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ApiDeps } from './deps.js';
+import { OPENAPI_DOCUMENT } from './openapi.js';
+import { problem, problemForCode, RequestProblem, type Problem } from './problem.js';
+import { mountBindingRoutes } from './routes/bindings.js';
+import { mountDeviceRoutes } from './routes/devices.js';
+import { mountHealthRoutes } from './routes/health.js';
+import { mountLiveRoutes } from './routes/live.js';
+import { mountPatientRoutes } from './routes/patients.js';
+
+/** Errors that carry a stable `code` from other packages (log, store) and their problem. */
+function problemOf(err: unknown): Problem {
+  if (err instanceof RequestProblem) return err.problem;
+  if (err instanceof WardstreamError) return problemForCode(err.code, err.message);
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'LOG_CORRUPT') return problemForCode('CORRUPT', (err as Error).message);
+  if (code === 'LOG_UNAVAILABLE' || code === 'LOG_CLOSED') return problemForCode('UNAVAILABLE', (err as Error).message);
+  if (err instanceof RangeError) return problem('invalid-parameter', 400, err.message);
+  return problem('internal-error', 500, 'an internal error occurred; it has been logged');
+}
+
+/**
+ * The HTTP API: every route mounted in one place, each feature's routes in its own file.
+ * `onInternalError` hears of every 500 (the process logs it; the client gets a problem document).
+ */
+export function createApi(deps: ApiDeps, onInternalError: (err: unknown) => void = () => undefined): Hono {
+  const app = new Hono();
+  mountHealthRoutes(app, deps);
+  app.get('/api/v1/openapi.json', (c) => c.json(OPENAPI_DOCUMENT));
+  mountPatientRoutes(app, deps);
+  mountDeviceRoutes(app, deps);
+  mountBindingRoutes(app, deps);
+  mountLiveRoutes(app, deps);
+
+  app.notFound((c) =>
+    c.json(problem('not-found', 404, `no route for ${c.req.method} ${c.req.path}`), 404, {
+      'content-type': 'application/problem+json',
+    }),
+  );
+  app.onError((err, c) => {
+    const doc = problemOf(err);
+    if (doc.status >= 500) onInternalError(err);
+    return c.json({ ...doc, instance: c.req.path }, doc.status as ContentfulStatusCode, {
+      'content-type': 'application/problem+json',
+    });
+  });
+  return app;
+}

@@ -1,0 +1,27 @@
+import type { Catalogue, Clock } from '@wardstream/domain';
+import type { Registry } from '@wardstream/registry';
+import type { ReadingStore } from '@wardstream/store';
+import type { LiveHub } from './live-hub.js';
+
+export type ComponentStatus = { readonly status: 'ok' } | { readonly status: 'down'; readonly detail: string };
+
+/** The health of each component, as `/readyz` and `/api/v1/health` report it. */
+export interface HealthReport {
+  readonly components: Readonly<Record<string, ComponentStatus>>;
+}
+
+/** What the HTTP API needs; the composition root provides it. */
+export interface ApiDeps {
+  readonly registry: Registry;
+  readonly store: ReadingStore;
+  readonly catalogue: Catalogue;
+  readonly clock: Clock;
+  readonly live: LiveHub;
+  readonly health: () => HealthReport;
+  /** Prometheus exposition text of every metric. */
+  readonly metrics: () => Promise<{ readonly contentType: string; readonly body: string }>;
+  /** Keep-alive comment interval of live streams. */
+  readonly livePingMs?: number;
+  /** Live events buffered per subscriber before it is cut off as too slow. */
+  readonly liveQueueLimit?: number;
+}

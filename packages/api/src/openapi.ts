@@ -1,0 +1,214 @@
+/**
+ * The OpenAPI 3.1 description of the HTTP API, served at /api/v1/openapi.json.
+ * A test checks that every route the app mounts is described here and nothing else.
+ */
+type Schema = Record<string, unknown>;
+
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
+const json = (description: string, schema: Schema) => ({ description, content: { 'application/json': { schema } } });
+const sse = (description: string) => ({ description, content: { 'text/event-stream': { schema: { type: 'string' } } } });
+const param = (name: string, where: 'path' | 'query', description: string, schema: Schema = { type: 'string' }) => ({
+  name,
+  in: where,
+  required: where === 'path',
+  description,
+  schema,
+});
+
+const ERRORS = {
+  '400': problemResponse('Invalid parameter (every problem listed in `errors`)'),
+  '404': problemResponse('Not found'),
+};
+const WINDOW = [
+  param('from', 'query', 'Inclusive start: epoch ms or ISO-8601. Default: one hour before `to`.'),
+  param('to', 'query', 'Exclusive end: epoch ms or ISO-8601. Default: one minute from now.'),
+];
+const CODE = param('code', 'query', 'MDC reference id, numeric code or alias (see /api/v1/codes)');
+
+function readingPaths(base: string, subject: 'patientId' | 'deviceId') {
+  const id = param(subject, 'path', subject === 'patientId' ? 'Patient id' : 'Device id');
+  return {
+    [`${base}/readings`]: {
+      get: {
+        summary: 'Stored readings in a time range, ordered by (observedAt, deviceId, code, boot, seq), paged',
+        parameters: [
+          id,
+          ...WINDOW,
+          CODE,
+          param('limit', 'query', 'Page size, 1–10000 (default 1000)', { type: 'integer' }),
+          param('cursor', 'query', 'The `next` value of the previous page'),
+        ],
+        responses: { '200': json('A page of readings', ref('ReadingPage')), ...ERRORS },
+      },
+    },
+    [`${base}/readings/latest`]: {
+      get: {
+        summary: 'The most recent reading of each code',
+        parameters: [id],
+        responses: { '200': json('Latest readings', { type: 'object', properties: { readings: { type: 'array', items: ref('Reading') } } }), ...ERRORS },
+      },
+    },
+    [`${base}/readings/aggregates`]: {
+      get: {
+        summary: 'min, max, mean and count of one code per 1 s, 1 min or 1 h bucket',
+        parameters: [id, ...WINDOW, { ...CODE, required: true }, param('bucket', 'query', '1s, 1m (default) or 1h')],
+        responses: { '200': json('Buckets aligned to multiples of the bucket size', ref('Aggregates')), ...ERRORS },
+      },
+    },
+    [`${base}/waveforms`]: {
+      get: {
+        summary: 'Stored waveform segments in a window of at most one hour',
+        parameters: [id, ...WINDOW, CODE],
+        responses: { '200': json('Waveform segments', { type: 'object' }), ...ERRORS },
+      },
+    },
+    [`${base}/live`]: {
+      get: {
+        summary: 'Live readings as server-sent events (`readings`, `ping`, `overflow`)',
+        parameters: [id],
+        responses: { '200': sse('An event stream'), ...ERRORS },
+      },
+    },
+  };
+}
+
+export const OPENAPI_DOCUMENT = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Wardstream API',
+    version: '1',
+    description:
+      'Patients, devices, bindings and readings of the Wardstream telemetry platform. Errors are RFC 9457 problem documents. Instants are ISO-8601 in responses; epoch ms or ISO-8601 in requests.',
+  },
+  paths: {
+    '/healthz': { get: { summary: 'Liveness', responses: { '200': json('Alive', { type: 'object' }) } } },
+    '/readyz': {
+      get: {
+        summary: 'Readiness: every component ok',
+        responses: { '200': json('Ready', { type: 'object' }), '503': problemResponse('A component is down (named in detail)') },
+      },
+    },
+    '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Prometheus text format' } } } },
+    '/api/v1/health': { get: { summary: 'Component health', responses: { '200': json('Health report', { type: 'object' }) } } },
+    '/api/v1/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Prometheus text format' } } } },
+    '/api/v1/openapi.json': { get: { summary: 'This document', responses: { '200': json('OpenAPI 3.1', { type: 'object' }) } } },
+    '/api/v1/codes': { get: { summary: 'The code catalogue: MDC codes, LOINC, canonical units, aliases', responses: { '200': json('Codes', { type: 'object' }) } } },
+    '/api/v1/patients': {
+      get: { summary: 'List patients', parameters: [param('ward', 'query', 'Only patients of this ward')], responses: { '200': json('Patients', { type: 'object' }), ...ERRORS } },
+      post: {
+        summary: 'Create or update a patient',
+        requestBody: { content: { 'application/json': { schema: ref('PatientInput') } } },
+        responses: { '201': json('Created', ref('Patient')), '200': json('Updated', ref('Patient')), '422': problemResponse('Invalid body') },
+      },
+    },
+    '/api/v1/patients/{patientId}': {
+      get: { summary: 'One patient with its bound devices', parameters: [param('patientId', 'path', 'Patient id')], responses: { '200': json('Patient', ref('Patient')), ...ERRORS } },
+    },
+    ...readingPaths('/api/v1/patients/{patientId}', 'patientId'),
+    '/api/v1/devices': {
+      get: { summary: 'List registered devices', responses: { '200': json('Devices', { type: 'object' }) } },
+      post: {
+        summary: 'Register a device or update its model',
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { id: { type: 'string' }, model: { type: 'string' } }, required: ['id'] } } } },
+        responses: { '201': json('Created', { type: 'object' }), '200': json('Updated', { type: 'object' }), '422': problemResponse('Invalid body') },
+      },
+    },
+    '/api/v1/devices/unassigned': {
+      get: { summary: 'Devices whose readings were received while bound to no patient', responses: { '200': json('Devices', { type: 'object' }) } },
+    },
+    '/api/v1/devices/{deviceId}': {
+      get: { summary: 'One device with its bindings', parameters: [param('deviceId', 'path', 'Device id')], responses: { '200': json('Device', { type: 'object' }), ...ERRORS } },
+    },
+    '/api/v1/devices/{deviceId}/transfer': {
+      post: {
+        summary: "End the device's open binding and bind it to another patient",
+        parameters: [param('deviceId', 'path', 'Device id')],
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { patientId: { type: 'string' }, at: { type: 'string' } }, required: ['patientId'] } } } },
+        responses: { '201': json('The new binding', ref('Binding')), '409': problemResponse('No open binding'), ...ERRORS },
+      },
+    },
+    ...readingPaths('/api/v1/devices/{deviceId}', 'deviceId'),
+    '/api/v1/bindings': {
+      get: {
+        summary: 'List bindings',
+        parameters: [param('deviceId', 'query', 'Device id'), param('patientId', 'query', 'Patient id'), param('open', 'query', '`true` for open bindings only')],
+        responses: { '200': json('Bindings', { type: 'object' }), ...ERRORS },
+      },
+      post: {
+        summary: 'Admit: bind a device to a patient from `from` (default now)',
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { deviceId: { type: 'string' }, patientId: { type: 'string' }, from: { type: 'string' } }, required: ['deviceId', 'patientId'] } } } },
+        responses: { '201': json('Binding', ref('Binding')), '409': problemResponse('The device is already bound'), ...ERRORS },
+      },
+    },
+    '/api/v1/bindings/{bindingId}': {
+      get: { summary: 'One binding', parameters: [param('bindingId', 'path', 'Binding id')], responses: { '200': json('Binding', ref('Binding')), ...ERRORS } },
+    },
+    '/api/v1/bindings/{bindingId}/discharge': {
+      post: {
+        summary: 'Discharge: end a binding at `at` (default now)',
+        parameters: [param('bindingId', 'path', 'Binding id')],
+        responses: { '200': json('Binding', ref('Binding')), '409': problemResponse('Already ended'), ...ERRORS },
+      },
+    },
+    '/api/v1/wards/{wardId}/latest': {
+      get: { summary: "A ward's patients with their latest readings", parameters: [param('wardId', 'path', 'Ward id')], responses: { '200': json('Ward view', { type: 'object' }) } },
+    },
+    '/api/v1/wards/{wardId}/live': {
+      get: { summary: "Live readings of a ward's patients (server-sent events)", parameters: [param('wardId', 'path', 'Ward id')], responses: { '200': sse('An event stream') } },
+    },
+  },
+  components: {
+    schemas: {
+      Problem: {
+        type: 'object',
+        description: 'RFC 9457 problem document',
+        properties: {
+          type: { type: 'string' },
+          title: { type: 'string' },
+          status: { type: 'integer' },
+          detail: { type: 'string' },
+          errors: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, reason: { type: 'string' } } } },
+        },
+        required: ['type', 'title', 'status', 'detail'],
+      },
+      Reading: {
+        type: 'object',
+        properties: {
+          deviceId: { type: 'string' },
+          patientId: { type: ['string', 'null'] },
+          code: { type: 'string', description: 'MDC reference id' },
+          value: { type: 'number', description: 'In the canonical unit of the code' },
+          unit: { type: 'string', description: 'UCUM' },
+          observedAt: { type: 'string', format: 'date-time', description: 'Event time (device clock)' },
+          receivedAt: { type: 'string', format: 'date-time', description: 'Ingest time at the gateway' },
+          boot: { type: 'string' },
+          seq: { type: 'integer' },
+          quality: { type: 'array', items: { enum: ['ok', 'implausible', 'artifact', 'late', 'clockSkew'] } },
+        },
+      },
+      ReadingPage: {
+        type: 'object',
+        properties: { from: { type: 'string' }, to: { type: 'string' }, readings: { type: 'array', items: ref('Reading') }, next: { type: 'string' } },
+      },
+      Aggregates: {
+        type: 'object',
+        properties: {
+          code: { type: 'string' },
+          unit: { type: 'string' },
+          bucketMs: { type: 'integer' },
+          buckets: { type: 'array', items: { type: 'object', properties: { start: { type: 'string' }, count: { type: 'integer' }, min: { type: 'number' }, max: { type: 'number' }, mean: { type: 'number' } } } },
+        },
+      },
+      Patient: { type: 'object', properties: { id: { type: 'string' }, displayName: { type: ['string', 'null'] }, wardId: { type: ['string', 'null'] } } },
+      PatientInput: { type: 'object', properties: { id: { type: 'string' }, displayName: { type: 'string' }, wardId: { type: 'string' } }, required: ['id'] },
+      Binding: {
+        type: 'object',
+        properties: { id: { type: 'string' }, deviceId: { type: 'string' }, patientId: { type: 'string' }, from: { type: 'string' }, to: { type: ['string', 'null'] } },
+      },
+    },
+  },
+} as const;

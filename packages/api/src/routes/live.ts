@@ -1,0 +1,103 @@
+import type { CanonicalReading, PatientId, WardId } from '@wardstream/domain';
+import type { Context, Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { ApiDeps } from '../deps.js';
+import { readingJson } from '../json.js';
+import type { LiveTopic } from '../live-hub.js';
+import { deviceParam, knownPatient } from './subjects.js';
+
+const DEFAULT_PING_MS = 15_000;
+const DEFAULT_QUEUE_LIMIT = 1_000;
+const WARD_REFRESH_MS = 10_000;
+
+/**
+ * Server-sent events: `event: readings` with a JSON array of readings as the processor stores them,
+ * and `event: ping` keep-alives. A subscriber that falls more than `liveQueueLimit` events behind
+ * gets `event: overflow` and the stream ends (bounded memory); it reconnects and re-reads the
+ * latest values over REST.
+ */
+function liveStream(c: Context, deps: ApiDeps, resolveTopic: () => Promise<LiveTopic>, refreshMs?: number) {
+  return streamSSE(c, async (stream) => {
+    const queue: (readonly CanonicalReading[])[] = [];
+    let wake: (() => void) | undefined;
+    let overflow = false;
+    const limit = deps.liveQueueLimit ?? DEFAULT_QUEUE_LIMIT;
+    const listener = (readings: readonly CanonicalReading[]) => {
+      if (queue.length >= limit) overflow = true;
+      else queue.push(readings);
+      wake?.();
+    };
+    let unsubscribe = deps.live.subscribe(await resolveTopic(), listener);
+    const ping = setInterval(() => wake?.(), deps.livePingMs ?? DEFAULT_PING_MS);
+    const refresh =
+      refreshMs === undefined
+        ? undefined
+        : setInterval(() => {
+            resolveTopic()
+              .then((topic) => {
+                unsubscribe = deps.live.retarget(unsubscribe, topic, listener);
+              })
+              .catch(() => undefined);
+          }, refreshMs);
+    stream.onAbort(() => wake?.());
+    try {
+      await stream.writeSSE({ event: 'ready', data: '{}' });
+      while (!stream.aborted && !stream.closed) {
+        if (overflow) {
+          await stream.writeSSE({ event: 'overflow', data: JSON.stringify({ limit }) });
+          break;
+        }
+        const next = queue.shift();
+        if (next !== undefined) {
+          await stream.writeSSE({ event: 'readings', data: JSON.stringify(next.map(readingJson)) });
+          continue;
+        }
+        const woke = await new Promise<'data' | 'timeout'>((resolve) => {
+          wake = () => resolve('data');
+          setTimeout(() => resolve('timeout'), deps.livePingMs ?? DEFAULT_PING_MS).unref();
+        });
+        wake = undefined;
+        if (woke === 'timeout' && queue.length === 0) await stream.writeSSE({ event: 'ping', data: '{}' });
+      }
+    } finally {
+      clearInterval(ping);
+      if (refresh !== undefined) clearInterval(refresh);
+      unsubscribe();
+    }
+  });
+}
+
+/** Live feeds of a patient, a device and a ward, and a ward's latest values. */
+export function mountLiveRoutes(app: Hono, deps: ApiDeps): void {
+  const wardPatients = async (ward: string): Promise<Set<PatientId>> =>
+    new Set((await deps.registry.listPatients({ wardId: ward as WardId })).map((p) => p.id));
+
+  app.get('/api/v1/patients/:patientId/live', async (c) => {
+    const id = await knownPatient(c, deps);
+    return liveStream(c, deps, () => Promise.resolve({ kind: 'patients', patientIds: new Set([id]) }));
+  });
+
+  app.get('/api/v1/devices/:deviceId/live', (c) => {
+    const id = deviceParam(c);
+    return liveStream(c, deps, () => Promise.resolve({ kind: 'device', deviceId: id }));
+  });
+
+  app.get('/api/v1/wards/:wardId/live', (c) => {
+    const ward = c.req.param('wardId');
+    return liveStream(c, deps, async () => ({ kind: 'patients', patientIds: await wardPatients(ward) }), WARD_REFRESH_MS);
+  });
+
+  app.get('/api/v1/wards/:wardId/latest', async (c) => {
+    const ward = c.req.param('wardId');
+    const patients = await deps.registry.listPatients({ wardId: ward as WardId });
+    const latest = await deps.store.latestForPatients(patients.map((p) => p.id));
+    return c.json({
+      wardId: ward,
+      patients: patients.map((p) => ({
+        id: p.id,
+        displayName: p.displayName,
+        readings: (latest.get(p.id) ?? []).map(readingJson),
+      })),
+    });
+  });
+}

@@ -1,0 +1,36 @@
+import {
+  deviceId as toDeviceId,
+  isValidId,
+  patientId as toPatientId,
+  WardstreamError,
+  type DeviceId,
+  type PatientId,
+} from '@wardstream/domain';
+import type { Context } from 'hono';
+import type { ApiDeps } from '../deps.js';
+import { problem, RequestProblem } from '../problem.js';
+
+function idParam(c: Context, name: string): string {
+  const raw = c.req.param(name) ?? '';
+  if (!isValidId(raw)) {
+    throw new RequestProblem(problem('invalid-parameter', 400, `${name}: use 1-64 of A-Z a-z 0-9 . _ -`));
+  }
+  return raw;
+}
+
+/** The `:patientId` path parameter of a registered patient, or a 400/404 problem. */
+export async function knownPatient(c: Context, deps: ApiDeps): Promise<PatientId> {
+  const id = toPatientId(idParam(c, 'patientId'));
+  if ((await deps.registry.getPatient(id)) === undefined) {
+    throw new WardstreamError('NOT_FOUND', `patient ${id} is not registered`);
+  }
+  return id;
+}
+
+/**
+ * The `:deviceId` path parameter. A device need not be registered to have readings (an unknown
+ * device's data is kept as unassigned), so only the id's syntax is checked.
+ */
+export function deviceParam(c: Context): DeviceId {
+  return toDeviceId(idParam(c, 'deviceId'));
+}

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { checkCommand, simulateCommand } from '@wardstream/simulator';
+import type { Command, CommandIo } from './io.js';
+import { upCommand } from './up.js';
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  up: { run: upCommand, summary: 'start the whole platform in one process (embedded shape)' },
+  simulate: { run: simulateCommand, summary: 'run a simulated device fleet against an MQTT endpoint' },
+  check: { run: checkCommand, summary: 'compare a simulator history with what the platform stored' },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `Usage: wardstream <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "wardstream <command> --help" for a command's options.\n`;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Dispatches `wardstream <command> …`; returns the exit code. */
+export async function main(argv: string[], io: CommandIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === 'version') {
+    io.stdout.write(`wardstream ${version()}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.stderr.write(`wardstream: unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    io.stderr.write(`wardstream ${name}: ${(err as Error).message}\n`);
+    return 1;
+  }
+}

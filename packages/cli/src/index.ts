@@ -1,0 +1,2 @@
+export { main } from './cli.js';
+export type { Command, CommandIo } from './io.js';

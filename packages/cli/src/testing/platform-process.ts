@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const CLI_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+
+/** A port that was free a moment ago on 127.0.0.1 (the platform binds it again on every restart). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** `wardstream up` run as a child process, as an operator would run it, for crash tests. */
+export class PlatformProcess {
+  private child: ChildProcess | undefined;
+  private output = '';
+  starts = 0;
+
+  constructor(
+    readonly dataDir: string,
+    readonly httpPort: number,
+    readonly mqttPort: number,
+    private readonly extraArgs: readonly string[] = [],
+  ) {}
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.httpPort}`;
+  }
+
+  get mqttUrl(): string {
+    return `mqtt://127.0.0.1:${this.mqttPort}`;
+  }
+
+  /** Everything the process printed, across restarts (for assertion messages). */
+  get log(): string {
+    return this.output;
+  }
+
+  /** Starts the platform and resolves once it prints that it is up; rejects if it exits first. */
+  start(): Promise<void> {
+    const args = [
+      CLI_MAIN,
+      'up',
+      '--data-dir',
+      this.dataDir,
+      '--http-port',
+      String(this.httpPort),
+      '--mqtt-port',
+      String(this.mqttPort),
+      ...this.extraArgs,
+    ];
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('WARDSTREAM_')));
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    this.starts++;
+    return new Promise((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        this.output += chunk.toString();
+        if (this.output.includes('Wardstream is up', this.output.length - chunk.length - 20)) resolve();
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', (chunk: Buffer) => {
+        this.output += chunk.toString();
+      });
+      child.once('exit', (code, signal) => {
+        reject(new Error(`wardstream up exited (${code ?? signal}) before it was up:\n${this.output.slice(-4000)}`));
+      });
+    });
+  }
+
+  /** kill -9: no shutdown code runs. */
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL');
+  }
+
+  /** Ctrl-C: the clean shutdown path. Resolves with the exit code. */
+  async interrupt(): Promise<number | null> {
+    return this.signal('SIGINT');
+  }
+
+  private signal(signal: NodeJS.Signals): Promise<number | null> {
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      child.once('exit', (code) => resolve(code));
+      child.kill(signal);
+    });
+  }
+}

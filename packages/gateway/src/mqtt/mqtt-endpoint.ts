@@ -1,0 +1,211 @@
+import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import type { Clock, DeviceId } from '@wardstream/domain';
+import type { GatewayMetrics } from '../gateway-metrics.js';
+import type { IngestPipeline } from '../ingest-pipeline.js';
+import { Connection, type ConnectionContext } from './connection.js';
+import { dispatch } from './dispatch.js';
+import {
+  compileMqttEndpointOptions,
+  type CompiledMqttEndpointOptions,
+  type MqttEndpointOptions,
+  type MqttTlsOptions,
+} from './endpoint-options.js';
+import { certificateCommonName } from './identity.js';
+import { ReasonCode } from './reason-codes.js';
+
+/** What the endpoint needs from the composition root. */
+export interface MqttEndpointDeps {
+  readonly pipeline: IngestPipeline;
+  readonly metrics: GatewayMetrics;
+  readonly clock: Clock;
+  /** A device's CONNECT was accepted (e.g. for device health: last seen, connection count). */
+  readonly onDeviceConnected?: (deviceId: DeviceId) => void;
+  /** The last connection of a device closed. */
+  readonly onDeviceDisconnected?: (deviceId: DeviceId) => void;
+  /** A bug surfaced (a hook or handler threw); the connection concerned was closed. Default: a process warning. */
+  readonly onInternalError?: (error: unknown) => void;
+}
+
+/** A snapshot for health checks and shutdown progress. */
+export interface MqttEndpointStats {
+  /** Open TCP/TLS connections, whether or not CONNECT has been accepted. */
+  readonly connections: number;
+  /** Devices with an accepted connection. */
+  readonly devices: number;
+  /** Publishes received and not yet answered, over all connections. */
+  readonly inFlight: number;
+}
+
+function caList(ca: MqttTlsOptions['ca']): string | Buffer | (string | Buffer)[] {
+  return typeof ca === 'string' || Buffer.isBuffer(ca) ? ca : [...ca];
+}
+
+/**
+ * The MQTT 3.1.1/5 device endpoint (DESIGN 3.1): not a broker — devices publish telemetry (QoS 1)
+ * and may subscribe to their own errors topic. A PUBACK is sent only once the message is durable
+ * in the telemetry log. See packages/gateway/README.md for the reason codes it answers with.
+ */
+export class MqttEndpoint {
+  private readonly connections = new Set<Connection>();
+  private readonly byDevice = new Map<DeviceId, Connection>();
+  private readonly server: Server;
+  private readonly context: ConnectionContext;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly options: CompiledMqttEndpointOptions,
+    private readonly deps: MqttEndpointDeps,
+  ) {
+    const { tls } = options;
+    this.server =
+      tls === null
+        ? createNetServer()
+        : createTlsServer({
+            key: tls.key,
+            cert: tls.cert,
+            ca: caList(tls.ca),
+            requestCert: true,
+            rejectUnauthorized: true,
+            minVersion: 'TLSv1.2',
+          });
+    const onInternalError =
+      deps.onInternalError ??
+      ((error: unknown) => {
+        process.emitWarning(`MQTT endpoint internal error: ${String(error)}`);
+      });
+    const endpoint = this;
+    this.context = {
+      options,
+      pipeline: deps.pipeline,
+      metrics: deps.metrics,
+      clock: deps.clock,
+      get closing() {
+        return endpoint.closing !== null;
+      },
+      deviceConnected: (connection) => {
+        this.deviceConnected(connection);
+      },
+      connectionClosed: (connection, wasConnected) => {
+        this.connectionClosed(connection, wasConnected);
+      },
+      internalError: onInternalError,
+    };
+    if (tls === null) {
+      this.server.on('connection', (socket: Socket) => {
+        this.accept(socket, null);
+      });
+    } else {
+      this.server.on('secureConnection', (socket: TLSSocket) => {
+        this.accept(socket, certificateCommonName(socket));
+      });
+      // A client without a valid certificate fails the handshake: no MQTT packet is ever read.
+      this.server.on('tlsClientError', () => {
+        deps.metrics.refused('tls-handshake');
+      });
+    }
+  }
+
+  /**
+   * Validates `options` (throws `MqttEndpointOptionsError` listing every problem), then listens.
+   * Rejects when the port cannot be bound.
+   */
+  static async listen(options: MqttEndpointOptions, deps: MqttEndpointDeps): Promise<MqttEndpoint> {
+    const endpoint = new MqttEndpoint(compileMqttEndpointOptions(options), deps);
+    await endpoint.start();
+    return endpoint;
+  }
+
+  /** The bound port (the ephemeral one when listening on port 0). */
+  get port(): number {
+    const address = this.server.address();
+    return typeof address === 'object' && address !== null ? address.port : this.options.port;
+  }
+
+  stats(): MqttEndpointStats {
+    let inFlight = 0;
+    for (const c of this.connections) inFlight += c.answers.size;
+    return { connections: this.connections.size, devices: this.byDevice.size, inFlight };
+  }
+
+  /**
+   * Stops accepting connections, lets every publish already received be answered (its append
+   * settles and its PUBACK goes out), then sends v5 clients DISCONNECT 0x8B and closes every socket.
+   * Connections still unanswered after `closeTimeoutMs` are destroyed (never acknowledged).
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async start(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server.on('error', this.context.internalError);
+    this.sweepTimer = setInterval(() => {
+      const now = this.deps.clock.now();
+      for (const c of this.connections) c.checkIdle(now);
+    }, this.options.sweepIntervalMs);
+    this.sweepTimer.unref();
+  }
+
+  private async shutdown(): Promise<void> {
+    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.deps.pipeline.flush();
+    const drained = Promise.all([...this.connections].map((c) => c.shutdown()));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.options.closeTimeoutMs);
+    });
+    await Promise.race([drained, timedOut]);
+    clearTimeout(timer);
+    for (const c of this.connections) c.socket.destroy();
+    await serverClosed;
+    if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
+  }
+
+  private accept(socket: Socket, certificateCn: string | null): void {
+    if (this.closing !== null) {
+      socket.destroy();
+      return;
+    }
+    this.connections.add(new Connection(socket, this.context, dispatch, certificateCn));
+  }
+
+  private deviceConnected(connection: Connection): void {
+    const id = connection.device();
+    const previous = this.byDevice.get(id);
+    if (previous !== undefined && previous !== connection) {
+      // [MQTT-3.1.4-3]: a second connection with the same client identity takes over the first.
+      previous.refuse('session-taken-over', ReasonCode.sessionTakenOver, 'another connection of this device');
+    }
+    this.byDevice.set(id, connection);
+    this.callHook(this.deps.onDeviceConnected, id);
+  }
+
+  private connectionClosed(connection: Connection, wasConnected: boolean): void {
+    this.connections.delete(connection);
+    if (!wasConnected) return;
+    this.deps.metrics.connectionClosed();
+    const id = connection.device();
+    if (this.byDevice.get(id) === connection) {
+      this.byDevice.delete(id);
+      this.callHook(this.deps.onDeviceDisconnected, id);
+    }
+  }
+
+  private callHook(hook: ((deviceId: DeviceId) => void) | undefined, id: DeviceId): void {
+    if (hook === undefined) return;
+    try {
+      hook(id);
+    } catch (error) {
+      this.context.internalError(error);
+    }
+  }
+}

@@ -1,0 +1,139 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  DEFAULT_EVENT_TIME_POLICY,
+  DEFAULT_WIRE_LIMITS,
+  type EventTimePolicy,
+  type WireLimits,
+} from '@wardstream/domain';
+
+/** Mutual TLS for the MQTT endpoint: PEM file paths. With it, a device's id is its certificate's CN. */
+export interface MqttTlsConfig {
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly caPath: string;
+}
+
+/** The embedded shape: one process, one data directory, no external service (DESIGN 2). */
+export interface EmbeddedConfig {
+  readonly kind: 'embedded';
+  readonly dataDir: string;
+  readonly host: string;
+  readonly httpPort: number;
+  readonly mqttPort: number;
+  readonly mqttTls: MqttTlsConfig | undefined;
+  readonly partitions: number;
+  readonly flushIntervalMs: number;
+  readonly wire: WireLimits;
+  readonly eventTime: EventTimePolicy;
+  /** Simulated patients started with the platform (`--demo N`); 0 for none. */
+  readonly demoPatients: number;
+  /** Messages per second per simulated device. */
+  readonly demoRatePerDevice: number;
+}
+
+export type Config = EmbeddedConfig;
+
+export const DEFAULT_HTTP_PORT = 8080;
+/** 1883 is left to a site's own broker; the gateway is not a general broker. */
+export const DEFAULT_MQTT_PORT = 1884;
+
+/** Option name → environment variable: every option can also come from `WARDSTREAM_*`. */
+const OPTIONS = {
+  'data-dir': { type: 'string', env: 'WARDSTREAM_DATA_DIR' },
+  host: { type: 'string', env: 'WARDSTREAM_HOST' },
+  'http-port': { type: 'string', env: 'WARDSTREAM_HTTP_PORT' },
+  'mqtt-port': { type: 'string', env: 'WARDSTREAM_MQTT_PORT' },
+  'mqtt-tls-cert': { type: 'string', env: 'WARDSTREAM_MQTT_TLS_CERT' },
+  'mqtt-tls-key': { type: 'string', env: 'WARDSTREAM_MQTT_TLS_KEY' },
+  'mqtt-tls-ca': { type: 'string', env: 'WARDSTREAM_MQTT_TLS_CA' },
+  partitions: { type: 'string', env: 'WARDSTREAM_PARTITIONS' },
+  'flush-interval-ms': { type: 'string', env: 'WARDSTREAM_FLUSH_INTERVAL_MS' },
+  'max-payload-bytes': { type: 'string', env: 'WARDSTREAM_MAX_PAYLOAD_BYTES' },
+  'clock-skew-tolerance-ms': { type: 'string', env: 'WARDSTREAM_CLOCK_SKEW_TOLERANCE_MS' },
+  'allowed-lateness-ms': { type: 'string', env: 'WARDSTREAM_ALLOWED_LATENESS_MS' },
+  demo: { type: 'string', env: 'WARDSTREAM_DEMO' },
+  'demo-rate': { type: 'string', env: 'WARDSTREAM_DEMO_RATE' },
+} as const;
+
+export type ParsedConfig = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly errors: string[] };
+
+export const CONFIG_HELP = `Options (each also as the WARDSTREAM_* variable named in brackets):
+  --data-dir DIR              data directory [WARDSTREAM_DATA_DIR] (default ./wardstream-data)
+  --host ADDR                 address to listen on [WARDSTREAM_HOST] (default 127.0.0.1)
+  --http-port N               HTTP API port [WARDSTREAM_HTTP_PORT] (default ${DEFAULT_HTTP_PORT})
+  --mqtt-port N               MQTT port for devices [WARDSTREAM_MQTT_PORT] (default ${DEFAULT_MQTT_PORT})
+  --mqtt-tls-cert/-key/-ca F  PEM files: mutual TLS, device id from the client certificate CN
+                              (without them the endpoint is plain TCP and trusts the MQTT client id:
+                              for development only)
+  --partitions N              telemetry log partitions (default 8; fixed once the log exists)
+  --flush-interval-ms N       store flush interval (default 1000)
+  --max-payload-bytes N       largest telemetry payload accepted (default ${DEFAULT_WIRE_LIMITS.maxPayloadBytes})
+  --clock-skew-tolerance-ms N device clock tolerance before readings are flagged (default ${DEFAULT_WIRE_LIMITS.clockSkewToleranceMs})
+  --allowed-lateness-ms N     lateness before readings are flagged late (default ${DEFAULT_EVENT_TIME_POLICY.allowedLatenessMs})
+  --demo N                    also start N simulated patients on a demo ward
+  --demo-rate R               messages per second per simulated device (default 1)`;
+
+/**
+ * Parses the options of a platform role once, at the edge, into a typed config. Command-line
+ * flags win over `WARDSTREAM_*` variables. Every problem is reported at once.
+ */
+export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedConfig {
+  const errors: string[] = [];
+  let values: Record<string, string | boolean | undefined> = {};
+  try {
+    const options = Object.fromEntries(Object.entries(OPTIONS).map(([name, o]) => [name, { type: o.type }]));
+    values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as typeof values;
+  } catch (err) {
+    return { ok: false, errors: [(err as Error).message] };
+  }
+  const get = (name: keyof typeof OPTIONS): string | undefined => {
+    const v = values[name];
+    return typeof v === 'string' ? v : env[OPTIONS[name].env];
+  };
+  const int = (name: keyof typeof OPTIONS, fallback: number, min: number, max: number): number => {
+    const raw = get(name);
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      errors.push(`--${name} (${OPTIONS[name].env}): "${raw}" must be an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+
+  const cert = get('mqtt-tls-cert');
+  const key = get('mqtt-tls-key');
+  const ca = get('mqtt-tls-ca');
+  const tlsGiven = [cert, key, ca].filter((v) => v !== undefined).length;
+  if (tlsGiven !== 0 && tlsGiven !== 3) errors.push('--mqtt-tls-cert, --mqtt-tls-key and --mqtt-tls-ca go together');
+  const demoRate = Number(get('demo-rate') ?? '1');
+  if (!(demoRate > 0 && demoRate <= 1000)) errors.push('--demo-rate: must be a number of messages per second, 0 < r <= 1000');
+
+  const config: EmbeddedConfig = {
+    kind: 'embedded',
+    dataDir: resolve(get('data-dir') ?? 'wardstream-data'),
+    host: get('host') ?? '127.0.0.1',
+    httpPort: int('http-port', DEFAULT_HTTP_PORT, 0, 65535),
+    mqttPort: int('mqtt-port', DEFAULT_MQTT_PORT, 0, 65535),
+    mqttTls:
+      cert !== undefined && key !== undefined && ca !== undefined
+        ? { certPath: resolve(cert), keyPath: resolve(key), caPath: resolve(ca) }
+        : undefined,
+    partitions: int('partitions', 8, 1, 256),
+    flushIntervalMs: int('flush-interval-ms', 1_000, 10, 60_000),
+    wire: {
+      ...DEFAULT_WIRE_LIMITS,
+      maxPayloadBytes: int('max-payload-bytes', DEFAULT_WIRE_LIMITS.maxPayloadBytes, 256, 16 * 1024 * 1024),
+      clockSkewToleranceMs: int('clock-skew-tolerance-ms', DEFAULT_WIRE_LIMITS.clockSkewToleranceMs, 0, 86_400_000),
+    },
+    eventTime: {
+      ...DEFAULT_EVENT_TIME_POLICY,
+      allowedLatenessMs: int('allowed-lateness-ms', DEFAULT_EVENT_TIME_POLICY.allowedLatenessMs, 0, 86_400_000),
+    },
+    demoPatients: int('demo', 0, 0, 10_000),
+    demoRatePerDevice: demoRate,
+  };
+  if (config.httpPort !== 0 && config.httpPort === config.mqttPort) errors.push('--http-port and --mqtt-port must differ');
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
+}

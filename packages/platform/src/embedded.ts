@@ -1,0 +1,178 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createApi, LiveHub, startHttpServer, type HealthReport, type HttpServer } from '@wardstream/api';
+import { Catalogue, DEFAULT_PLAUSIBILITY, type Clock } from '@wardstream/domain';
+import { IngestPipeline, MqttEndpoint } from '@wardstream/gateway';
+import { FileTelemetryLog } from '@wardstream/log';
+import { Processor, DEFAULT_PROCESSOR_OPTIONS } from '@wardstream/processor';
+import { BindingIndex, SqliteRegistry } from '@wardstream/registry';
+import { SqliteReadingStore } from '@wardstream/store';
+import type { EmbeddedConfig } from './config.js';
+import { lockDataDir } from './data-dir-lock.js';
+import { startDemo, type Demo } from './demo.js';
+import type { Logger } from './logger.js';
+import { PlatformMetrics } from './metrics.js';
+
+export interface EmbeddedDeps {
+  readonly logger: Logger;
+  readonly clock?: Clock;
+}
+
+/** A running embedded platform. */
+export interface EmbeddedPlatform {
+  readonly httpPort: number;
+  readonly mqttPort: number;
+  readonly registry: SqliteRegistry;
+  readonly store: SqliteReadingStore;
+  readonly log: FileTelemetryLog;
+  readonly processor: Processor;
+  /** Called once if a component fails beyond recovery (corrupt log, store failure). */
+  onFatal(listener: (err: Error) => void): void;
+  /** Stops intake, drains the log into the store, commits, closes — in that order. */
+  stop(): Promise<void>;
+}
+
+const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
+
+/**
+ * The composition root of `wardstream up`: one process, one data directory, no external service.
+ * Starts components in dependency order and stops them in reverse; only this file chooses adapters.
+ */
+export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps): Promise<EmbeddedPlatform> {
+  const { logger } = deps;
+  const clock = deps.clock ?? SYSTEM_CLOCK;
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const undo = async () => {
+    for (const step of cleanups.reverse()) await Promise.resolve(step()).catch(() => undefined);
+  };
+  const fatalListeners: ((err: Error) => void)[] = [];
+  let fatal: Error | undefined;
+  const raiseFatal = (component: string, err: Error) => {
+    if (fatal !== undefined) return;
+    fatal = err;
+    logger.error(component, 'stopped on an error', { error: err.message });
+    for (const l of fatalListeners) l(err);
+  };
+
+  try {
+    cleanups.push(lockDataDir(config.dataDir));
+    const metrics = new PlatformMetrics();
+    const registry = await SqliteRegistry.open({ path: join(config.dataDir, 'registry.db') });
+    cleanups.push(() => registry.close());
+    const log = await FileTelemetryLog.open({ dir: join(config.dataDir, 'log'), partitionCount: config.partitions, clock });
+    cleanups.push(() => log.close());
+    const store = await SqliteReadingStore.open({ path: join(config.dataDir, 'store.db'), flushIntervalMs: config.flushIntervalMs });
+    cleanups.push(() => store.close());
+    const bindings = await BindingIndex.load(registry);
+    cleanups.push(() => bindings.close());
+    logger.info('store', 'opened', { dataDir: config.dataDir, partitions: log.partitionCount });
+
+    const live = new LiveHub();
+    const processor = new Processor(
+      { ...DEFAULT_PROCESSOR_OPTIONS, eventTime: config.eventTime },
+      {
+        log,
+        store,
+        clock,
+        metrics: metrics.processor,
+        stages: [{ name: 'live-feed', onBatch: (records) => live.publish(records) }],
+        onFatal: (err) => raiseFatal('processor', err),
+      },
+    );
+    await processor.start();
+    cleanups.push(() => processor.stop());
+    metrics.gauge('wardstream_log_bytes', 'Bytes held by the telemetry log', () => log.status().bytes);
+    metrics.gauge('wardstream_log_available', '1 when the telemetry log accepts appends', () =>
+      log.status().state.kind === 'ok' ? 1 : 0,
+    );
+
+    const health = (): HealthReport => {
+      const state = log.status().state;
+      return {
+        components: {
+          log: state.kind === 'ok' ? { status: 'ok' } : { status: 'down', detail: state.reason },
+          processor: processor.error === undefined ? { status: 'ok' } : { status: 'down', detail: processor.error.message },
+        },
+      };
+    };
+    const api = createApi({ registry, store, catalogue: new Catalogue(), clock, live, health, metrics: () => metrics.text() }, (err) =>
+      logger.error('api', 'internal error', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+    );
+    const http: HttpServer = await startHttpServer(api, { host: config.host, port: config.httpPort });
+    cleanups.push(() => http.close());
+    logger.info('api', 'listening', { url: `http://${config.host}:${http.port}/api/v1` });
+
+    const pipeline = new IngestPipeline({
+      log,
+      bindings,
+      metrics: metrics.gateway,
+      wire: { catalogue: new Catalogue(), plausibility: DEFAULT_PLAUSIBILITY, limits: config.wire },
+      onInternalError: (err) => logger.error('gateway', 'internal error', { error: String(err) }),
+    });
+    const tls =
+      config.mqttTls === undefined
+        ? undefined
+        : {
+            cert: readFileSync(config.mqttTls.certPath),
+            key: readFileSync(config.mqttTls.keyPath),
+            ca: readFileSync(config.mqttTls.caPath),
+          };
+    const endpoint = await MqttEndpoint.listen(
+      {
+        host: config.host,
+        port: config.mqttPort,
+        identity: tls === undefined ? 'client-id' : 'certificate',
+        maxPacketBytes: config.wire.maxPayloadBytes + 4096,
+        ...(tls === undefined ? {} : { tls }),
+      },
+      {
+        pipeline,
+        metrics: metrics.gateway,
+        clock,
+        onDeviceConnected: (id) => {
+          registry.deviceConnected(id, clock.now()).catch((err: unknown) => logger.warn('registry', 'could not record a connection', { error: String(err) }));
+        },
+        onInternalError: (err) => logger.error('gateway', 'internal error', { error: String(err) }),
+      },
+    );
+    cleanups.push(() => endpoint.close());
+    logger.info('gateway', 'listening', {
+      url: `mqtt${tls === undefined ? '' : 's'}://${config.host}:${endpoint.port}`,
+      identity: tls === undefined ? 'client-id (development: plain TCP, no authentication)' : 'certificate',
+    });
+
+    let demo: Demo | undefined;
+    if (config.demoPatients > 0) {
+      demo = await startDemo({ registry, clock, logger, mqttUrl: `mqtt://${config.host}:${endpoint.port}`, patients: config.demoPatients, ratePerDevice: config.demoRatePerDevice });
+      const running = demo;
+      cleanups.push(() => running.stop());
+    }
+
+    let stopping: Promise<void> | undefined;
+    return {
+      httpPort: http.port,
+      mqttPort: endpoint.port,
+      registry,
+      store,
+      log,
+      processor,
+      onFatal: (listener) => {
+        fatalListeners.push(listener);
+        if (fatal !== undefined) listener(fatal);
+      },
+      stop: () => {
+        stopping ??= (async () => {
+          // Stop intake first, then let the processor take in everything acknowledged, then close.
+          await demo?.stop();
+          await endpoint.close();
+          if (fatal === undefined) await processor.drain();
+          await undo();
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await undo();
+    throw err;
+  }
+}

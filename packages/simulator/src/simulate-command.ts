@@ -1,0 +1,265 @@
+import { readFile } from 'node:fs/promises';
+import { numberFlag, parseFlags, stringFlag, UsageError, type CommandIo, type FlagSpecs, type Flags } from './args.js';
+import type { TlsMaterial } from './mqtt-transport.js';
+import { runSimulation, type SimulationProgress, type SimulationSummary } from './run-simulation.js';
+import { CLOCK_SKEW_KINDS, DEFAULT_SCENARIO_SETTINGS, SCENARIO_NAMES, type ScenarioSettings } from './scenario.js';
+import { DEFAULT_SIMULATION_OPTIONS, type SimulationOptions } from './simulation-options.js';
+
+const FLAGS: FlagSpecs = {
+  help: 'boolean',
+  devices: 'string',
+  rate: 'string',
+  'device-rate': 'string',
+  duration: 'string',
+  count: 'string',
+  scenario: 'string',
+  'mqtt-url': 'string',
+  protocol: 'string',
+  history: 'string',
+  'no-history': 'boolean',
+  seed: 'string',
+  waveforms: 'boolean',
+  'unit-variants': 'boolean',
+  'tls-cert': 'string',
+  'tls-key': 'string',
+  'tls-ca': 'string',
+  'device-prefix': 'string',
+  baselines: 'string',
+  'max-inflight': 'string',
+  'drain-timeout': 'string',
+  'connect-timeout': 'string',
+  'progress-interval': 'string',
+  quiet: 'boolean',
+  'deteriorate-after': 'string',
+  'deteriorate-over': 'string',
+  'dropout-after': 'string',
+  'dropout-for': 'string',
+  'dropout-every': 'string',
+  'dropout-mode': 'string',
+  skew: 'string',
+  'duplicate-share': 'string',
+  'malformed-share': 'string',
+  'out-of-order-window': 'string',
+  'reboot-every': 'string',
+};
+
+const DEFAULT_HISTORY = 'simulate-history.jsonl';
+const DEFAULT_DURATION_S = 60;
+
+const HELP = `Usage: wardstream simulate [options]
+
+A fleet of simulated bedside monitors publishing vital signs over MQTT (QoS 1), recording every
+attempt and answer in a history file for \`wardstream check\`. Ctrl-C stops cleanly; a second Ctrl-C
+stops without waiting for outstanding answers.
+
+Fleet
+  --devices N              number of devices (default: the scenario counts, or 10)
+  --rate MSG_PER_S         messages per second over the whole fleet (default: 1 per device)
+  --device-rate MSG_PER_S  messages per second per device (instead of --rate)
+  --duration S             stop after S seconds (default ${DEFAULT_DURATION_S}; 0 = until Ctrl-C)
+  --count N                stop after N messages (instead of --duration)
+  --scenario SPEC          e.g. stable:16,deteriorating:4 or deteriorating+duplicates (default stable)
+                           scenarios: ${SCENARIO_NAMES.join(', ')}
+  --seed N                 seed of every random choice (default ${DEFAULT_SIMULATION_OPTIONS.seed})
+  --device-prefix P        device ids are P0001, P0002, … (default ${DEFAULT_SIMULATION_OPTIONS.devicePrefix})
+  --baselines bidmc|random patients seeded from BIDMC ICU numerics or drawn at random (default bidmc)
+  --waveforms              add ECG lead II and pleth segments (250 Hz) to every message
+  --unit-variants          send some readings in [degF], kPa or as fractions
+
+Connection
+  --mqtt-url URL           default ${DEFAULT_SIMULATION_OPTIONS.mqttUrl} (mqtts://… with --tls-*)
+  --protocol 4|5           MQTT 3.1.1 (rejections on the errors topic) or 5 (PUBACK reason codes); default 4
+  --tls-cert/--tls-key/--tls-ca FILE   mutual TLS: client certificate, its key, the CA
+  --max-inflight N         unanswered publishes per device before it skips a turn (default ${DEFAULT_SIMULATION_OPTIONS.maxInflightPerDevice})
+  --connect-timeout S      fail if no device connects within S seconds (default ${DEFAULT_SIMULATION_OPTIONS.connectTimeoutMs / 1000})
+  --drain-timeout S        at the end, wait up to S seconds for answers (default ${DEFAULT_SIMULATION_OPTIONS.drainTimeoutMs / 1000})
+
+Output
+  --history FILE           append the history here (default ${DEFAULT_HISTORY})
+  --no-history             keep no history
+  --progress-interval S    progress line on stderr every S seconds (default ${DEFAULT_SIMULATION_OPTIONS.progressIntervalMs / 1000})
+  --quiet                  no progress lines
+
+Scenario settings
+  --deteriorate-after S / --deteriorate-over S   sepsis-like drift start and length (default 0 / ${DEFAULT_SCENARIO_SETTINGS.deteriorationDurationMs / 1000})
+  --dropout-after S / --dropout-for S / --dropout-every S   SpO2 probe dropout timing (default 30 / 45 / 300)
+  --dropout-mode silent|artifact|mixed           readings missing, or sent flagged artifact (default mixed)
+  --skew +1h|-1d|1970|mixed                      clock-skew kind (default mixed: one per device)
+  --duplicate-share F      share of messages re-sent identically (default ${DEFAULT_SCENARIO_SETTINGS.duplicateShare})
+  --malformed-share F      share of messages replaced by bad ones (default ${DEFAULT_SCENARIO_SETTINGS.malformedShare})
+  --out-of-order-window N  messages shuffled within windows of N (default ${DEFAULT_SCENARIO_SETTINGS.outOfOrderWindow})
+  --reboot-every S         reboot period (default ${DEFAULT_SCENARIO_SETTINGS.rebootEveryMs / 1000})
+`;
+
+const seconds = (flags: Flags, name: string, min = 0): number | undefined => {
+  const s = numberFlag(flags, name, { min });
+  return s === undefined ? undefined : s * 1000;
+};
+
+function oneOf<T extends string>(flags: Flags, name: string, allowed: readonly T[]): T | undefined {
+  const v = stringFlag(flags, name);
+  if (v === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(v))
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}`);
+  return v as T;
+}
+
+function scenarioSettings(flags: Flags): ScenarioSettings {
+  const d = DEFAULT_SCENARIO_SETTINGS;
+  return {
+    deteriorationAfterMs: seconds(flags, 'deteriorate-after') ?? d.deteriorationAfterMs,
+    deteriorationDurationMs: seconds(flags, 'deteriorate-over') ?? d.deteriorationDurationMs,
+    dropoutAfterMs: seconds(flags, 'dropout-after') ?? d.dropoutAfterMs,
+    dropoutDurationMs: seconds(flags, 'dropout-for', 0.001) ?? d.dropoutDurationMs,
+    dropoutEveryMs: seconds(flags, 'dropout-every', 0.001) ?? d.dropoutEveryMs,
+    dropoutMode: oneOf(flags, 'dropout-mode', ['silent', 'artifact', 'mixed'] as const) ?? d.dropoutMode,
+    clockSkew: oneOf(flags, 'skew', [...CLOCK_SKEW_KINDS, 'mixed'] as const) ?? d.clockSkew,
+    duplicateShare: numberFlag(flags, 'duplicate-share', { min: 0, max: 1 }) ?? d.duplicateShare,
+    malformedShare: numberFlag(flags, 'malformed-share', { min: 0, max: 1 }) ?? d.malformedShare,
+    outOfOrderWindow: numberFlag(flags, 'out-of-order-window', { integer: true, min: 1 }) ?? d.outOfOrderWindow,
+    rebootEveryMs: seconds(flags, 'reboot-every', 0.001) ?? d.rebootEveryMs,
+    rebootDowntimeMs: d.rebootDowntimeMs,
+  };
+}
+
+async function readTls(flags: Flags): Promise<TlsMaterial | undefined> {
+  const names = ['tls-cert', 'tls-key', 'tls-ca'] as const;
+  const paths = names.map((n) => stringFlag(flags, n));
+  if (paths.every((p) => p === undefined)) return undefined;
+  const missing = names.filter((_, i) => paths[i] === undefined);
+  if (missing.length > 0)
+    throw new UsageError(`mutual TLS needs --tls-cert, --tls-key and --tls-ca (missing --${missing.join(', --')})`);
+  // One after the other, so the error names the first unreadable file, always the same one.
+  const pem: Buffer[] = [];
+  for (const [i, name] of names.entries()) {
+    const path = paths[i] ?? '';
+    try {
+      pem.push(await readFile(path));
+    } catch (err) {
+      throw new UsageError(`cannot read --${name} ${path}: ${(err as Error).message}`);
+    }
+  }
+  const [cert, key, ca] = pem;
+  return cert === undefined || key === undefined || ca === undefined ? undefined : { cert, key, ca };
+}
+
+/** Options of a `simulate` command line. Throws UsageError naming the first bad flag. */
+export async function simulateOptions(
+  flags: Flags,
+): Promise<Partial<SimulationOptions> & Pick<SimulationOptions, 'scenarioSettings' | 'waveforms' | 'unitVariants'>> {
+  const protocol = oneOf(flags, 'protocol', ['4', '5'] as const);
+  const duration = seconds(flags, 'duration');
+  const count = numberFlag(flags, 'count', { integer: true, min: 1 });
+  if (duration !== undefined && count !== undefined) throw new UsageError('give --duration or --count, not both');
+  const history = flags.has('no-history') ? undefined : (stringFlag(flags, 'history') ?? DEFAULT_HISTORY);
+  const tls = await readTls(flags);
+  const optional = {
+    devices: numberFlag(flags, 'devices', { integer: true, min: 1 }),
+    ratePerS: numberFlag(flags, 'rate', { min: 0.001 }),
+    deviceRatePerS: numberFlag(flags, 'device-rate', { min: 0.001 }),
+    durationMs: count === undefined ? (duration ?? DEFAULT_DURATION_S * 1000) : undefined,
+    count,
+    historyPath: history,
+    tls,
+    scenario: stringFlag(flags, 'scenario'),
+    mqttUrl: stringFlag(flags, 'mqtt-url'),
+    protocolVersion: protocol === undefined ? undefined : protocol === '5' ? (5 as const) : (4 as const),
+    seed: stringFlag(flags, 'seed'),
+    devicePrefix: stringFlag(flags, 'device-prefix'),
+    baselines: oneOf(flags, 'baselines', ['bidmc', 'random'] as const),
+    maxInflightPerDevice: numberFlag(flags, 'max-inflight', { integer: true, min: 1 }),
+    drainTimeoutMs: seconds(flags, 'drain-timeout'),
+    connectTimeoutMs: seconds(flags, 'connect-timeout'),
+    progressIntervalMs: seconds(flags, 'progress-interval', 0.1),
+  };
+  const defined = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
+  return {
+    ...(defined as Partial<SimulationOptions>),
+    waveforms: flags.has('waveforms'),
+    unitVariants: flags.has('unit-variants'),
+    scenarioSettings: scenarioSettings(flags),
+  };
+}
+
+function progressLine(p: SimulationProgress): string {
+  return (
+    `simulate: ${(p.elapsedMs / 1000).toFixed(1)} s  connected ${p.connected}/${p.devices}  sent ${p.sent}  ` +
+    `acked ${p.acked}  rejected ${p.rejected}  pending ${p.pending}  ${p.ratePerS.toFixed(1)} msg/s` +
+    (p.connected < p.devices && p.lastError !== undefined ? `  (${p.lastError})` : '')
+  );
+}
+
+/** The final summary of a run, as printed on stdout. */
+export function formatSimulationSummary(s: SimulationSummary): string {
+  const st = s.stats;
+  const mix = Object.entries(s.scenarios)
+    .map(([label, n]) => `${label} ${n}`)
+    .join(', ');
+  const row = (label: string, value: number, note = ''): string =>
+    `  ${label.padEnd(14)}${String(value).padStart(9)}${note === '' ? '' : `   ${note}`}`;
+  return (
+    [
+      `simulate: ${st.devices} devices (${mix}), ${(s.elapsedMs / 1000).toFixed(1)} s${s.interrupted ? ', interrupted' : ''}`,
+      row('messages', st.composed, 'composed'),
+      row('publishes', st.sent, 'including deliberate re-sends'),
+      row('acknowledged', st.acked),
+      row('rejected', st.rejected),
+      row('unanswered', st.pending + st.abandoned, 'connection closed or drain timed out before an answer'),
+      row('throttled', st.throttled, 'turns skipped: too many unanswered'),
+      row('disconnects', st.disconnects),
+      s.historyPath === undefined
+        ? '  history       none'
+        : `  history       ${s.historyPath} (check it: wardstream check --history ${s.historyPath})`,
+    ].join('\n') + '\n'
+  );
+}
+
+/**
+ * `wardstream simulate …`: runs a fleet (see --help) and returns the exit code: 0 when the run completed
+ * or was interrupted cleanly, 1 when it could not run, 2 for a bad command line. Progress goes to
+ * stderr, the summary to stdout. Installs SIGINT/SIGTERM handlers for the duration of the run.
+ */
+export async function simulateCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  let options: Partial<SimulationOptions>;
+  let flags: Flags;
+  try {
+    flags = parseFlags(argv, FLAGS);
+    if (flags.has('help')) {
+      io.stdout.write(HELP);
+      return 0;
+    }
+    options = await simulateOptions(flags);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr.write(`wardstream simulate: ${err.message} (see --help)\n`);
+    return 2;
+  }
+  const stop = new AbortController();
+  const force = new AbortController();
+  const onSignal = (): void => {
+    if (stop.signal.aborted) {
+      force.abort();
+      return;
+    }
+    io.stderr.write('simulate: stopping (waiting for outstanding answers; Ctrl-C again to stop at once)\n');
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const quiet = flags.has('quiet');
+    const summary = await runSimulation(options, {
+      signal: stop.signal,
+      forceSignal: force.signal,
+      ...(quiet ? {} : { onProgress: (p: SimulationProgress) => io.stderr.write(progressLine(p) + '\n') }),
+    });
+    io.stdout.write(formatSimulationSummary(summary));
+    return 0;
+  } catch (err) {
+    io.stderr.write(`wardstream simulate: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

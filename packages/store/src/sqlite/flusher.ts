@@ -1,0 +1,84 @@
+import { performance } from 'node:perf_hooks';
+import type { Database, Statement } from 'better-sqlite3';
+import { ByteWriter } from './byte-buffer.js';
+import { encodeChunk, type EncodedChunk } from './chunk-codec.js';
+import type { ChunkWriter } from './chunk-table.js';
+import { CHUNK_SPAN_LIMIT_MS } from './schema.js';
+import type { SampleColumns } from './samples.js';
+import type { WaveformWriter } from './waveform-table.js';
+import { unpackHeads, type FlushOutcome, type FlushRequest } from './writer-protocol.js';
+
+/**
+ * Writes one flush on the writer thread, in ONE transaction with synchronous=FULL: the new series
+ * rows, every head's samples as chunks (cut at `chunkSamples` and at hour boundaries), the waveform
+ * segments, the changed seq sets and the checkpoint — so the durable checkpoint always matches
+ * exactly the durable data. Then it copies the WAL into the database file (a passive checkpoint).
+ * Throws what SQLite throws (disk full, I/O error), after rolling the transaction back.
+ */
+export class FlushWriter {
+  private readonly insertSeries: Statement<[number, string, string, string | null]>;
+  private readonly upsertSeqSet: Statement<[string, string, Uint8Array]>;
+  private readonly upsertCheckpoint: Statement<[string]>;
+  private readonly blob = new ByteWriter(64 * 1024);
+
+  constructor(
+    private readonly db: Database,
+    private readonly chunks: ChunkWriter,
+    private readonly waveforms: WaveformWriter,
+    private readonly chunkSamples: number,
+  ) {
+    this.insertSeries = db.prepare('INSERT INTO series (id, device_id, code, patient_id) VALUES (?, ?, ?, ?)');
+    this.upsertSeqSet = db.prepare(
+      `INSERT INTO seq_set (device_id, boot, intervals) VALUES (?, ?, ?)
+       ON CONFLICT (device_id, boot) DO UPDATE SET intervals = excluded.intervals`,
+    );
+    this.upsertCheckpoint = db.prepare(
+      'INSERT INTO checkpoint (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json',
+    );
+  }
+
+  write(request: FlushRequest): FlushOutcome {
+    const startedAt = performance.now();
+    let chunks = 0;
+    let commitMs = 0;
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const s of request.newSeries) this.insertSeries.run(s.id, s.deviceId, s.code, s.patientId);
+      for (const { seriesId, columns } of unpackHeads(request.heads)) {
+        for (const chunk of cutChunks(columns, this.chunkSamples, this.blob)) {
+          this.chunks.insert(seriesId, chunk, 0, request.writtenAt, request.flushId);
+          chunks++;
+        }
+      }
+      for (const w of request.waveforms) this.waveforms.write(w, request.flushId);
+      for (const s of request.seqSets) this.upsertSeqSet.run(s.deviceId, s.boot, s.intervals);
+      if (request.checkpointJson !== undefined) this.upsertCheckpoint.run(request.checkpointJson);
+      commitMs = performance.now();
+      this.db.exec('COMMIT');
+      commitMs = performance.now() - commitMs;
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+    const transactionMs = performance.now() - startedAt;
+    const walStartedAt = performance.now();
+    this.db.pragma('wal_checkpoint(PASSIVE)');
+    return { chunks, transactionMs, commitMs, walCheckpointMs: performance.now() - walStartedAt };
+  }
+}
+
+/**
+ * Cuts sorted samples into chunks of at most `limit` samples, never across an hour boundary,
+ * encoding each into `blob` (so each must be used before the next is taken).
+ */
+export function* cutChunks(columns: SampleColumns, limit: number, blob: ByteWriter): Generator<EncodedChunk> {
+  let from = 0;
+  while (from < columns.length) {
+    const hour = Math.floor((columns.observedAt[from] as number) / CHUNK_SPAN_LIMIT_MS);
+    let to = from + 1;
+    const max = Math.min(columns.length, from + limit);
+    while (to < max && Math.floor((columns.observedAt[to] as number) / CHUNK_SPAN_LIMIT_MS) === hour) to++;
+    yield encodeChunk(columns, from, to, blob);
+    from = to;
+  }
+}

@@ -32,7 +32,7 @@ async function post(url: string, body: unknown): Promise<void> {
  * simulator's own record of acknowledged (deviceId, boot, seq).
  */
 describe('crash test: kill -9 of the embedded platform under load', () => {
-  it('loses nothing acknowledged and stores nothing twice', async () => {
+  it('loses nothing acknowledged and stores nothing twice', async (t) => {
     const dataDir = await mkdtemp(join(tmpdir(), 'ws-crash-'));
     const platform = new PlatformProcess(dataDir, await freePort(), await freePort(), ['--flush-interval-ms', '300']);
     try {
@@ -90,6 +90,7 @@ describe('crash test: kill -9 of the embedded platform under load', () => {
       });
       const result = checkDelivery(history.events, stored.readings);
       const report = formatDeliveryReport(result);
+      t.diagnostic(`after ${KILLS} kills:\n${report}`);
 
       assert.equal(platform.starts, KILLS + 2);
       assert.ok(

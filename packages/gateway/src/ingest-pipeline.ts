@@ -142,7 +142,12 @@ export class IngestPipeline {
   /** Submits one message and resolves with its answer: for transports with no batching of their own. */
   ingest(deviceId: DeviceId, payload: Uint8Array, receivedAt: number): Promise<IngestAnswer> {
     return new Promise((resolve) => {
-      this.submit(deviceId, payload, receivedAt, { deliver: (_token, answer) => resolve(answer) }, 0);
+      const sink: IngestSink = {
+        deliver: (_token, answer) => {
+          resolve(answer);
+        },
+      };
+      this.submit(deviceId, payload, receivedAt, sink, 0);
     });
   }
 

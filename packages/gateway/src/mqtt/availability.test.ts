@@ -27,8 +27,10 @@ describe('when the telemetry log is unavailable', () => {
       const acked = dev.publish(telemetry(1)).then((a) => (answered.ack = a));
       await waitFor('the disconnect', () => closes > 0);
       if (protocolVersion === 5) {
-        assert.equal(dev.disconnects[0]?.reasonCode, ReasonCode.serverBusy);
-        assert.match(dev.disconnects[0]?.reasonString ?? '', /telemetry log unavailable: disk full \(ENOSPC\)/);
+        const [disconnect] = dev.disconnects;
+        assert.ok(disconnect);
+        assert.equal(disconnect.reasonCode, ReasonCode.serverBusy);
+        assert.match(disconnect.reasonString ?? '', /telemetry log unavailable: disk full \(ENOSPC\)/);
       }
       await waitFor('a refused reconnect', () => connackErrors.length > 0);
       const refusedWith = protocolVersion === 5 ? ReasonCode.serverUnavailable : ConnectReturnCode.serverUnavailable;
@@ -65,7 +67,10 @@ describe('close()', () => {
     );
     await closed;
     assert.equal(gw.log.entries().length, 3);
-    assert.deepEqual(v5.disconnects.map((d) => d.reasonCode), [ReasonCode.serverShuttingDown]);
+    assert.deepEqual(
+      v5.disconnects.map((d) => d.reasonCode),
+      [ReasonCode.serverShuttingDown],
+    );
     assert.deepEqual(gw.endpoint.stats(), { connections: 0, devices: 0, inFlight: 0 });
     await Promise.all([v5.end(), v4.end()]);
   });

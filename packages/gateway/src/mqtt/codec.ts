@@ -146,7 +146,12 @@ export function encodeConnack(version: ProtocolLevel, code: number, properties?:
 }
 
 /** PUBACK with a reason code and optional Reason String (v5); a plain PUBACK for 3.1.1. */
-export function encodePuback(version: ProtocolLevel, messageId: number, reasonCode: number, reasonString?: string) {
+export function encodePuback(
+  version: ProtocolLevel,
+  messageId: number,
+  reasonCode: number,
+  reasonString?: string,
+): Buffer {
   if (version !== 5) return encode({ cmd: 'puback', messageId }, version);
   const properties = reasonString === undefined ? {} : { properties: { reasonString } };
   return encode({ cmd: 'puback', messageId, reasonCode, ...properties }, 5);

@@ -4,11 +4,10 @@ import type { GatewayMetrics, RefusalReason } from '../gateway-metrics.js';
 import type { IngestAnswer, IngestSink } from '../ingest-answer.js';
 import type { IngestPipeline } from '../ingest-pipeline.js';
 import { AnswerQueue } from './answer-queue.js';
+import { acknowledge } from './acknowledge.js';
 import {
   createPacketParser,
   encodeDisconnect,
-  encodePuback,
-  encodePublish,
   type InboundPacket,
   type PacketParser,
   type ProtocolLevel,
@@ -16,7 +15,7 @@ import {
 import type { CompiledMqttEndpointOptions } from './endpoint-options.js';
 import { FrameReader } from './frame-reader.js';
 import { Outbox } from './outbox.js';
-import { encodeErrorReport, MAX_REASON_STRING_CHARS, planAck, type ErrorReport, type PublishOutcome } from './publish-outcome.js';
+import { MAX_REASON_STRING_CHARS, type PublishOutcome } from './publish-outcome.js';
 import { ReasonCode } from './reason-codes.js';
 import { errorsTopic, telemetryTopic } from './topics.js';
 
@@ -27,7 +26,7 @@ export interface ConnectionContext {
   readonly metrics: GatewayMetrics;
   readonly clock: Clock;
   /** True once the endpoint is closing: CONNECTs are refused. */
-  readonly closing: boolean;
+  isClosing(): boolean;
   /** A device's CONNECT was accepted (the endpoint takes over an older connection of the same device). */
   deviceConnected(connection: Connection): void;
   /** The socket closed; `wasConnected` when a CONNACK 0 had been sent. */
@@ -133,8 +132,13 @@ export class Connection implements IngestSink {
 
   /** `IngestSink`: the pipeline's answer to the publish queued under `token`. */
   deliver(token: number, answer: IngestAnswer): void {
-    this.answers.settle(token, answer);
-    this.drainAnswers();
+    try {
+      this.answers.settle(token, answer);
+      this.drainAnswers();
+    } catch (error) {
+      this.ctx.internalError(error);
+      this.disconnect(ReasonCode.unspecifiedError, 'internal error');
+    }
   }
 
   /** Answers a publish the endpoint itself refused, in order with the others. */
@@ -204,7 +208,14 @@ export class Connection implements IngestSink {
     if (this.state === 'awaiting-connect' && now - this.openedAt > this.ctx.options.connectTimeoutMs) {
       this.ctx.metrics.refused('connect-timeout');
       this.end();
-    } else if (this.state === 'connected' && this.keepAliveMs > 0 && now - this.lastPacketAt > this.keepAliveMs * 1.5) {
+    } else if (
+      this.state === 'connected' &&
+      this.keepAliveMs > 0 &&
+      now - this.lastPacketAt > this.keepAliveMs * 1.5 &&
+      // A client waiting for our answers, or that we stopped reading, is not idle by its own doing.
+      this.answers.size === 0 &&
+      !this.readPaused
+    ) {
       this.refuse('keep-alive-timeout', ReasonCode.keepAliveTimeout, 'no packet within 1.5 x keep-alive');
     }
   }
@@ -216,8 +227,9 @@ export class Connection implements IngestSink {
     this.processInput();
   }
 
-  private processInput(): void {
-    if (this.processing) return;
+  /** Handles the buffered packets while reading is not blocked; returns true when reading is paused. */
+  private processInput(): boolean {
+    if (this.processing) return this.readPaused;
     this.processing = true;
     try {
       while (this.state === 'awaiting-connect' || this.state === 'connected') {
@@ -246,6 +258,7 @@ export class Connection implements IngestSink {
     } finally {
       this.processing = false;
     }
+    return this.readPaused;
   }
 
   /**
@@ -263,8 +276,7 @@ export class Connection implements IngestSink {
     if (!this.readPaused || this.readBlocked()) return;
     if (this.state !== 'awaiting-connect' && this.state !== 'connected') return;
     this.readPaused = false;
-    this.processInput();
-    if (!this.readPaused) this.socket.resume();
+    if (!this.processInput()) this.socket.resume();
   }
 
   private parseFailed(detail: string): void {
@@ -290,7 +302,7 @@ export class Connection implements IngestSink {
       }
       const packetId = answers.headPacketId();
       answers.shift();
-      this.answer(packetId, outcome);
+      acknowledge(this, packetId, outcome);
       outcome = answers.peekSettled();
     }
     if (this.state === 'draining' && answers.size === 0) {
@@ -298,35 +310,6 @@ export class Connection implements IngestSink {
       return;
     }
     this.maybeResume();
-  }
-
-  private answer(packetId: number, outcome: Exclude<PublishOutcome, { kind: 'unavailable' }>): void {
-    if (outcome.kind === 'duplicate' || (outcome.kind === 'stored' && outcome.problems.length === 0)) {
-      if (packetId > 0) this.outbox.puback(packetId);
-      return;
-    }
-    const plan = planAck(outcome);
-    if (plan.report !== null) this.report(plan.report);
-    if (packetId === 0) return;
-    if (this.version !== 5) {
-      // [MQTT-3.3.5-2]: a 3.1.1 server acknowledges positively or closes; the reason goes to the errors topic.
-      this.outbox.puback(packetId);
-      return;
-    }
-    const reasonString = this.problemInformation ? plan.reasonString : undefined;
-    let puback = encodePuback(5, packetId, plan.code, reasonString);
-    // [MQTT-3.4.2-2]: no Reason String that would exceed the client's Maximum Packet Size.
-    if (puback.length > this.clientMaxPacketBytes) puback = encodePuback(5, packetId, plan.code);
-    if (plan.code === ReasonCode.success && puback.length === 4) this.outbox.puback(packetId);
-    else this.send(puback);
-  }
-
-  /** Publishes an errors-topic report when the device subscribed to its errors topic. */
-  private report(report: Omit<ErrorReport, 'at'>): void {
-    if (!this.errorsSubscribed) return;
-    const packet = encodePublish(this.version, this.errorsTopic, encodeErrorReport(report, this.ctx.clock.now()));
-    // [MQTT-3.1.2-24] (v5): never send a packet above the client's Maximum Packet Size.
-    if (packet.length <= this.clientMaxPacketBytes) this.send(packet);
   }
 
   private onClose(): void {

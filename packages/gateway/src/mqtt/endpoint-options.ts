@@ -31,8 +31,9 @@ export interface MqttEndpointOptions {
   readonly receiveMaximum?: number;
   /**
    * Upper bound on a client's keep-alive, in seconds. A v5 client asking for 0 or more gets this
-   * as Server Keep Alive; a 3.1.1 client asking for 0 or more is still closed after 1.5 × this
-   * without a packet (the server may close an idle connection at any time).
+   * as Server Keep Alive. A 3.1.1 client cannot be told: one asking for more keeps its value, one
+   * asking for 0 (none) is still closed after 1.5 × this without a packet (a server may close an
+   * idle connection at any time), so that dead connections do not pile up.
    */
   readonly maxKeepAliveSec?: number;
   /** A connection that has not sent CONNECT within this time is closed. */
@@ -76,7 +77,14 @@ export class MqttEndpointOptionsError extends Error {
   }
 }
 
-function integer(problems: string[], name: string, value: number | undefined, fallback: number, min: number, max: number) {
+function integer(
+  problems: string[],
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+) {
   const v = value ?? fallback;
   if (!Number.isSafeInteger(v) || v < min || v > max) problems.push(`${name} must be an integer in ${min}..${max}`);
   return v;
@@ -127,7 +135,14 @@ export function compileMqttEndpointOptions(options: MqttEndpointOptions): Compil
       3_600_000,
     ),
     closeTimeoutMs: integer(problems, 'closeTimeoutMs', options.closeTimeoutMs, DEFAULT_CLOSE_TIMEOUT_MS, 0, 3_600_000),
-    sweepIntervalMs: integer(problems, 'sweepIntervalMs', options.sweepIntervalMs, DEFAULT_SWEEP_INTERVAL_MS, 1, 60_000),
+    sweepIntervalMs: integer(
+      problems,
+      'sweepIntervalMs',
+      options.sweepIntervalMs,
+      DEFAULT_SWEEP_INTERVAL_MS,
+      1,
+      60_000,
+    ),
   };
   if (problems.length > 0) throw new MqttEndpointOptionsError(problems);
   return compiled;

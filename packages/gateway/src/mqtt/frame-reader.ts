@@ -13,6 +13,22 @@ export type Frame =
 
 const INCOMPLETE: Frame = { kind: 'incomplete' };
 const EMPTY = Buffer.alloc(0);
+const CONNECT_FIRST_BYTE = 0x10;
+
+/**
+ * Flag bits each packet type must carry [MQTT-2.2.2-1, table 2-2]; PUBLISH (3) may carry any except
+ * QoS 3 [MQTT-3.3.1-4]. Type 0 is reserved. Checked from the first byte, so garbage is refused at
+ * once instead of being buffered as the body of a packet that never completes.
+ */
+function fixedHeaderProblem(byte: number, first: boolean): string | null {
+  if (first && byte !== CONNECT_FIRST_BYTE) return 'the first packet must be CONNECT [MQTT-3.1.0-1]';
+  const type = byte >> 4;
+  const flags = byte & 0x0f;
+  if (type === 0) return 'packet type 0 is reserved [MQTT-2.2.1]';
+  if (type === 3) return (flags & 0x06) === 0x06 ? 'PUBLISH with QoS 3 [MQTT-3.3.1-4]' : null;
+  const required = type === 6 || type === 8 || type === 10 ? 0x02 : 0x00;
+  return flags === required ? null : `packet type ${type} with flags ${flags} [MQTT-2.2.2-2]`;
+}
 
 export class FrameReader {
   /** Bytes not yet returned: `head[offset..]` followed by `tail`. */
@@ -20,6 +36,7 @@ export class FrameReader {
   private offset = 0;
   private tail: Buffer[] = [];
   private tailBytes = 0;
+  private packetsReturned = 0;
 
   constructor(private readonly maxPacketBytes: number) {}
 
@@ -43,6 +60,10 @@ export class FrameReader {
     for (;;) {
       const available = this.head.length - this.offset;
       if (available === 0 && this.tailBytes === 0) return INCOMPLETE;
+      if (available > 0) {
+        const problem = fixedHeaderProblem(this.head[this.offset] ?? 0, this.packetsReturned === 0);
+        if (problem !== null) return { kind: 'malformed', detail: problem };
+      }
       const header = readFixedHeader(this.head, this.offset);
       if (header === 'malformed') {
         return { kind: 'malformed', detail: 'Remaining Length is longer than 4 bytes [MQTT-1.5.5]' };
@@ -53,6 +74,7 @@ export class FrameReader {
         if (available >= total) {
           const bytes = this.head.subarray(this.offset, this.offset + total);
           this.offset += total;
+          this.packetsReturned++;
           return { kind: 'packet', bytes };
         }
         if (available + this.tailBytes < total) return INCOMPLETE;

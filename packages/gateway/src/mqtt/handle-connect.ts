@@ -42,16 +42,20 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): void {
     return;
   }
   const logState = pipeline.logState();
-  if (conn.ctx.closing || logState.kind === 'unavailable') {
-    const why = conn.ctx.closing
+  const closing = conn.ctx.isClosing();
+  if (closing || logState.kind === 'unavailable') {
+    const why = closing
       ? 'server shutting down'
       : `telemetry log unavailable: ${logState.kind === 'unavailable' ? logState.reason : ''}`;
     refuse(conn, 'server-unavailable', ReasonCode.serverUnavailable, ConnectReturnCode.serverUnavailable, why);
     return;
   }
 
+  // v5 clients are told the effective value (Server Keep Alive); a 3.1.1 client cannot be told, so a
+  // longer keep-alive it asked for is honoured and only "none" (0) is replaced by the maximum.
   const requested = packet.keepalive;
-  const keepAliveSec = requested === 0 || requested > options.maxKeepAliveSec ? options.maxKeepAliveSec : requested;
+  const max = options.maxKeepAliveSec;
+  const keepAliveSec = requested === 0 || (v5 && requested > max) ? max : requested;
   conn.keepAliveMs = keepAliveSec * 1000;
   if (v5) {
     if (properties?.maximumPacketSize !== undefined) conn.clientMaxPacketBytes = properties.maximumPacketSize;

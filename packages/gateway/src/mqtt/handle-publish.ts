@@ -34,7 +34,11 @@ export function handlePublish(conn: Connection, packet: PublishPacket): void {
   const { receiveMaximum } = conn.ctx.options;
   if (v5 && qos === 1 && conn.answers.qos1 >= receiveMaximum) {
     // [MQTT-3.3.4-7]: the client must not exceed the Receive Maximum we advertised; 0x93 per §3.3.4.
-    conn.refuse('receive-maximum-exceeded', ReasonCode.receiveMaximumExceeded, `more than ${receiveMaximum} unacknowledged`);
+    conn.refuse(
+      'receive-maximum-exceeded',
+      ReasonCode.receiveMaximumExceeded,
+      `more than ${receiveMaximum} unacknowledged`,
+    );
     return;
   }
   const token = conn.answers.push(packetId);

@@ -86,8 +86,14 @@ describe('device identity from the client id (development mode)', () => {
   after(() => gw.close());
 
   it('refuses a client id that is not a device id: CONNACK 0x85 (v5) / 0x02 (3.1.1)', async () => {
-    assert.equal(await refusedCode(gw.url, { clientId: 'bad id!', protocolVersion: 5 }), ReasonCode.clientIdentifierNotValid);
-    assert.equal(await refusedCode(gw.url, { clientId: 'bad id!', protocolVersion: 4 }), ConnectReturnCode.identifierRejected);
+    assert.equal(
+      await refusedCode(gw.url, { clientId: 'bad id!', protocolVersion: 5 }),
+      ReasonCode.clientIdentifierNotValid,
+    );
+    assert.equal(
+      await refusedCode(gw.url, { clientId: 'bad id!', protocolVersion: 4 }),
+      ConnectReturnCode.identifierRejected,
+    );
     assert.equal(gw.metrics.refusals.get('bad-identity'), 2);
   });
 

@@ -75,15 +75,12 @@ export class MqttEndpoint {
       ((error: unknown) => {
         process.emitWarning(`MQTT endpoint internal error: ${String(error)}`);
       });
-    const endpoint = this;
     this.context = {
       options,
       pipeline: deps.pipeline,
       metrics: deps.metrics,
       clock: deps.clock,
-      get closing() {
-        return endpoint.closing !== null;
-      },
+      isClosing: () => this.closing !== null,
       deviceConnected: (connection) => {
         this.deviceConnected(connection);
       },
@@ -147,7 +144,9 @@ export class MqttEndpoint {
         resolve();
       });
     });
-    this.server.on('error', this.context.internalError);
+    this.server.on('error', (error) => {
+      this.context.internalError(error);
+    });
     this.sweepTimer = setInterval(() => {
       const now = this.deps.clock.now();
       for (const c of this.connections) c.checkIdle(now);
@@ -156,7 +155,11 @@ export class MqttEndpoint {
   }
 
   private async shutdown(): Promise<void> {
-    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const serverClosed = new Promise<void>((resolve) => {
+      this.server.close(() => {
+        resolve();
+      });
+    });
     this.deps.pipeline.flush();
     const drained = Promise.all([...this.connections].map((c) => c.shutdown()));
     let timer: NodeJS.Timeout | undefined;

@@ -57,12 +57,19 @@ export function planAck(outcome: Exclude<PublishOutcome, { kind: 'unavailable' }
       };
     }
     case 'rejected': {
-      const code = outcome.reason === 'conflict' ? ReasonCode.implementationSpecificError : ReasonCode.payloadFormatInvalid;
+      const code =
+        outcome.reason === 'conflict' ? ReasonCode.implementationSpecificError : ReasonCode.payloadFormatInvalid;
       const detail = `${outcome.reason}: ${outcome.detail}`;
       return {
         code,
         reasonString: clip(detail),
-        report: { seq: outcome.seq, boot: outcome.boot, reason: outcome.reason, detail: outcome.detail, problems: NO_PROBLEMS },
+        report: {
+          seq: outcome.seq,
+          boot: outcome.boot,
+          reason: outcome.reason,
+          detail: outcome.detail,
+          problems: NO_PROBLEMS,
+        },
       };
     }
     case 'refused': {

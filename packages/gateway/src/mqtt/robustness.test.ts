@@ -3,12 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import { startGateway, type GatewayHarness } from '../testing/harness.js';
 import { connectDevice, telemetry } from '../testing/mqtt-test-client.js';
 import { RawMqttClient } from '../testing/raw-mqtt.js';
+import { waitFor } from '../testing/wait.js';
 import { ReasonCode } from './reason-codes.js';
 
 describe('bad packets: a defined answer, no crash, bounded memory', () => {
   let gw: GatewayHarness;
   before(async () => {
-    gw = await startGateway({ maxPacketBytes: 4096 });
+    gw = await startGateway({ maxPacketBytes: 4096, sweepIntervalMs: 10 });
   });
   after(() => gw.close());
 
@@ -40,9 +41,15 @@ describe('bad packets: a defined answer, no crash, bounded memory', () => {
 
   it('refuses a declared 256 MB packet from its fixed header, before any body arrives', async () => {
     const raw = await RawMqttClient.open(gw.endpoint.port);
+    await raw.connect('mon-42');
     raw.write([0x30, 0xff, 0xff, 0xff, 0x7f]); // PUBLISH, Remaining Length 268,435,455
+    const disconnect = await raw.next('disconnect');
+    assert.equal((disconnect as { reasonCode?: number }).reasonCode, ReasonCode.packetTooLarge);
     await raw.closed;
-    assert.equal(gw.metrics.oversizePackets, 1);
+    const beforeConnect = await RawMqttClient.open(gw.endpoint.port);
+    beforeConnect.write([0x10, 0xff, 0xff, 0xff, 0x7f]); // the same, as a CONNECT
+    await beforeConnect.closed;
+    assert.equal(gw.metrics.oversizePackets, 2);
     await serverStillServes('mon-42');
   });
 
@@ -52,6 +59,14 @@ describe('bad packets: a defined answer, no crash, bounded memory', () => {
     raw.write([0x10, 0xff, 0xff, 0xff, 0xff, 0x01]);
     await raw.closed;
     assert.equal(gw.metrics.malformedPackets, malformed + 1);
+  });
+
+  it('closes a connection that stops in the middle of a packet once the connect timeout passes', async () => {
+    const raw = await RawMqttClient.open(gw.endpoint.port);
+    raw.write([0x10, 0x40, 0x00, 0x04]); // a CONNECT of 64 bytes, 2 of which arrive
+    gw.clock.advance(60_000);
+    await raw.closed;
+    assert.equal(gw.metrics.refusals.get('connect-timeout'), 1);
   });
 
   it('closes a connection whose first packet is not CONNECT [MQTT-3.1.0-1]', async () => {
@@ -82,14 +97,22 @@ describe('bad packets: a defined answer, no crash, bounded memory', () => {
   it('v5: disconnects an oversize PUBLISH with 0x95 Packet too large; 3.1.1: closes', async () => {
     const v5 = await connectDevice(gw.url, 'mon-44', { subscribeErrors: false });
     void v5.publish(telemetry(1, { pad: 'x'.repeat(8_000) })).catch(() => undefined);
-    await new Promise((resolve) => v5.client.once('close', resolve));
+    await new Promise((resolve) =>
+      v5.client.once('close', () => {
+        resolve(undefined);
+      }),
+    );
     assert.equal(v5.disconnects[0]?.reasonCode, ReasonCode.packetTooLarge);
     await v5.client.endAsync(true);
     const v4 = await connectDevice(gw.url, 'mon-45', { protocolVersion: 4, subscribeErrors: false });
     void v4.publish(telemetry(1, { pad: 'x'.repeat(8_000) })).catch(() => undefined);
-    await new Promise((resolve) => v4.client.once('close', resolve));
+    await new Promise((resolve) =>
+      v4.client.once('close', () => {
+        resolve(undefined);
+      }),
+    );
     await v4.client.endAsync(true);
-    assert.equal(gw.metrics.oversizePackets, 3);
+    assert.equal(gw.metrics.oversizePackets, 4);
     await serverStillServes('mon-46');
   });
 
@@ -153,7 +176,7 @@ describe('bad packets: a defined answer, no crash, bounded memory', () => {
       raw.socket.end();
       await raw.closed;
     }
-    assert.equal(gw.endpoint.stats().connections, 0);
+    await waitFor('every fuzzed connection to close', () => gw.endpoint.stats().connections === 0);
     await serverStillServes('mon-49');
   });
 });

@@ -16,7 +16,11 @@ const BAD_INPUTS: readonly { name: string; payload: unknown; reason: string }[] 
     payload: telemetry(103, { readings: [{ code: 'spo2', value: 97, unit: 'parsec' }] }),
     reason: 'unknown-unit',
   },
-  { name: 'payload over the size limit', payload: telemetry(104, { pad: 'x'.repeat(70_000) }), reason: 'payload-too-large' },
+  {
+    name: 'payload over the size limit',
+    payload: telemetry(104, { pad: 'x'.repeat(70_000) }),
+    reason: 'payload-too-large',
+  },
   { name: 'missing seq', payload: { boot: 'b1', ts: TEST_NOW, readings: [] }, reason: 'missing-seq' },
 ];
 
@@ -47,9 +51,10 @@ describe('telemetry answers over MQTT 3.1.1 (errors topic)', () => {
       // The report is written before the PUBACK on the same connection, so it is here already.
       assert.equal(dev.reports.length, reports + 1);
       const report = dev.reports.at(-1);
-      assert.equal(report?.['reason'], bad.reason);
-      assert.equal(typeof report?.['detail'], 'string');
-      assert.equal(report?.['at'], TEST_NOW);
+      assert.ok(report);
+      assert.equal(report['reason'], bad.reason);
+      assert.equal(typeof report['detail'], 'string');
+      assert.equal(report['at'], TEST_NOW);
       assert.equal(gw.log.entries().length, entries);
       assert.equal(gw.metrics.rejections.get(bad.reason as never), 1);
     });
@@ -77,9 +82,10 @@ describe('telemetry answers over MQTT 3.1.1 (errors topic)', () => {
       [['MDC_TEMP_BODY', 'Cel']],
     );
     const report = dev.reports.at(-1);
-    assert.equal(report?.['reason'], 'items-refused');
+    assert.ok(report);
+    assert.equal(report['reason'], 'items-refused');
     assert.deepEqual(
-      (report?.['problems'] as { path: string; reason: string }[]).map((p) => [p.path, p.reason]),
+      (report['problems'] as { path: string; reason: string }[]).map((p) => [p.path, p.reason]),
       [['readings[0]', 'unknown-code']],
     );
   });

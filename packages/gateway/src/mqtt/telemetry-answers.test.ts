@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { decodeIngestRecord } from '@wardstream/domain';
+import { decodeIngestRecord, deviceId, patientId } from '@wardstream/domain';
+import { StaticBindingResolver } from '../binding-resolver.js';
 import { startGateway, TEST_NOW, type GatewayHarness } from '../testing/harness.js';
 import { connectDevice, subscribeCodes, telemetry, type TestDevice } from '../testing/mqtt-test-client.js';
 import { ReasonCode } from './reason-codes.js';
@@ -18,7 +19,11 @@ const BAD_INPUTS: readonly { name: string; payload: unknown; reason: string }[] 
     payload: telemetry(103, { readings: [{ code: 'spo2', value: 97, unit: 'parsec' }] }),
     reason: 'unknown-unit',
   },
-  { name: 'payload over the size limit', payload: telemetry(104, { pad: 'x'.repeat(70_000) }), reason: 'payload-too-large' },
+  {
+    name: 'payload over the size limit',
+    payload: telemetry(104, { pad: 'x'.repeat(70_000) }),
+    reason: 'payload-too-large',
+  },
   { name: 'missing seq', payload: { boot: 'b1', ts: TEST_NOW, readings: [] }, reason: 'missing-seq' },
 ];
 
@@ -76,10 +81,11 @@ describe('telemetry answers over MQTT 5', () => {
       ['MDC_ECG_HEART_RATE', 'MDC_RESP_RATE'],
     );
     const report = dev.reports.at(-1);
-    assert.equal(report?.['reason'], 'items-refused');
-    assert.equal(report?.['seq'], 2);
+    assert.ok(report);
+    assert.equal(report['reason'], 'items-refused');
+    assert.equal(report['seq'], 2);
     assert.deepEqual(
-      (report?.['problems'] as { path: string }[]).map((p) => p.path),
+      (report['problems'] as { path: string }[]).map((p) => p.path),
       ['readings[1]'],
     );
   });
@@ -135,5 +141,28 @@ describe('telemetry answers over MQTT 5', () => {
       ReasonCode.sharedSubscriptionsNotSupported,
     ]);
     assert.equal(gw.metrics.refusals.get('subscribe-refused'), 3);
+  });
+});
+
+describe('device binding over MQTT', () => {
+  it('keys the readings of a bound device by its patient, and of an unbound one by the device', async () => {
+    const bindings = new StaticBindingResolver([
+      { id: 'bd-1', deviceId: deviceId('mon-70'), patientId: patientId('pt-1'), fromAt: TEST_NOW - 60_000, toAt: null },
+    ]);
+    const gw = await startGateway({ bindings });
+    const bound = await connectDevice(gw.url, 'mon-70', { subscribeErrors: false });
+    const unbound = await connectDevice(gw.url, 'mon-71', { protocolVersion: 4, subscribeErrors: false });
+    await bound.publish(telemetry(1));
+    await unbound.publish(telemetry(1));
+    assert.deepEqual(gw.log.appendedKeys, ['pt-1', 'mon-71']);
+    assert.deepEqual(
+      gw.log
+        .entries()
+        .map((e) => decodeIngestRecord(e.payload).patientId)
+        .sort(),
+      ['pt-1', null].sort(),
+    );
+    await Promise.all([bound.end(), unbound.end()]);
+    await gw.close();
   });
 });

@@ -69,13 +69,16 @@ export async function connectDevice(
       return new Promise((resolve, reject) => {
         client.publish(topic, body, { qos }, (error, packet) => {
           const ack = packet?.messageId === undefined ? undefined : pubacks.get(packet.messageId);
-          const failed = error !== undefined && error !== null;
+          const failed = error instanceof Error;
           const code = failed ? (error as { code?: unknown }).code : undefined;
           if (failed && typeof code !== 'number') {
             reject(error);
             return;
           }
-          resolve({ reasonCode: ack?.reasonCode ?? (typeof code === 'number' ? code : 0), reasonString: ack?.properties?.reasonString });
+          resolve({
+            reasonCode: ack?.reasonCode ?? (typeof code === 'number' ? code : 0),
+            reasonString: ack?.properties?.reasonString,
+          });
         });
       });
     },

@@ -17,9 +17,15 @@ export class RawMqttClient {
     const parser = createParser({ protocolVersion });
     parser.on('packet', (p: Packet) => this.packets.push(p));
     parser.on('error', (e: unknown) => this.parseErrors.push(String(e)));
-    socket.on('data', (chunk: Buffer) => parser.parse(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      parser.parse(chunk);
+    });
     socket.on('error', () => undefined);
-    this.closed = new Promise((resolve) => socket.on('close', () => resolve()));
+    this.closed = new Promise((resolve) => {
+      socket.on('close', () => {
+        resolve();
+      });
+    });
   }
 
   static async open(port: number, protocolVersion: 4 | 5 = 5): Promise<RawMqttClient> {

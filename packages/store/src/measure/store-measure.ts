@@ -4,18 +4,22 @@
  *   node packages/store/dist/measure/store-measure.js throughput [dir]
  *   node packages/store/dist/measure/store-measure.js paced [dir]
  *   node packages/store/dist/measure/store-measure.js query [dir]
+ *   node packages/store/dist/measure/store-measure.js live [dir]
  *
  * throughput: 1000 devices × 7 codes, batches of 2000 messages, as fast as the store takes them,
  *             flushes (every 1000 ms) and background compaction included.
  * paced:      the same load paced at 100,000 readings/s for 120 s: event-loop delay and flush steps.
  * query:      200 patients × 7 codes at 1 Hz for 2 h (10.08 M readings) written in batches, then
  *             compacted; 1000 "last 5 minutes of one metric for one patient" range queries.
+ * live:       the same 200 patients in real-time shape: one flush per second of event time (so one
+ *             sample per series per chunk), compaction every 30 s of chunks older than 60 s, for
+ *             15 minutes of event time; then the same queries on the newest 5 minutes.
  */
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { deviceId, patientId, type IngestRecord } from '@wardstream/domain';
+import { deviceId, ManualClock, patientId, type IngestRecord } from '@wardstream/domain';
 import type { FlushReport } from '../sqlite/options.js';
 import { SqliteReadingStore } from '../sqlite/sqlite-reading-store.js';
 
@@ -191,10 +195,29 @@ async function timeQueries(
   );
 }
 
+async function live(dir: string): Promise<void> {
+  const path = join(dir, 'live.db');
+  const clock = new ManualClock(T0);
+  const store = await SqliteReadingStore.open({ path, clock, flushIntervalMs: 60_000, compactIntervalMs: 0 });
+  const patients = 200;
+  const seconds = 900;
+  for (let s = 0; s < seconds; s++) {
+    await store.write(batch(0, patients, patients, s + 1, T0 + s * 1_000), { offsets: { 0: s }, state: null });
+    clock.advance(1_000);
+    await store.flush();
+    if (s % 30 === 29) await store.compact();
+  }
+  const stats = await store.stats();
+  console.log(`live shape: ${stats.readings} readings, ${seconds} flushes, compaction every 30 s; file ${(fileBytes(path) / 2 ** 20).toFixed(1)} MiB`);
+  await timeQueries(store, patients, T0 + seconds * 1_000, 'newest 5 minutes (about 60 one-sample chunks + compacted ones)');
+  await store.close();
+}
+
 const [mode = 'throughput', dir = '/tmp/ws-store-measure'] = process.argv.slice(2);
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 if (mode === 'throughput') await throughput(dir, false);
 else if (mode === 'paced') await throughput(dir, true);
 else if (mode === 'query') await query(dir);
+else if (mode === 'live') await live(dir);
 else throw new Error(`unknown mode ${mode}`);

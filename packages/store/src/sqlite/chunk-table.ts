@@ -30,42 +30,49 @@ interface SummaryRow extends SpanRow {
   sum_parts: Uint8Array;
 }
 
-const OVERLAPPING = 'series_id = ? AND end_at >= ? AND end_at < ? AND start_at < ? AND flush_id <= ?';
+/** Compacted chunks of a series meeting [from, to): one range scan of `chunk_by_series`. */
+const COMPACTED = `FROM chunk WHERE level = 1 AND series_id = ? AND end_at >= ? AND end_at < ? AND start_at < ?
+  AND flush_id <= ?`;
+/** Flushed chunks of a series meeting [from, to): one `chunk_fresh` probe per flush in [first, last]. */
+const FRESH = `FROM (WITH RECURSIVE f(x) AS (SELECT ? UNION ALL SELECT x + 1 FROM f WHERE x < ?) SELECT x FROM f)
+  JOIN chunk ON level = 0 AND flush_id = x AND series_id = ? AND end_at >= ? AND start_at < ?`;
 
 /**
  * Chunk reads on the query connection. Chunks of a series may overlap in time (late data lands in
  * a later chunk), so a time range selects every chunk whose [startAt, endAt] meets it; the bound
- * `end_at < toAt + CHUNK_SPAN_LIMIT_MS` keeps that an index range scan. Only chunks of flushes up
- * to `visibleFlushId` are read (see schema.ts). Call inside a read transaction, so that a
+ * `end_at < toAt + CHUNK_SPAN_LIMIT_MS` keeps that an index range scan. Only rows of flushes up to
+ * `visibleFlushId()` are read (see schema.ts). Call inside a read transaction, so that a
  * compaction committing meanwhile cannot remove a chunk between finding and loading it.
  */
 export class ChunkReader {
-  private readonly spansStatement: Statement<[number, number, number, number, number], SpanRow>;
-  private readonly summariesStatement: Statement<[number, number, number, number, number], SummaryRow>;
+  private readonly firstFresh: Statement<[], number | null>;
+  private readonly compactedSpans: Statement<[number, number, number, number, number], SpanRow>;
+  private readonly freshSpans: Statement<[number, number, number, number, number], SpanRow>;
+  private readonly compactedSummaries: Statement<[number, number, number, number, number], SummaryRow>;
+  private readonly freshSummaries: Statement<[number, number, number, number, number], SummaryRow>;
   private readonly dataStatement: Statement<[number], Uint8Array>;
 
-  /** `visibleFlushId`: the latest flush the main thread knows committed (see schema.ts). */
   constructor(
     db: Database,
     private readonly visibleFlushId: () => number,
   ) {
-    this.spansStatement = db.prepare(`SELECT id, start_at, end_at, count FROM chunk WHERE ${OVERLAPPING}`);
-    this.summariesStatement = db.prepare(
-      `SELECT id, start_at, end_at, count, min, max, sum_parts FROM chunk WHERE ${OVERLAPPING}`,
-    );
+    this.firstFresh = db.prepare<[], number | null>('SELECT min(flush_id) FROM chunk WHERE level = 0').pluck();
+    const spanColumns = 'SELECT id, start_at, end_at, count';
+    const summaryColumns = `${spanColumns}, min, max, sum_parts`;
+    this.compactedSpans = db.prepare(`${spanColumns} ${COMPACTED}`);
+    this.freshSpans = db.prepare(`${spanColumns} ${FRESH}`);
+    this.compactedSummaries = db.prepare(`${summaryColumns} ${COMPACTED}`);
+    this.freshSummaries = db.prepare(`${summaryColumns} ${FRESH}`);
     this.dataStatement = db.prepare<[number], Uint8Array>('SELECT data FROM chunk WHERE id = ?').pluck();
   }
 
   /** Chunks of `seriesId` holding samples that may lie in [fromAt, toAt). */
   spans(seriesId: number, fromAt: number, toAt: number): ChunkSpan[] {
-    return this.spansStatement
-      .all(seriesId, fromAt, toAt + CHUNK_SPAN_LIMIT_MS, toAt, this.visibleFlushId())
-      .map(toSpan);
+    return this.select(this.compactedSpans, this.freshSpans, seriesId, fromAt, toAt).map(toSpan);
   }
 
   summaries(seriesId: number, fromAt: number, toAt: number): ChunkSummaryRow[] {
-    const rows = this.summariesStatement.all(seriesId, fromAt, toAt + CHUNK_SPAN_LIMIT_MS, toAt, this.visibleFlushId());
-    return rows.map((r) => ({
+    return this.select(this.compactedSummaries, this.freshSummaries, seriesId, fromAt, toAt).map((r) => ({
       ...toSpan(r),
       min: r.min,
       max: r.max,
@@ -78,6 +85,20 @@ export class ChunkReader {
     const data = this.dataStatement.get(id);
     return decodeChunk(data ?? new Uint8Array(0), `chunk ${id}`);
   }
+
+  private select<R>(
+    compacted: Statement<[number, number, number, number, number], R>,
+    fresh: Statement<[number, number, number, number, number], R>,
+    seriesId: number,
+    fromAt: number,
+    toAt: number,
+  ): R[] {
+    const visible = this.visibleFlushId();
+    const rows = compacted.all(seriesId, fromAt, toAt + CHUNK_SPAN_LIMIT_MS, toAt, visible);
+    const first = this.firstFresh.get() ?? null;
+    if (first !== null && first <= visible) rows.push(...fresh.all(first, visible, seriesId, fromAt, toAt));
+    return rows;
+  }
 }
 
 function toSpan(r: SpanRow): ChunkSpan {
@@ -88,7 +109,6 @@ function toSpan(r: SpanRow): ChunkSpan {
 export class ChunkWriter {
   private readonly insertStatement: Statement;
   private readonly deleteStatement: Statement<[number]>;
-  private readonly promoteStatement: Statement<[number]>;
 
   constructor(db: Database) {
     this.insertStatement = db.prepare(
@@ -96,7 +116,6 @@ export class ChunkWriter {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.deleteStatement = db.prepare('DELETE FROM chunk WHERE id = ?');
-    this.promoteStatement = db.prepare('UPDATE chunk SET level = 1 WHERE id = ?');
   }
 
   insert(seriesId: number, chunk: EncodedChunk, level: 0 | 1, writtenAt: number, flushId: number): void {
@@ -120,8 +139,4 @@ export class ChunkWriter {
     this.deleteStatement.run(id);
   }
 
-  /** Marks a chunk as needing no compaction. */
-  promote(id: number): void {
-    this.promoteStatement.run(id);
-  }
 }

@@ -18,8 +18,9 @@ import { unpackHeads, type FlushOutcome, type FlushRequest } from './writer-prot
 export class FlushWriter {
   private readonly insertSeries: Statement<[number, string, string, string | null]>;
   private readonly upsertSeqSet: Statement<[string, string, Uint8Array]>;
-  private readonly upsertCheckpoint: Statement<[string]>;
+  private readonly upsertState: Statement<[string | null, number]>;
   private readonly blob = new ByteWriter(64 * 1024);
+  private readonly pageSize: number;
 
   constructor(
     private readonly db: Database,
@@ -32,8 +33,10 @@ export class FlushWriter {
       `INSERT INTO seq_set (device_id, boot, intervals) VALUES (?, ?, ?)
        ON CONFLICT (device_id, boot) DO UPDATE SET intervals = excluded.intervals`,
     );
-    this.upsertCheckpoint = db.prepare(
-      'INSERT INTO checkpoint (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json',
+    this.pageSize = db.pragma('page_size', { simple: true }) as number;
+    this.upsertState = db.prepare(
+      `INSERT INTO store_state (id, checkpoint, last_flush_id) VALUES (1, ?, ?) ON CONFLICT (id)
+       DO UPDATE SET checkpoint = coalesce(excluded.checkpoint, checkpoint), last_flush_id = excluded.last_flush_id`,
     );
   }
 
@@ -52,7 +55,7 @@ export class FlushWriter {
       }
       for (const w of request.waveforms) this.waveforms.write(w, request.flushId);
       for (const s of request.seqSets) this.upsertSeqSet.run(s.deviceId, s.boot, s.intervals);
-      if (request.checkpointJson !== undefined) this.upsertCheckpoint.run(request.checkpointJson);
+      this.upsertState.run(request.checkpointJson ?? null, request.flushId);
       commitMs = performance.now();
       this.db.exec('COMMIT');
       commitMs = performance.now() - commitMs;
@@ -62,8 +65,9 @@ export class FlushWriter {
     }
     const transactionMs = performance.now() - startedAt;
     const walStartedAt = performance.now();
-    this.db.pragma('wal_checkpoint(PASSIVE)');
-    return { chunks, transactionMs, commitMs, walCheckpointMs: performance.now() - walStartedAt };
+    const [checkpoint] = this.db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+    const walBytes = (checkpoint?.log ?? 0) * this.pageSize;
+    return { chunks, transactionMs, commitMs, walCheckpointMs: performance.now() - walStartedAt, walBytes };
   }
 }
 

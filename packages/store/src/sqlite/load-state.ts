@@ -19,6 +19,17 @@ interface TotalsRow {
   last_at: number;
 }
 
+interface FreshRow {
+  id: number;
+  series_id: number;
+  end_at: number;
+}
+
+interface StateRow {
+  checkpoint: string | null;
+  last_flush_id: number;
+}
+
 interface SeqSetRow {
   device_id: string;
   boot: string;
@@ -40,40 +51,43 @@ export function loadState(db: Database): MemoryState {
     seriesById.set(row.id, series);
   }
 
-  const totals = db
-    .prepare<[], TotalsRow>(
-      'SELECT series_id, sum(count) AS readings, max(end_at) AS last_at FROM chunk GROUP BY series_id',
-    )
-    .all();
-  const lastChunks = db.prepare<[number, number], Uint8Array>(
-    'SELECT data FROM chunk WHERE series_id = ? AND end_at = ?',
-  );
-  lastChunks.pluck();
-  for (const row of totals) {
+  // Per series: readings and latest observedAt, from both covering indexes (no blob is read).
+  const totals = (level: 0 | 1) =>
+    db
+      .prepare<[], TotalsRow>(
+        `SELECT series_id, sum(count) AS readings, max(end_at) AS last_at FROM chunk WHERE level = ${level} GROUP BY series_id`,
+      )
+      .all();
+  const lastAt = new Map<number, number>();
+  for (const row of [...totals(1), ...totals(0)]) {
     const series = seriesById.get(row.series_id);
     if (series === undefined) throw new WardstreamError('CORRUPT', `chunks of unknown series ${row.series_id}`);
-    series.count = row.readings;
+    series.count += row.readings;
     state.readings += row.readings;
-    for (const data of lastChunks.all(row.series_id, row.last_at)) {
-      const chunk = decodeChunk(data, `last chunk of series ${row.series_id}`);
-      series.offerLatest(chunk, chunk.length - 1);
-    }
+    lastAt.set(row.series_id, Math.max(lastAt.get(row.series_id) ?? -Infinity, row.last_at));
+  }
+  // The latest sample of each series is the last of a chunk ending at its latest observedAt.
+  const lastIds: number[] = [];
+  const compacted = db.prepare<[number, number], number>('SELECT id FROM chunk WHERE level = 1 AND series_id = ? AND end_at = ?');
+  compacted.pluck();
+  for (const [seriesId, at] of lastAt) lastIds.push(...compacted.all(seriesId, at));
+  const fresh = db.prepare<[], FreshRow>('SELECT id, series_id, end_at FROM chunk WHERE level = 0');
+  for (const row of fresh.iterate()) if (lastAt.get(row.series_id) === row.end_at) lastIds.push(row.id);
+  const data = db.prepare<[number], { series_id: number; data: Uint8Array }>('SELECT series_id, data FROM chunk WHERE id = ?');
+  for (const id of lastIds) {
+    const row = data.get(id);
+    if (row === undefined) continue;
+    const chunk = decodeChunk(row.data, `chunk ${id}`);
+    seriesById.get(row.series_id)?.offerLatest(chunk, chunk.length - 1);
   }
 
   for (const row of db.prepare<[], SeqSetRow>('SELECT device_id, boot, intervals FROM seq_set').all()) {
     state.keys.load(row.device_id, row.boot, SeqSet.decode(row.intervals, `seq set ${row.device_id}/${row.boot}`));
   }
 
-  const lastFlush = db
-    .prepare<[], number | null>(
-      'SELECT max(coalesce((SELECT max(flush_id) FROM chunk), 0), coalesce((SELECT max(flush_id) FROM waveform), 0))',
-    )
-    .pluck()
-    .get();
-  state.lastFlushId = lastFlush ?? 0;
-
-  const checkpoint = db.prepare<[], string>('SELECT json FROM checkpoint WHERE id = 1').pluck().get();
-  if (checkpoint !== undefined) state.durableCheckpoint = parseCheckpoint(checkpoint);
+  const stored = db.prepare<[], StateRow>('SELECT checkpoint, last_flush_id FROM store_state WHERE id = 1').get();
+  state.lastFlushId = stored?.last_flush_id ?? 0;
+  if (stored?.checkpoint != null) state.durableCheckpoint = parseCheckpoint(stored.checkpoint);
   return state;
 }
 

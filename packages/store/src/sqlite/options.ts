@@ -14,6 +14,8 @@ export interface FlushReport {
   readonly commitMs: number;
   /** The WAL checkpoint after the commit, on the writer thread. */
   readonly walCheckpointMs: number;
+  /** Bytes the WAL held at that checkpoint: what this flush (and compaction since the last) wrote. */
+  readonly walBytes: number;
 }
 
 /** Options of `SqliteReadingStore.open`. Durations in ms. */

@@ -6,16 +6,19 @@ import { WardstreamError } from '@wardstream/domain';
  *
  * series       one row per (patient or none, device, code); ids are assigned by the store.
  * chunk        a run of one series' samples (≤ chunkSamples, all within one aligned hour) as a blob,
- *              with its summary. `level` 0 = written by a flush, 1 = written or kept by compaction.
- *              The covering index answers "chunks of a series overlapping [from, to)" and the
- *              per-series totals rebuilt at open without touching the blobs. `flush_id` is the
- *              flush that wrote it (for a merge, the latest of its inputs): the query side shows
- *              only chunks of flushes it knows committed, so no sample is ever seen twice (in
- *              memory and on disk) in the moment between a commit on the writer thread and the
- *              main thread hearing of it.
+ *              with its summary. `flush_id` is the flush that wrote it (for a merge, the latest of
+ *              its inputs); the query side shows only rows of flushes it knows committed, so no
+ *              sample is ever seen twice (in memory and on disk) in the moment between a commit on
+ *              the writer thread and the main thread hearing of it.
+ *              Level 0 rows, written by flushes, are indexed by flush first (`chunk_fresh`): a flush
+ *              appends its thousands of rows at the end of that index instead of touching one
+ *              page per series. Queries find a series' level-0 rows with one probe per recent
+ *              flush. Level 1 rows, written by compaction a few times an hour per series, are
+ *              indexed by series and time (`chunk_by_series`). Both indexes cover what range
+ *              queries and the rebuild at open need, so neither reads a blob to plan.
  * waveform     one row per waveform segment of a message.
  * seq_set      per (device, boot), the seqs of every stored message, as an interval blob.
- * checkpoint   the processor's checkpoint of the durable data (one row, JSON).
+ * store_state  one row: the processor's checkpoint of the durable data (JSON) and the last flush id.
  */
 export const SCHEMA_VERSION = 1;
 
@@ -44,8 +47,8 @@ CREATE TABLE chunk (
   sum_parts BLOB NOT NULL,
   data BLOB NOT NULL
 );
-CREATE INDEX chunk_by_series ON chunk (series_id, end_at, start_at, count, flush_id);
-CREATE INDEX chunk_pending ON chunk (written_at) WHERE level = 0;
+CREATE INDEX chunk_fresh ON chunk (flush_id, series_id, end_at, start_at, count, written_at) WHERE level = 0;
+CREATE INDEX chunk_by_series ON chunk (series_id, end_at, start_at, count, flush_id) WHERE level = 1;
 CREATE TABLE waveform (
   id INTEGER PRIMARY KEY,
   device_id TEXT NOT NULL,
@@ -69,9 +72,10 @@ CREATE TABLE seq_set (
   intervals BLOB NOT NULL,
   PRIMARY KEY (device_id, boot)
 ) WITHOUT ROWID;
-CREATE TABLE checkpoint (
+CREATE TABLE store_state (
   id INTEGER PRIMARY KEY CHECK (id = 1),
-  json TEXT NOT NULL
+  checkpoint TEXT,
+  last_flush_id INTEGER NOT NULL
 );
 `;
 
@@ -86,6 +90,7 @@ export function prepareWriter(db: Database): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('wal_autocheckpoint = 0');
+  db.pragma('journal_size_limit = 67108864');
   db.pragma('cache_size = -32768');
   db.pragma('temp_store = MEMORY');
   if (version === 0) {

@@ -58,6 +58,8 @@ export interface FlushOutcome {
   readonly commitMs: number;
   /** Copying the WAL into the database file afterwards, ms. */
   readonly walCheckpointMs: number;
+  /** Bytes in the WAL when it was copied (what this flush, and compaction since the last, wrote). */
+  readonly walBytes: number;
 }
 
 export interface ReplyOf {

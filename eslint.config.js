@@ -19,11 +19,22 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-unnecessary-condition': ['error', { allowConstantLoopConditions: true }],
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       'import-x/no-cycle': 'error',
-      'no-restricted-syntax': ['error', { selector: 'ExportAllDeclaration', message: 'Use explicit named re-exports.' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportAllDeclaration', message: 'Use explicit named re-exports.' },
+      ],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@wardstream/*/src/*', '@wardstream/*/dist/*', '../../*/src/*'], message: 'Import a package by its name, not its files.' }] },
+        {
+          patterns: [
+            {
+              group: ['@wardstream/*/src/*', '@wardstream/*/dist/*', '../../*/src/*'],
+              message: 'Import a package by its name, not its files.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -33,7 +44,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', '@wardstream/*'], message: 'The domain is pure: no I/O and no other package.' }] },
+        {
+          patterns: [
+            { group: ['node:*', '@wardstream/*'], message: 'The domain is pure: no I/O and no other package.' },
+          ],
+        },
       ],
       'no-restricted-properties': [
         'error',
@@ -43,10 +58,18 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts'],
+    // Tests, contract suites and test helpers: node:test's it()/describe() return promises by design.
+    files: ['**/*.test.ts', '**/src/contract.ts', '**/src/contract/**/*.ts', '**/src/testing/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
-      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', name: ['test', 'describe', 'it', 'suite'], package: 'node:test' }] }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', name: ['test', 'describe', 'it', 'suite'], package: 'node:test' },
+          ],
+        },
+      ],
     },
   },
 );

@@ -3,14 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  Catalogue,
-  deviceId,
-  ManualClock,
-  patientId,
-  QualityFlag,
-  type IngestRecord,
-} from '@wardstream/domain';
+import { Catalogue, deviceId, ManualClock, patientId, QualityFlag, type IngestRecord } from '@wardstream/domain';
 import { SqliteRegistry } from '@wardstream/registry';
 import { SqliteReadingStore } from '@wardstream/store';
 import type { Hono } from 'hono';
@@ -77,10 +70,10 @@ describe('HTTP API', () => {
       metrics: () => Promise.resolve({ contentType: 'text/plain; version=0.0.4', body: 'wardstream_up 1\n' }),
       livePingMs: 50,
     });
-    await store.write(
-      [record(1, 'p-1'), record(2, 'p-1'), record(3, 'p-1'), record(4, null, 'loose-1')],
-      { offsets: { 0: 4 }, state: null },
-    );
+    await store.write([record(1, 'p-1'), record(2, 'p-1'), record(3, 'p-1'), record(4, null, 'loose-1')], {
+      offsets: { 0: 4 },
+      state: null,
+    });
   });
 
   after(async () => {
@@ -110,10 +103,7 @@ describe('HTTP API', () => {
     assert.equal(res.status, 400);
     assert.equal(res.type, 'application/problem+json');
     assert.equal(res.body['type'], 'urn:wardstream:problem:invalid-parameter');
-    assert.deepEqual(
-      (res.body['errors'] as { name: string }[]).map((e) => e.name).sort(),
-      ['code', 'from', 'limit'],
-    );
+    assert.deepEqual((res.body['errors'] as { name: string }[]).map((e) => e.name).sort(), ['code', 'from', 'limit']);
     const body = await post('/api/v1/patients', '{not json');
     assert.equal(body.status, 400);
     const invalid = await post('/api/v1/patients', { id: 'has space' });
@@ -130,8 +120,9 @@ describe('HTTP API', () => {
       readings.map((r) => r['seq']),
       [1, 2],
     );
-    assert.equal(readings[0]?.['unit'], '%');
-    assert.equal(readings[0]?.['observedAt'], new Date(T0 + 1000).toISOString());
+    const first = readings[0]!;
+    assert.equal(first['unit'], '%');
+    assert.equal(first['observedAt'], new Date(T0 + 1000).toISOString());
     assert.equal(typeof page1.body['next'], 'string');
     const page2 = await get(
       `/api/v1/patients/p-1/readings?from=${T0}&to=${T0 + 10_000}&code=spo2&limit=2&cursor=${encodeURIComponent(String(page1.body['next']))}`,
@@ -190,9 +181,11 @@ describe('HTTP API', () => {
     assert.ok(reader);
     const decoder = new TextDecoder();
     let text = '';
-    while (!text.includes('event: ready')) text += decoder.decode((await reader.read()).value);
+    while (!text.includes('event: ready'))
+      text += decoder.decode((await reader.read()).value as Uint8Array | undefined);
     live.publish([record(9, 'p-2'), record(10, 'p-1')]);
-    while (!text.includes('event: readings')) text += decoder.decode((await reader.read()).value);
+    while (!text.includes('event: readings'))
+      text += decoder.decode((await reader.read()).value as Uint8Array | undefined);
     const data = text.slice(text.indexOf('event: readings')).split('\n')[1] ?? '';
     const readings = JSON.parse(data.replace(/^data: /, '')) as Json[];
     assert.deepEqual(

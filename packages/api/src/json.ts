@@ -28,7 +28,9 @@ export async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   try {
     body = await c.req.json();
   } catch {
-    throw new RequestProblem(problem('invalid-body', 400, 'the body must be a JSON object (Content-Type: application/json)'));
+    throw new RequestProblem(
+      problem('invalid-body', 400, 'the body must be a JSON object (Content-Type: application/json)'),
+    );
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new RequestProblem(problem('invalid-body', 400, 'the body must be a JSON object'));

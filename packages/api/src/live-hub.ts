@@ -1,4 +1,10 @@
-import { canonicalReadings, type CanonicalReading, type DeviceId, type IngestRecord, type PatientId } from '@wardstream/domain';
+import {
+  canonicalReadings,
+  type CanonicalReading,
+  type DeviceId,
+  type IngestRecord,
+  type PatientId,
+} from '@wardstream/domain';
 
 /** What a live subscriber follows: some patients (one, or a ward's) or one device. */
 export type LiveTopic =
@@ -66,7 +72,7 @@ export class LiveHub {
     const { topic } = subscriber;
     const entries: [Map<string, Set<Subscriber>>, string][] =
       topic.kind === 'device'
-        ? [[this.byDevice as Map<string, Set<Subscriber>>, topic.deviceId]]
+        ? [[this.byDevice, topic.deviceId]]
         : [...topic.patientIds].map((p) => [this.byPatient as Map<string, Set<Subscriber>>, p]);
     for (const [map, key] of entries) {
       let set = map.get(key);

@@ -10,7 +10,10 @@ const problemResponse = (description: string) => ({
   content: { 'application/problem+json': { schema: ref('Problem') } },
 });
 const json = (description: string, schema: Schema) => ({ description, content: { 'application/json': { schema } } });
-const sse = (description: string) => ({ description, content: { 'text/event-stream': { schema: { type: 'string' } } } });
+const sse = (description: string) => ({
+  description,
+  content: { 'text/event-stream': { schema: { type: 'string' } } },
+});
 const param = (name: string, where: 'path' | 'query', description: string, schema: Schema = { type: 'string' }) => ({
   name,
   in: where,
@@ -49,7 +52,13 @@ function readingPaths(base: string, subject: 'patientId' | 'deviceId') {
       get: {
         summary: 'The most recent reading of each code',
         parameters: [id],
-        responses: { '200': json('Latest readings', { type: 'object', properties: { readings: { type: 'array', items: ref('Reading') } } }), ...ERRORS },
+        responses: {
+          '200': json('Latest readings', {
+            type: 'object',
+            properties: { readings: { type: 'array', items: ref('Reading') } },
+          }),
+          ...ERRORS,
+        },
       },
     },
     [`${base}/readings/aggregates`]: {
@@ -89,63 +98,148 @@ export const OPENAPI_DOCUMENT = {
     '/readyz': {
       get: {
         summary: 'Readiness: every component ok',
-        responses: { '200': json('Ready', { type: 'object' }), '503': problemResponse('A component is down (named in detail)') },
+        responses: {
+          '200': json('Ready', { type: 'object' }),
+          '503': problemResponse('A component is down (named in detail)'),
+        },
       },
     },
-    '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Prometheus text format' } } } },
-    '/api/v1/health': { get: { summary: 'Component health', responses: { '200': json('Health report', { type: 'object' }) } } },
-    '/api/v1/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Prometheus text format' } } } },
-    '/api/v1/openapi.json': { get: { summary: 'This document', responses: { '200': json('OpenAPI 3.1', { type: 'object' }) } } },
-    '/api/v1/codes': { get: { summary: 'The code catalogue: MDC codes, LOINC, canonical units, aliases', responses: { '200': json('Codes', { type: 'object' }) } } },
+    '/metrics': {
+      get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Prometheus text format' } } },
+    },
+    '/api/v1/health': {
+      get: { summary: 'Component health', responses: { '200': json('Health report', { type: 'object' }) } },
+    },
+    '/api/v1/metrics': {
+      get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Prometheus text format' } } },
+    },
+    '/api/v1/openapi.json': {
+      get: { summary: 'This document', responses: { '200': json('OpenAPI 3.1', { type: 'object' }) } },
+    },
+    '/api/v1/codes': {
+      get: {
+        summary: 'The code catalogue: MDC codes, LOINC, canonical units, aliases',
+        responses: { '200': json('Codes', { type: 'object' }) },
+      },
+    },
     '/api/v1/patients': {
-      get: { summary: 'List patients', parameters: [param('ward', 'query', 'Only patients of this ward')], responses: { '200': json('Patients', { type: 'object' }), ...ERRORS } },
+      get: {
+        summary: 'List patients',
+        parameters: [param('ward', 'query', 'Only patients of this ward')],
+        responses: { '200': json('Patients', { type: 'object' }), ...ERRORS },
+      },
       post: {
         summary: 'Create or update a patient',
         requestBody: { content: { 'application/json': { schema: ref('PatientInput') } } },
-        responses: { '201': json('Created', ref('Patient')), '200': json('Updated', ref('Patient')), '422': problemResponse('Invalid body') },
+        responses: {
+          '201': json('Created', ref('Patient')),
+          '200': json('Updated', ref('Patient')),
+          '422': problemResponse('Invalid body'),
+        },
       },
     },
     '/api/v1/patients/{patientId}': {
-      get: { summary: 'One patient with its bound devices', parameters: [param('patientId', 'path', 'Patient id')], responses: { '200': json('Patient', ref('Patient')), ...ERRORS } },
+      get: {
+        summary: 'One patient with its bound devices',
+        parameters: [param('patientId', 'path', 'Patient id')],
+        responses: { '200': json('Patient', ref('Patient')), ...ERRORS },
+      },
     },
     ...readingPaths('/api/v1/patients/{patientId}', 'patientId'),
     '/api/v1/devices': {
       get: { summary: 'List registered devices', responses: { '200': json('Devices', { type: 'object' }) } },
       post: {
         summary: 'Register a device or update its model',
-        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { id: { type: 'string' }, model: { type: 'string' } }, required: ['id'] } } } },
-        responses: { '201': json('Created', { type: 'object' }), '200': json('Updated', { type: 'object' }), '422': problemResponse('Invalid body') },
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: { id: { type: 'string' }, model: { type: 'string' } },
+                required: ['id'],
+              },
+            },
+          },
+        },
+        responses: {
+          '201': json('Created', { type: 'object' }),
+          '200': json('Updated', { type: 'object' }),
+          '422': problemResponse('Invalid body'),
+        },
       },
     },
     '/api/v1/devices/unassigned': {
-      get: { summary: 'Devices whose readings were received while bound to no patient', responses: { '200': json('Devices', { type: 'object' }) } },
+      get: {
+        summary: 'Devices whose readings were received while bound to no patient',
+        responses: { '200': json('Devices', { type: 'object' }) },
+      },
     },
     '/api/v1/devices/{deviceId}': {
-      get: { summary: 'One device with its bindings', parameters: [param('deviceId', 'path', 'Device id')], responses: { '200': json('Device', { type: 'object' }), ...ERRORS } },
+      get: {
+        summary: 'One device with its bindings',
+        parameters: [param('deviceId', 'path', 'Device id')],
+        responses: { '200': json('Device', { type: 'object' }), ...ERRORS },
+      },
     },
     '/api/v1/devices/{deviceId}/transfer': {
       post: {
         summary: "End the device's open binding and bind it to another patient",
         parameters: [param('deviceId', 'path', 'Device id')],
-        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { patientId: { type: 'string' }, at: { type: 'string' } }, required: ['patientId'] } } } },
-        responses: { '201': json('The new binding', ref('Binding')), '409': problemResponse('No open binding'), ...ERRORS },
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: { patientId: { type: 'string' }, at: { type: 'string' } },
+                required: ['patientId'],
+              },
+            },
+          },
+        },
+        responses: {
+          '201': json('The new binding', ref('Binding')),
+          '409': problemResponse('No open binding'),
+          ...ERRORS,
+        },
       },
     },
     ...readingPaths('/api/v1/devices/{deviceId}', 'deviceId'),
     '/api/v1/bindings': {
       get: {
         summary: 'List bindings',
-        parameters: [param('deviceId', 'query', 'Device id'), param('patientId', 'query', 'Patient id'), param('open', 'query', '`true` for open bindings only')],
+        parameters: [
+          param('deviceId', 'query', 'Device id'),
+          param('patientId', 'query', 'Patient id'),
+          param('open', 'query', '`true` for open bindings only'),
+        ],
         responses: { '200': json('Bindings', { type: 'object' }), ...ERRORS },
       },
       post: {
         summary: 'Admit: bind a device to a patient from `from` (default now)',
-        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { deviceId: { type: 'string' }, patientId: { type: 'string' }, from: { type: 'string' } }, required: ['deviceId', 'patientId'] } } } },
-        responses: { '201': json('Binding', ref('Binding')), '409': problemResponse('The device is already bound'), ...ERRORS },
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: { deviceId: { type: 'string' }, patientId: { type: 'string' }, from: { type: 'string' } },
+                required: ['deviceId', 'patientId'],
+              },
+            },
+          },
+        },
+        responses: {
+          '201': json('Binding', ref('Binding')),
+          '409': problemResponse('The device is already bound'),
+          ...ERRORS,
+        },
       },
     },
     '/api/v1/bindings/{bindingId}': {
-      get: { summary: 'One binding', parameters: [param('bindingId', 'path', 'Binding id')], responses: { '200': json('Binding', ref('Binding')), ...ERRORS } },
+      get: {
+        summary: 'One binding',
+        parameters: [param('bindingId', 'path', 'Binding id')],
+        responses: { '200': json('Binding', ref('Binding')), ...ERRORS },
+      },
     },
     '/api/v1/bindings/{bindingId}/discharge': {
       post: {
@@ -155,10 +249,18 @@ export const OPENAPI_DOCUMENT = {
       },
     },
     '/api/v1/wards/{wardId}/latest': {
-      get: { summary: "A ward's patients with their latest readings", parameters: [param('wardId', 'path', 'Ward id')], responses: { '200': json('Ward view', { type: 'object' }) } },
+      get: {
+        summary: "A ward's patients with their latest readings",
+        parameters: [param('wardId', 'path', 'Ward id')],
+        responses: { '200': json('Ward view', { type: 'object' }) },
+      },
     },
     '/api/v1/wards/{wardId}/live': {
-      get: { summary: "Live readings of a ward's patients (server-sent events)", parameters: [param('wardId', 'path', 'Ward id')], responses: { '200': sse('An event stream') } },
+      get: {
+        summary: "Live readings of a ward's patients (server-sent events)",
+        parameters: [param('wardId', 'path', 'Ward id')],
+        responses: { '200': sse('An event stream') },
+      },
     },
   },
   components: {
@@ -171,7 +273,10 @@ export const OPENAPI_DOCUMENT = {
           title: { type: 'string' },
           status: { type: 'integer' },
           detail: { type: 'string' },
-          errors: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, reason: { type: 'string' } } } },
+          errors: {
+            type: 'array',
+            items: { type: 'object', properties: { name: { type: 'string' }, reason: { type: 'string' } } },
+          },
         },
         required: ['type', 'title', 'status', 'detail'],
       },
@@ -192,7 +297,12 @@ export const OPENAPI_DOCUMENT = {
       },
       ReadingPage: {
         type: 'object',
-        properties: { from: { type: 'string' }, to: { type: 'string' }, readings: { type: 'array', items: ref('Reading') }, next: { type: 'string' } },
+        properties: {
+          from: { type: 'string' },
+          to: { type: 'string' },
+          readings: { type: 'array', items: ref('Reading') },
+          next: { type: 'string' },
+        },
       },
       Aggregates: {
         type: 'object',
@@ -200,14 +310,43 @@ export const OPENAPI_DOCUMENT = {
           code: { type: 'string' },
           unit: { type: 'string' },
           bucketMs: { type: 'integer' },
-          buckets: { type: 'array', items: { type: 'object', properties: { start: { type: 'string' }, count: { type: 'integer' }, min: { type: 'number' }, max: { type: 'number' }, mean: { type: 'number' } } } },
+          buckets: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                start: { type: 'string' },
+                count: { type: 'integer' },
+                min: { type: 'number' },
+                max: { type: 'number' },
+                mean: { type: 'number' },
+              },
+            },
+          },
         },
       },
-      Patient: { type: 'object', properties: { id: { type: 'string' }, displayName: { type: ['string', 'null'] }, wardId: { type: ['string', 'null'] } } },
-      PatientInput: { type: 'object', properties: { id: { type: 'string' }, displayName: { type: 'string' }, wardId: { type: 'string' } }, required: ['id'] },
+      Patient: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          displayName: { type: ['string', 'null'] },
+          wardId: { type: ['string', 'null'] },
+        },
+      },
+      PatientInput: {
+        type: 'object',
+        properties: { id: { type: 'string' }, displayName: { type: 'string' }, wardId: { type: 'string' } },
+        required: ['id'],
+      },
       Binding: {
         type: 'object',
-        properties: { id: { type: 'string' }, deviceId: { type: 'string' }, patientId: { type: 'string' }, from: { type: 'string' }, to: { type: ['string', 'null'] } },
+        properties: {
+          id: { type: 'string' },
+          deviceId: { type: 'string' },
+          patientId: { type: 'string' },
+          from: { type: 'string' },
+          to: { type: ['string', 'null'] },
+        },
       },
     },
   },

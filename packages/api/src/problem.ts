@@ -15,13 +15,7 @@ export interface Problem {
 }
 
 export type ProblemSlug =
-  | 'invalid-parameter'
-  | 'invalid-body'
-  | 'not-found'
-  | 'conflict'
-  | 'unavailable'
-  | 'corrupt-data'
-  | 'internal-error';
+  'invalid-parameter' | 'invalid-body' | 'not-found' | 'conflict' | 'unavailable' | 'corrupt-data' | 'internal-error';
 
 const TITLES: Record<ProblemSlug, string> = {
   'invalid-parameter': 'A query or path parameter is invalid',

@@ -22,7 +22,10 @@ export function startHttpServer(app: Hono, options: { host: string; port: number
         port: info.port,
         close: () =>
           new Promise<void>((done) => {
-            if (s === undefined) return done();
+            if (s === undefined) {
+              done();
+              return;
+            }
             s.close(() => done());
             if ('closeAllConnections' in s) s.closeAllConnections();
           }),

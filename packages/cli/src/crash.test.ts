@@ -21,7 +21,11 @@ function sleep(ms: number): Promise<void> {
 }
 
 async function post(url: string, body: unknown): Promise<void> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status >= 300) throw new Error(`POST ${url}: ${res.status} ${await res.text()}`);
 }
 
@@ -42,7 +46,11 @@ describe('crash test: kill -9 of the embedded platform under load', () => {
         const n = String(i).padStart(4, '0');
         await post(`${platform.apiUrl}/api/v1/patients`, { id: `crash-pt-${n}`, wardId: 'crash-ward' });
         await post(`${platform.apiUrl}/api/v1/devices`, { id: `crash5-${n}` });
-        await post(`${platform.apiUrl}/api/v1/bindings`, { deviceId: `crash5-${n}`, patientId: `crash-pt-${n}`, from: 0 });
+        await post(`${platform.apiUrl}/api/v1/bindings`, {
+          deviceId: `crash5-${n}`,
+          patientId: `crash-pt-${n}`,
+          from: 0,
+        });
       }
 
       const history = new MemoryHistory();

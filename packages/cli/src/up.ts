@@ -21,7 +21,10 @@ export async function upCommand(argv: string[], io: CommandIo): Promise<number> 
     for (const error of parsed.errors) io.stderr.write(`wardstream up: ${error}\n`);
     return 2;
   }
-  const logger = streamLogger((line) => io.stderr.write(line), () => Date.now());
+  const logger = streamLogger(
+    (line) => io.stderr.write(line),
+    () => Date.now(),
+  );
   const platform = await startEmbedded(parsed.config, { logger });
   io.stdout.write(
     `Wardstream is up.\n  MQTT  mqtt://${parsed.config.host}:${platform.mqttPort}  (topic wardstream/v1/devices/{deviceId}/telemetry)\n` +

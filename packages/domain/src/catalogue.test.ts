@@ -11,8 +11,9 @@ describe('code catalogue', () => {
     const byRef = catalogue.lookup('MDC_PULS_OXIM_SAT_O2');
     assert.equal(catalogue.lookup('150456'), byRef);
     assert.equal(catalogue.lookup('spo2'), byRef);
-    assert.equal(byRef?.unit, '%');
-    assert.deepEqual(byRef?.loinc, ['2708-6', '59408-5']);
+    assert.ok(byRef);
+    assert.equal(byRef.unit, '%');
+    assert.deepEqual(byRef.loinc, ['2708-6', '59408-5']);
     assert.equal(catalogue.lookup('MDC_ECG_CARD_BEAT_RATE')?.code, 'MDC_ECG_HEART_RATE');
     assert.equal(catalogue.lookup('nope'), undefined);
   });
@@ -22,7 +23,8 @@ describe('code catalogue', () => {
     for (const entry of CATALOGUE) {
       const row = csv.split('\n').find((line) => new RegExp(`\\b${entry.mdc}\\b`).test(line));
       assert.ok(row, `${entry.code}: numeric code ${entry.mdc} has no row in the CSV`);
-      if (entry.loinc[0] !== undefined) assert.ok(row.includes(entry.loinc[0]), `${entry.code}: LOINC ${entry.loinc[0]}`);
+      if (entry.loinc[0] !== undefined)
+        assert.ok(row.includes(entry.loinc[0]), `${entry.code}: LOINC ${entry.loinc[0]}`);
     }
   });
 

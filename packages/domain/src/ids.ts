@@ -16,21 +16,26 @@ export function isValidId(value: string): boolean {
   return ID_PATTERN.test(value);
 }
 
-function brandOrThrow<T>(kind: string, value: string): T {
+function checkId(kind: string, value: string): void {
   if (!isValidId(value)) {
     throw new RangeError(`invalid ${kind} "${value.slice(0, 80)}": use 1-64 of A-Z a-z 0-9 . _ -`);
   }
-  return value as T;
 }
 
+/** Brands a device id; throws a RangeError naming the rule when it is not a valid id. */
 export function deviceId(value: string): DeviceId {
-  return brandOrThrow<DeviceId>('device id', value);
+  checkId('device id', value);
+  return value as DeviceId;
 }
 
+/** Brands a patient id; throws a RangeError naming the rule when it is not a valid id. */
 export function patientId(value: string): PatientId {
-  return brandOrThrow<PatientId>('patient id', value);
+  checkId('patient id', value);
+  return value as PatientId;
 }
 
+/** Brands a ward id; throws a RangeError naming the rule when it is not a valid id. */
 export function wardId(value: string): WardId {
-  return brandOrThrow<WardId>('ward id', value);
+  checkId('ward id', value);
+  return value as WardId;
 }

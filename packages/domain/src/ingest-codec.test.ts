@@ -14,7 +14,9 @@ describe('ingest record codec', () => {
       observedAt: 1_764_000_000_123,
       receivedAt: 1_764_000_000_456,
       readings: [{ code: 'MDC_TEMP_BODY', value: 37.123456789, unit: 'Cel', quality: 9 }],
-      waveforms: [{ code: 'MDC_ECG_ELEC_POTL_II', unit: 'mV', fsHz: 250, startAt: 5, samples: [0.1, -0.2], quality: 0 }],
+      waveforms: [
+        { code: 'MDC_ECG_ELEC_POTL_II', unit: 'mV', fsHz: 250, startAt: 5, samples: [0.1, -0.2], quality: 0 },
+      ],
       status: { batteryFraction: 0.5, errors: ['lead-off'] },
     };
     assert.deepEqual(decodeIngestRecord(encodeIngestRecord(record)), record);

@@ -57,12 +57,12 @@ export function decodeIngestRecord(bytes: Uint8Array): IngestRecord {
     throw new RangeError('ingest record: missing or mistyped header field');
   }
   const readings: NormalizedReading[] = e.rd.map((x) => {
-    if (!Array.isArray(x) || x.length !== 4) throw new RangeError('ingest record: bad reading');
+    if (!Array.isArray(x) || (x as unknown[]).length !== 4) throw new RangeError('ingest record: bad reading');
     const [code, value, unit, quality] = x;
     return { code, value, unit, quality };
   });
   const waveforms: NormalizedWaveform[] = (e.wf ?? []).map((x) => {
-    if (!Array.isArray(x) || x.length !== 6) throw new RangeError('ingest record: bad waveform');
+    if (!Array.isArray(x) || (x as unknown[]).length !== 6) throw new RangeError('ingest record: bad waveform');
     const [code, unit, fsHz, startAt, quality, samples] = x;
     return { code, unit, fsHz, startAt, quality, samples };
   });

@@ -78,6 +78,11 @@ const MAX_EPOCH_MS = 8.64e15;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x20) return true;
+  return false;
+}
+
 function reject(reason: RejectReason, detail: string): WireVerdict {
   return { kind: 'rejected', reason, detail };
 }
@@ -132,7 +137,7 @@ export function validateTelemetry(
   let boot = '';
   if (body['boot'] !== undefined) {
     const b = body['boot'];
-    if (typeof b !== 'string' || b.length === 0 || b.length > 64 || /[\u0000-\u001f]/.test(b)) {
+    if (typeof b !== 'string' || b.length === 0 || b.length > 64 || hasControlCharacter(b)) {
       return reject('schema', 'boot must be a string of 1-64 printable characters');
     }
     boot = b;

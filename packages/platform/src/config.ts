@@ -56,7 +56,8 @@ const OPTIONS = {
   'demo-rate': { type: 'string', env: 'WARDSTREAM_DEMO_RATE' },
 } as const;
 
-export type ParsedConfig = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly errors: string[] };
+export type ParsedConfig =
+  { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly errors: string[] };
 
 export const CONFIG_HELP = `Options (each also as the WARDSTREAM_* variable named in brackets):
   --data-dir DIR              data directory [WARDSTREAM_DATA_DIR] (default ./wardstream-data)
@@ -83,7 +84,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   let values: Record<string, string | boolean | undefined> = {};
   try {
     const options = Object.fromEntries(Object.entries(OPTIONS).map(([name, o]) => [name, { type: o.type }]));
-    values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as typeof values;
+    values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (err) {
     return { ok: false, errors: [(err as Error).message] };
   }
@@ -108,7 +109,8 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   const tlsGiven = [cert, key, ca].filter((v) => v !== undefined).length;
   if (tlsGiven !== 0 && tlsGiven !== 3) errors.push('--mqtt-tls-cert, --mqtt-tls-key and --mqtt-tls-ca go together');
   const demoRate = Number(get('demo-rate') ?? '1');
-  if (!(demoRate > 0 && demoRate <= 1000)) errors.push('--demo-rate: must be a number of messages per second, 0 < r <= 1000');
+  if (!(demoRate > 0 && demoRate <= 1000))
+    errors.push('--demo-rate: must be a number of messages per second, 0 < r <= 1000');
 
   const config: EmbeddedConfig = {
     kind: 'embedded',
@@ -134,6 +136,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     demoPatients: int('demo', 0, 0, 10_000),
     demoRatePerDevice: demoRate,
   };
-  if (config.httpPort !== 0 && config.httpPort === config.mqttPort) errors.push('--http-port and --mqtt-port must differ');
+  if (config.httpPort !== 0 && config.httpPort === config.mqttPort)
+    errors.push('--http-port and --mqtt-port must differ');
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
 }

@@ -39,7 +39,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     }
   }
   const deteriorating = Math.ceil(patients / 5);
-  const scenario = deteriorating === patients ? `deteriorating:${patients}` : `stable:${patients - deteriorating},deteriorating:${deteriorating}`;
+  const scenario =
+    deteriorating === patients
+      ? `deteriorating:${patients}`
+      : `stable:${patients - deteriorating},deteriorating:${deteriorating}`;
   const abort = new AbortController();
   logger.info('demo', 'starting simulated ward', { ward: DEMO_WARD, patients, scenario });
   const run = runSimulation(

@@ -59,9 +59,16 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
     const metrics = new PlatformMetrics();
     const registry = await SqliteRegistry.open({ path: join(config.dataDir, 'registry.db') });
     cleanups.push(() => registry.close());
-    const log = await FileTelemetryLog.open({ dir: join(config.dataDir, 'log'), partitionCount: config.partitions, clock });
+    const log = await FileTelemetryLog.open({
+      dir: join(config.dataDir, 'log'),
+      partitionCount: config.partitions,
+      clock,
+    });
     cleanups.push(() => log.close());
-    const store = await SqliteReadingStore.open({ path: join(config.dataDir, 'store.db'), flushIntervalMs: config.flushIntervalMs });
+    const store = await SqliteReadingStore.open({
+      path: join(config.dataDir, 'store.db'),
+      flushIntervalMs: config.flushIntervalMs,
+    });
     cleanups.push(() => store.close());
     const bindings = await BindingIndex.load(registry);
     cleanups.push(() => bindings.close());
@@ -91,12 +98,17 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
       return {
         components: {
           log: state.kind === 'ok' ? { status: 'ok' } : { status: 'down', detail: state.reason },
-          processor: processor.error === undefined ? { status: 'ok' } : { status: 'down', detail: processor.error.message },
+          processor:
+            processor.error === undefined ? { status: 'ok' } : { status: 'down', detail: processor.error.message },
         },
       };
     };
-    const api = createApi({ registry, store, catalogue: new Catalogue(), clock, live, health, metrics: () => metrics.text() }, (err) =>
-      logger.error('api', 'internal error', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+    const api = createApi(
+      { registry, store, catalogue: new Catalogue(), clock, live, health, metrics: () => metrics.text() },
+      (err) =>
+        logger.error('api', 'internal error', {
+          error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+        }),
     );
     const http: HttpServer = await startHttpServer(api, { host: config.host, port: config.httpPort });
     cleanups.push(() => http.close());
@@ -130,7 +142,9 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
         metrics: metrics.gateway,
         clock,
         onDeviceConnected: (id) => {
-          registry.deviceConnected(id, clock.now()).catch((err: unknown) => logger.warn('registry', 'could not record a connection', { error: String(err) }));
+          registry
+            .deviceConnected(id, clock.now())
+            .catch((err: unknown) => logger.warn('registry', 'could not record a connection', { error: String(err) }));
         },
         onInternalError: (err) => logger.error('gateway', 'internal error', { error: String(err) }),
       },
@@ -143,7 +157,14 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
 
     let demo: Demo | undefined;
     if (config.demoPatients > 0) {
-      demo = await startDemo({ registry, clock, logger, mqttUrl: `mqtt://${config.host}:${endpoint.port}`, patients: config.demoPatients, ratePerDevice: config.demoRatePerDevice });
+      demo = await startDemo({
+        registry,
+        clock,
+        logger,
+        mqttUrl: `mqtt://${config.host}:${endpoint.port}`,
+        patients: config.demoPatients,
+        ratePerDevice: config.demoRatePerDevice,
+      });
       const running = demo;
       cleanups.push(() => running.stop());
     }

@@ -1,4 +1,13 @@
-export { parseConfig, CONFIG_HELP, DEFAULT_HTTP_PORT, DEFAULT_MQTT_PORT, type Config, type EmbeddedConfig, type MqttTlsConfig, type ParsedConfig } from './config.js';
+export {
+  parseConfig,
+  CONFIG_HELP,
+  DEFAULT_HTTP_PORT,
+  DEFAULT_MQTT_PORT,
+  type Config,
+  type EmbeddedConfig,
+  type MqttTlsConfig,
+  type ParsedConfig,
+} from './config.js';
 export { startEmbedded, type EmbeddedPlatform, type EmbeddedDeps } from './embedded.js';
 export { streamLogger, SILENT_LOGGER, type Logger } from './logger.js';
 export { PlatformMetrics } from './metrics.js';

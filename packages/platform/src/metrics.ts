@@ -12,15 +12,56 @@ export class PlatformMetrics {
   constructor() {
     const r = this.registry;
     collectDefaultMetrics({ register: r, prefix: 'wardstream_process_' });
-    const messages = new Counter({ name: 'wardstream_gateway_messages_total', help: 'Telemetry messages by outcome', labelNames: ['outcome'], registers: [r] });
-    const readings = new Counter({ name: 'wardstream_gateway_readings_total', help: 'Numeric readings appended to the log', registers: [r] });
-    const rejected = new Counter({ name: 'wardstream_gateway_rejected_messages_total', help: 'Messages refused whole, by reason', labelNames: ['reason'], registers: [r] });
-    const items = new Counter({ name: 'wardstream_gateway_rejected_items_total', help: 'Readings, waveforms or status refused inside accepted messages, by reason', labelNames: ['reason'], registers: [r] });
-    const connections = new Gauge({ name: 'wardstream_gateway_connections', help: 'Open device connections', registers: [r] });
-    const opened = new Counter({ name: 'wardstream_gateway_connections_opened_total', help: 'Accepted device connections by MQTT protocol level', labelNames: ['protocol'], registers: [r] });
-    const refused = new Counter({ name: 'wardstream_gateway_refusals_total', help: 'Connections, publishes or subscriptions refused, by reason', labelNames: ['reason'], registers: [r] });
-    const malformed = new Counter({ name: 'wardstream_gateway_malformed_packets_total', help: 'MQTT packets that could not be parsed', registers: [r] });
-    const oversize = new Counter({ name: 'wardstream_gateway_oversize_packets_total', help: 'MQTT packets above the maximum packet size', registers: [r] });
+    const messages = new Counter({
+      name: 'wardstream_gateway_messages_total',
+      help: 'Telemetry messages by outcome',
+      labelNames: ['outcome'],
+      registers: [r],
+    });
+    const readings = new Counter({
+      name: 'wardstream_gateway_readings_total',
+      help: 'Numeric readings appended to the log',
+      registers: [r],
+    });
+    const rejected = new Counter({
+      name: 'wardstream_gateway_rejected_messages_total',
+      help: 'Messages refused whole, by reason',
+      labelNames: ['reason'],
+      registers: [r],
+    });
+    const items = new Counter({
+      name: 'wardstream_gateway_rejected_items_total',
+      help: 'Readings, waveforms or status refused inside accepted messages, by reason',
+      labelNames: ['reason'],
+      registers: [r],
+    });
+    const connections = new Gauge({
+      name: 'wardstream_gateway_connections',
+      help: 'Open device connections',
+      registers: [r],
+    });
+    const opened = new Counter({
+      name: 'wardstream_gateway_connections_opened_total',
+      help: 'Accepted device connections by MQTT protocol level',
+      labelNames: ['protocol'],
+      registers: [r],
+    });
+    const refused = new Counter({
+      name: 'wardstream_gateway_refusals_total',
+      help: 'Connections, publishes or subscriptions refused, by reason',
+      labelNames: ['reason'],
+      registers: [r],
+    });
+    const malformed = new Counter({
+      name: 'wardstream_gateway_malformed_packets_total',
+      help: 'MQTT packets that could not be parsed',
+      registers: [r],
+    });
+    const oversize = new Counter({
+      name: 'wardstream_gateway_oversize_packets_total',
+      help: 'MQTT packets above the maximum packet size',
+      registers: [r],
+    });
     this.gateway = {
       messageAccepted: (n: number) => {
         messages.inc({ outcome: 'stored' });
@@ -43,17 +84,37 @@ export class PlatformMetrics {
       oversizePacket: () => oversize.inc(),
     };
 
-    const stored = new Counter({ name: 'wardstream_processor_messages_total', help: 'Messages written to the store', registers: [r] });
-    const storedReadings = new Counter({ name: 'wardstream_processor_readings_total', help: 'Readings written to the store', registers: [r] });
-    const duplicates = new Counter({ name: 'wardstream_processor_duplicates_total', help: 'Messages already stored (replays, re-sends beyond the log window)', registers: [r] });
-    const late = new Counter({ name: 'wardstream_processor_late_messages_total', help: 'Messages later than the allowed lateness (stored, flagged late)', registers: [r] });
+    const stored = new Counter({
+      name: 'wardstream_processor_messages_total',
+      help: 'Messages written to the store',
+      registers: [r],
+    });
+    const storedReadings = new Counter({
+      name: 'wardstream_processor_readings_total',
+      help: 'Readings written to the store',
+      registers: [r],
+    });
+    const duplicates = new Counter({
+      name: 'wardstream_processor_duplicates_total',
+      help: 'Messages already stored (replays, re-sends beyond the log window)',
+      registers: [r],
+    });
+    const late = new Counter({
+      name: 'wardstream_processor_late_messages_total',
+      help: 'Messages later than the allowed lateness (stored, flagged late)',
+      registers: [r],
+    });
     const latency = new Histogram({
       name: 'wardstream_processor_ingest_to_store_seconds',
       help: 'Gateway receipt to written in the store (visible to queries)',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [r],
     });
-    const lag = new Gauge({ name: 'wardstream_processor_lag_messages', help: 'Messages in the log not yet processed', registers: [r] });
+    const lag = new Gauge({
+      name: 'wardstream_processor_lag_messages',
+      help: 'Messages in the log not yet processed',
+      registers: [r],
+    });
     this.processor = {
       batch: (s) => {
         stored.inc(s.messages);
@@ -68,7 +129,14 @@ export class PlatformMetrics {
 
   /** Adds a gauge whose value is read at scrape time. */
   gauge(name: string, help: string, read: () => number): void {
-    new Gauge({ name, help, registers: [this.registry], collect() { this.set(read()); } });
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
   }
 
   async text(): Promise<{ contentType: string; body: string }> {

@@ -1,4 +1,10 @@
-export { Processor, DEFAULT_PROCESSOR_OPTIONS, UndecodableRecordError, type ProcessorOptions, type ProcessorDeps } from './processor.js';
+export {
+  Processor,
+  DEFAULT_PROCESSOR_OPTIONS,
+  UndecodableRecordError,
+  type ProcessorOptions,
+  type ProcessorDeps,
+} from './processor.js';
 export type { ProcessorStage, BatchContext } from './stage.js';
 export { NO_PROCESSOR_METRICS, type ProcessorMetrics } from './metrics.js';
 export { flagLate } from './flag-late.js';

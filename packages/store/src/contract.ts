@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe } from 'node:test';
-import type { ReadingStore } from './reading-store.js';
 import { durabilityCases } from './contract/durability-cases.js';
 import { idempotencyCases } from './contract/idempotency-cases.js';
 import { rangeCases } from './contract/range-cases.js';

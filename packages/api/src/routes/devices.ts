@@ -33,7 +33,8 @@ export function mountDeviceRoutes(app: Hono, deps: ApiDeps): void {
     if (model !== undefined && model !== null && (typeof model !== 'string' || model.length > 200)) {
       errors.push('model: must be a string of at most 200 characters');
     }
-    if (errors.length > 0 || typeof id !== 'string') throw new RequestProblem(problem('invalid-body', 422, errors.join('; ')));
+    if (errors.length > 0 || typeof id !== 'string')
+      throw new RequestProblem(problem('invalid-body', 422, errors.join('; ')));
     const existed = (await deps.registry.getDevice(deviceId(id))) !== undefined;
     const device = await deps.registry.putDevice(
       { id: deviceId(id), ...(typeof model === 'string' ? { model } : {}) },
@@ -65,7 +66,8 @@ export function mountDeviceRoutes(app: Hono, deps: ApiDeps): void {
     const body = await jsonBody(c);
     const errors = new ParamErrors();
     const target = body['patientId'];
-    if (typeof target !== 'string' || !isValidId(target)) errors.add('patientId', 'required, 1-64 of A-Z a-z 0-9 . _ -');
+    if (typeof target !== 'string' || !isValidId(target))
+      errors.add('patientId', 'required, 1-64 of A-Z a-z 0-9 . _ -');
     const at = instantParam(errors, 'at', typeof body['at'] === 'string' ? body['at'] : undefined, deps.clock.now());
     errors.throwIfAny();
     const binding = await deps.registry.transfer(id, patientId(String(target)), at);

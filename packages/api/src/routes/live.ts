@@ -20,10 +20,10 @@ function liveStream(c: Context, deps: ApiDeps, resolveTopic: () => Promise<LiveT
   return streamSSE(c, async (stream) => {
     const queue: (readonly CanonicalReading[])[] = [];
     let wake: (() => void) | undefined;
-    let overflow = false;
+    const state = { overflow: false };
     const limit = deps.liveQueueLimit ?? DEFAULT_QUEUE_LIMIT;
     const listener = (readings: readonly CanonicalReading[]) => {
-      if (queue.length >= limit) overflow = true;
+      if (queue.length >= limit) state.overflow = true;
       else queue.push(readings);
       wake?.();
     };
@@ -43,7 +43,7 @@ function liveStream(c: Context, deps: ApiDeps, resolveTopic: () => Promise<LiveT
     try {
       await stream.writeSSE({ event: 'ready', data: '{}' });
       while (!stream.aborted && !stream.closed) {
-        if (overflow) {
+        if (state.overflow) {
           await stream.writeSSE({ event: 'overflow', data: JSON.stringify({ limit }) });
           break;
         }
@@ -84,7 +84,12 @@ export function mountLiveRoutes(app: Hono, deps: ApiDeps): void {
 
   app.get('/api/v1/wards/:wardId/live', (c) => {
     const ward = c.req.param('wardId');
-    return liveStream(c, deps, async () => ({ kind: 'patients', patientIds: await wardPatients(ward) }), WARD_REFRESH_MS);
+    return liveStream(
+      c,
+      deps,
+      async () => ({ kind: 'patients', patientIds: await wardPatients(ward) }),
+      WARD_REFRESH_MS,
+    );
   });
 
   app.get('/api/v1/wards/:wardId/latest', async (c) => {

@@ -17,7 +17,12 @@ export function patientJson(p: Patient) {
   };
 }
 
-function optionalString(body: Record<string, unknown>, name: string, errors: string[], id = false): string | null | undefined {
+function optionalString(
+  body: Record<string, unknown>,
+  name: string,
+  errors: string[],
+  id = false,
+): string | null | undefined {
   const value = body[name];
   if (value === undefined || value === null) return value;
   if (typeof value !== 'string' || value.length > 200 || (id && !isValidId(value))) {
@@ -67,5 +72,7 @@ export function mountPatientRoutes(app: Hono, deps: ApiDeps): void {
     return c.json({ ...(patient && patientJson(patient)), devices: bindings.map((b) => b.deviceId) });
   });
 
-  mountReadingRoutes(app, '/api/v1/patients/:patientId', deps, async (c) => ({ patientId: await knownPatient(c, deps) }));
+  mountReadingRoutes(app, '/api/v1/patients/:patientId', deps, async (c) => ({
+    patientId: await knownPatient(c, deps),
+  }));
 }

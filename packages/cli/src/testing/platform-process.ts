@@ -65,8 +65,8 @@ export class PlatformProcess {
         this.output += chunk.toString();
         if (this.output.includes('Wardstream is up', this.output.length - chunk.length - 20)) resolve();
       };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', (chunk: Buffer) => {
+      child.stdout.on('data', onData);
+      child.stderr.on('data', (chunk: Buffer) => {
         this.output += chunk.toString();
       });
       child.once('exit', (code, signal) => {

@@ -83,7 +83,7 @@ function run<T>(step: () => T): Promise<T> {
   try {
     return Promise.resolve(step());
   } catch (err) {
-    return Promise.reject(err as Error);
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }
 }
 
@@ -130,7 +130,9 @@ export class SqliteRegistry implements Registry {
     const rows =
       filter.wardId === undefined
         ? this.db.prepare<[], PatientRow>('SELECT * FROM patients ORDER BY id').all()
-        : this.db.prepare<[string], PatientRow>('SELECT * FROM patients WHERE ward_id = ? ORDER BY id').all(filter.wardId);
+        : this.db
+            .prepare<[string], PatientRow>('SELECT * FROM patients WHERE ward_id = ? ORDER BY id')
+            .all(filter.wardId);
     return Promise.resolve(rows.map(toPatient));
   }
 
@@ -188,7 +190,8 @@ export class SqliteRegistry implements Registry {
       const open = this.db
         .prepare<[string], BindingRow>('SELECT * FROM bindings WHERE device_id = ? AND to_at IS NULL')
         .get(deviceId);
-      if (open === undefined) throw new WardstreamError('CONFLICT', `device ${deviceId} has no open binding to transfer`);
+      if (open === undefined)
+        throw new WardstreamError('CONFLICT', `device ${deviceId} has no open binding to transfer`);
       return [this.endBinding(open.id, at), this.insertBinding(deviceId, patientId, at)] as const;
     })();
     this.emit(ended);
@@ -214,7 +217,12 @@ export class SqliteRegistry implements Registry {
     }
     if (filter.openOnly === true) where.push('to_at IS NULL');
     const sql = `SELECT * FROM bindings ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY from_at, id`;
-    return Promise.resolve(this.db.prepare<string[], BindingRow>(sql).all(...args).map(toBinding));
+    return Promise.resolve(
+      this.db
+        .prepare<string[], BindingRow>(sql)
+        .all(...args)
+        .map(toBinding),
+    );
   }
 
   onBindingChange(listener: BindingListener): () => void {
@@ -244,13 +252,16 @@ export class SqliteRegistry implements Registry {
         `device ${deviceId} is bound to patient ${clash.patient_id} from ${new Date(clash.from_at).toISOString()} (binding ${clash.id}); discharge or transfer it first`,
       );
     }
-    const row: BindingRow = { id: randomUUID(), device_id: deviceId, patient_id: patientId, from_at: fromAt, to_at: null };
-    this.db.prepare('INSERT INTO bindings (id, device_id, patient_id, from_at, to_at) VALUES (?, ?, ?, ?, NULL)').run(
-      row.id,
-      row.device_id,
-      row.patient_id,
-      row.from_at,
-    );
+    const row: BindingRow = {
+      id: randomUUID(),
+      device_id: deviceId,
+      patient_id: patientId,
+      from_at: fromAt,
+      to_at: null,
+    };
+    this.db
+      .prepare('INSERT INTO bindings (id, device_id, patient_id, from_at, to_at) VALUES (?, ?, ?, ?, NULL)')
+      .run(row.id, row.device_id, row.patient_id, row.from_at);
     return toBinding(row);
   }
 

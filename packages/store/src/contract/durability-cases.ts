@@ -111,7 +111,12 @@ export function durabilityCases(context: ContractContext): void {
     await write([13, 4], (s) => s * 60_000 + 500); // still in memory
     const expected = expectedReadings(records);
     assert.deepEqual(await readDevice(store, 'dev-1'), expected);
-    const page = await store.range({ subject: { deviceId: deviceId('dev-1') }, fromAt: T0, toAt: T0 + 11 * 60_000 + 2, limit: 4 });
+    const page = await store.range({
+      subject: { deviceId: deviceId('dev-1') },
+      fromAt: T0,
+      toAt: T0 + 11 * 60_000 + 2,
+      limit: 4,
+    });
     assert.deepEqual(page.readings, expected.filter((r) => r.observedAt >= T0).slice(0, 4));
     assert.deepEqual((await store.latest({ deviceId: deviceId('dev-1') }))[0]?.seq, 13);
     await store.close();

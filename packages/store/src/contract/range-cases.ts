@@ -60,7 +60,12 @@ export function rangeCases(context: ContractContext): void {
       hr.readings,
       expectedReadings(records).filter((r) => r.code === HR.code),
     );
-    const byDevice = await store.range({ subject: { deviceId: deviceId('dev-a') }, code: RR.code, fromAt: T0, toAt: T0 + 10_000 });
+    const byDevice = await store.range({
+      subject: { deviceId: deviceId('dev-a') },
+      code: RR.code,
+      fromAt: T0,
+      toAt: T0 + 10_000,
+    });
     assert.deepEqual(
       byDevice.readings.map((r) => [r.observedAt - T0, r.boot, r.seq]),
       [
@@ -78,7 +83,14 @@ export function rangeCases(context: ContractContext): void {
     let seq = 0;
     const add = async (times: number[]) => {
       const batch = times.map((t) =>
-        testRecord({ seq: ++seq, observedAt: T0 + t, readings: [{ code: HR.code, value: seq }, { code: SPO2.code, value: 90 }] }),
+        testRecord({
+          seq: ++seq,
+          observedAt: T0 + t,
+          readings: [
+            { code: HR.code, value: seq },
+            { code: SPO2.code, value: 90 },
+          ],
+        }),
       );
       records.push(...batch);
       await store.write(batch, checkpointAt(seq));
@@ -91,11 +103,22 @@ export function rangeCases(context: ContractContext): void {
     await add(Array.from({ length: 10 }, (_, i) => 80_000 + i * 1_000)); // still in memory
     const expected = expectedReadings(records);
     for (const limit of [1, 7, 50, 1_000]) {
-      const { readings, pages } = await readAllPages(store, { subject: patient, fromAt: T0, toAt: T0 + 100_000, limit });
+      const { readings, pages } = await readAllPages(store, {
+        subject: patient,
+        fromAt: T0,
+        toAt: T0 + 100_000,
+        limit,
+      });
       assert.deepEqual(readings, expected, `limit ${limit}`);
       assert.equal(pages, Math.max(1, Math.ceil(expected.length / limit)), `pages at limit ${limit}`);
     }
-    const window = await readAllPages(store, { subject: patient, code: HR.code, fromAt: T0 + 10_500, toAt: T0 + 60_000, limit: 9 });
+    const window = await readAllPages(store, {
+      subject: patient,
+      code: HR.code,
+      fromAt: T0 + 10_500,
+      toAt: T0 + 60_000,
+      limit: 9,
+    });
     assert.deepEqual(
       window.readings,
       expected.filter((r) => r.code === HR.code && r.observedAt >= T0 + 10_500 && r.observedAt < T0 + 60_000),

@@ -11,9 +11,28 @@ const patient = { patientId: patientId('pat-1') };
 export function summaryCases(context: ContractContext): void {
   test('latest gives the most recent reading of each code, whatever the write order', async () => {
     const store = await context.open();
-    const newest = testRecord({ device: 'dev-2', seq: 5, observedAt: T0 + 5_000, readings: [{ code: HR.code, value: 88 }] });
-    const older = testRecord({ seq: 1, observedAt: T0 + 1_000, readings: [{ code: HR.code, value: 70 }, { code: SPO2.code, value: 97 }] });
-    const late = testRecord({ seq: 2, observedAt: T0, readings: [{ code: HR.code, value: 40 }, { code: SPO2.code, value: 80 }] });
+    const newest = testRecord({
+      device: 'dev-2',
+      seq: 5,
+      observedAt: T0 + 5_000,
+      readings: [{ code: HR.code, value: 88 }],
+    });
+    const older = testRecord({
+      seq: 1,
+      observedAt: T0 + 1_000,
+      readings: [
+        { code: HR.code, value: 70 },
+        { code: SPO2.code, value: 97 },
+      ],
+    });
+    const late = testRecord({
+      seq: 2,
+      observedAt: T0,
+      readings: [
+        { code: HR.code, value: 40 },
+        { code: SPO2.code, value: 80 },
+      ],
+    });
     await store.write([newest, older], checkpointAt(2));
     await store.flush();
     await store.write([late], checkpointAt(3));
@@ -43,7 +62,13 @@ export function summaryCases(context: ContractContext): void {
     // Heart rate every 250 ms from T0 + 59 min for 2 h: value 60 + (i % 8) → exact means.
     const records: IngestRecord[] = [];
     for (let i = 0; i < 2 * 3_600 * 4; i++) {
-      records.push(testRecord({ seq: i + 1, observedAt: T0 + 59 * 60_000 + i * 250, readings: [{ code: HR.code, value: 60 + (i % 8) }] }));
+      records.push(
+        testRecord({
+          seq: i + 1,
+          observedAt: T0 + 59 * 60_000 + i * 250,
+          readings: [{ code: HR.code, value: 60 + (i % 8) }],
+        }),
+      );
     }
     await store.write(records.slice(0, 20_000), checkpointAt(1));
     await store.flush();
@@ -58,7 +83,13 @@ export function summaryCases(context: ContractContext): void {
     ] satisfies Bucket[]);
     const minutes = await store.aggregate({ ...query, bucketMs: 60_000 });
     assert.equal(minutes.length, 120);
-    assert.deepEqual(minutes[0], { startAt: T0 + 3_540_000, count: 238, min: 60, max: 67, mean: (30 * 508 - 60 - 61) / 238 });
+    assert.deepEqual(minutes[0], {
+      startAt: T0 + 3_540_000,
+      count: 238,
+      min: 60,
+      max: 67,
+      mean: (30 * 508 - 60 - 61) / 238,
+    });
     assert.deepEqual(minutes[1], { startAt: T0 + 3_600_000, count: 240, min: 60, max: 67, mean: 63.5 });
     assert.ok(minutes.every((b, i) => b.startAt === T0 + 3_540_000 + i * 60_000));
     const hours = await store.aggregate({ ...query, bucketMs: 3_600_000 });
@@ -86,18 +117,50 @@ export function summaryCases(context: ContractContext): void {
     const second = testRecord({
       seq: 2,
       observedAt: T0 + 1_000,
-      waveforms: [{ code: ECG.code, unit: ECG.unit, fsHz: 250, startAt: T0 + 1_000, samples: [0.5, -0.25], quality: 0 }],
+      waveforms: [
+        { code: ECG.code, unit: ECG.unit, fsHz: 250, startAt: T0 + 1_000, samples: [0.5, -0.25], quality: 0 },
+      ],
     });
     await store.write([first], checkpointAt(1));
     await store.flush();
     await store.write([second], checkpointAt(2));
     const both = await store.waveforms({ subject: patient, fromAt: T0, toAt: T0 + 2_000 });
     assert.deepEqual(both, [
-      { deviceId: 'dev-1', patientId: 'pat-1', code: ECG.code, unit: 'mV', fsHz: 250, startAt: T0, samples, boot: 'b1', seq: 1, quality: 2 },
-      { deviceId: 'dev-1', patientId: 'pat-1', code: ECG.code, unit: 'mV', fsHz: 250, startAt: T0 + 1_000, samples: [0.5, -0.25], boot: 'b1', seq: 2, quality: 0 },
+      {
+        deviceId: 'dev-1',
+        patientId: 'pat-1',
+        code: ECG.code,
+        unit: 'mV',
+        fsHz: 250,
+        startAt: T0,
+        samples,
+        boot: 'b1',
+        seq: 1,
+        quality: 2,
+      },
+      {
+        deviceId: 'dev-1',
+        patientId: 'pat-1',
+        code: ECG.code,
+        unit: 'mV',
+        fsHz: 250,
+        startAt: T0 + 1_000,
+        samples: [0.5, -0.25],
+        boot: 'b1',
+        seq: 2,
+        quality: 0,
+      },
     ]);
-    const tail = await store.waveforms({ subject: { deviceId: deviceId('dev-1') }, code: ECG.code, fromAt: T0 + 999, toAt: T0 + 1_000 });
-    assert.deepEqual(tail.map((w) => w.seq), [1]);
+    const tail = await store.waveforms({
+      subject: { deviceId: deviceId('dev-1') },
+      code: ECG.code,
+      fromAt: T0 + 999,
+      toAt: T0 + 1_000,
+    });
+    assert.deepEqual(
+      tail.map((w) => w.seq),
+      [1],
+    );
     assert.deepEqual(await store.waveforms({ subject: patient, code: HR.code, fromAt: T0, toAt: T0 + 2_000 }), []);
     assert.deepEqual(await store.waveforms({ subject: patient, fromAt: T0 + 2_000, toAt: T0 + 3_000 }), []);
     await store.close();
@@ -107,7 +170,16 @@ export function summaryCases(context: ContractContext): void {
     const store = await context.open();
     await store.write(
       [
-        testRecord({ device: 'dev-z', patient: null, seq: 1, observedAt: T0 + 1_000, readings: [{ code: HR.code, value: 1 }, { code: SPO2.code, value: 2 }] }),
+        testRecord({
+          device: 'dev-z',
+          patient: null,
+          seq: 1,
+          observedAt: T0 + 1_000,
+          readings: [
+            { code: HR.code, value: 1 },
+            { code: SPO2.code, value: 2 },
+          ],
+        }),
         testRecord({ device: 'dev-z', patient: null, seq: 2, observedAt: T0 + 3_000 }),
         testRecord({ device: 'dev-y', patient: null, seq: 1, observedAt: T0 }),
         testRecord({ device: 'dev-x', patient: 'pat-1', seq: 1, observedAt: T0 }),
@@ -115,7 +187,10 @@ export function summaryCases(context: ContractContext): void {
       checkpointAt(4),
     );
     await store.flush();
-    await store.write([testRecord({ device: 'dev-y', patient: null, seq: 2, observedAt: T0 - 5_000 })], checkpointAt(5));
+    await store.write(
+      [testRecord({ device: 'dev-y', patient: null, seq: 2, observedAt: T0 - 5_000 })],
+      checkpointAt(5),
+    );
     assert.deepEqual(await store.unassignedDevices(), [
       { deviceId: 'dev-y', readings: 2, lastObservedAt: T0 },
       { deviceId: 'dev-z', readings: 3, lastObservedAt: T0 + 3_000 },

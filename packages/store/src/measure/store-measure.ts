@@ -128,14 +128,20 @@ async function throughput(dir: string, paced: boolean): Promise<void> {
   delay.disable();
   const readings = batches * readingsPerBatch;
   console.log(paced ? 'paced at 100,000 readings/s' : 'unpaced throughput');
-  console.log(`  ${readings} readings in ${(elapsedMs / 1000).toFixed(2)} s (generating records ${(generateMs / 1000).toFixed(2)} s)`);
-  console.log(`  ${Math.round(readings / ((elapsedMs - generateMs) / 1000))} readings/s store time (write + flush + compaction)`);
+  console.log(
+    `  ${readings} readings in ${(elapsedMs / 1000).toFixed(2)} s (generating records ${(generateMs / 1000).toFixed(2)} s)`,
+  );
+  console.log(
+    `  ${Math.round(readings / ((elapsedMs - generateMs) / 1000))} readings/s store time (write + flush + compaction)`,
+  );
   console.log(
     `  write() total ${(writeMs / 1000).toFixed(2)} s; first write() (creates 7000 series) ${firstWriteMs.toFixed(1)} ms; ` +
       `longest later write() of ${readingsPerBatch} readings ${longestWriteMs.toFixed(1)} ms (includes waiting for a flush under back-pressure)`,
   );
   console.log(`  ${flushSummary(reports)}`);
-  console.log(`  event-loop delay after warm-up: max ${(delay.max / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, mean ${(delay.mean / 1e6).toFixed(2)} ms`);
+  console.log(
+    `  event-loop delay after warm-up: max ${(delay.max / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, mean ${(delay.mean / 1e6).toFixed(2)} ms`,
+  );
   console.log(`  file ${(fileBytes(path) / 2 ** 20).toFixed(1)} MiB`);
   await store.close();
 }
@@ -143,7 +149,12 @@ async function throughput(dir: string, paced: boolean): Promise<void> {
 async function query(dir: string): Promise<void> {
   const path = join(dir, 'query.db');
   const reports: FlushReport[] = [];
-  const store = await SqliteReadingStore.open({ path, compactAfterMs: 0, compactIntervalMs: 0, onFlush: (r) => reports.push(r) });
+  const store = await SqliteReadingStore.open({
+    path,
+    compactAfterMs: 0,
+    compactIntervalMs: 0,
+    onFlush: (r) => reports.push(r),
+  });
   const patients = 200;
   const seconds = 7_200;
   const perBatch = 2_000;
@@ -155,7 +166,9 @@ async function query(dir: string): Promise<void> {
   }
   await store.flush();
   const stats = await store.stats();
-  console.log(`filled ${stats.readings} readings in ${((performance.now() - startedAt) / 1000).toFixed(1)} s; ${flushSummary(reports)}`);
+  console.log(
+    `filled ${stats.readings} readings in ${((performance.now() - startedAt) / 1000).toFixed(1)} s; ${flushSummary(reports)}`,
+  );
   console.log(`  file before compaction ${(fileBytes(path) / 2 ** 20).toFixed(1)} MiB`);
   const endAt = T0 + seconds * 1_000;
   await timeQueries(store, patients, endAt, 'before compaction');
@@ -165,7 +178,9 @@ async function query(dir: string): Promise<void> {
   await store.close();
   startedAt = performance.now();
   const reopened = await SqliteReadingStore.open({ path, compactIntervalMs: 0 });
-  console.log(`reopened in ${(performance.now() - startedAt).toFixed(0)} ms; file ${(fileBytes(path) / 2 ** 20).toFixed(1)} MiB`);
+  console.log(
+    `reopened in ${(performance.now() - startedAt).toFixed(0)} ms; file ${(fileBytes(path) / 2 ** 20).toFixed(1)} MiB`,
+  );
   await timeQueries(reopened, patients, endAt, 'after compaction');
   await timeQueries(reopened, patients, endAt, 'after compaction, random 5-minute windows', true);
   await reopened.close();
@@ -185,7 +200,12 @@ async function timeQueries(
     const code = CODES[Math.floor(Math.random() * CODES.length)]?.[0] ?? 'MDC_ECG_HEART_RATE';
     const toAt = randomWindow ? T0 + 300_000 + Math.floor(Math.random() * (endAt - T0 - 300_000)) : endAt;
     const t = performance.now();
-    const page = await store.range({ subject: { patientId: patientId(`pat-${p}`) }, code, fromAt: toAt - 300_000, toAt });
+    const page = await store.range({
+      subject: { patientId: patientId(`pat-${p}`) },
+      code,
+      fromAt: toAt - 300_000,
+      toAt,
+    });
     times.push(performance.now() - t);
     rows += page.readings.length;
   }
@@ -208,8 +228,15 @@ async function live(dir: string): Promise<void> {
     if (s % 30 === 29) await store.compact();
   }
   const stats = await store.stats();
-  console.log(`live shape: ${stats.readings} readings, ${seconds} flushes, compaction every 30 s; file ${(fileBytes(path) / 2 ** 20).toFixed(1)} MiB`);
-  await timeQueries(store, patients, T0 + seconds * 1_000, 'newest 5 minutes (about 60 one-sample chunks + compacted ones)');
+  console.log(
+    `live shape: ${stats.readings} readings, ${seconds} flushes, compaction every 30 s; file ${(fileBytes(path) / 2 ** 20).toFixed(1)} MiB`,
+  );
+  await timeQueries(
+    store,
+    patients,
+    T0 + seconds * 1_000,
+    'newest 5 minutes (about 60 one-sample chunks + compacted ones)',
+  );
   await store.close();
 }
 

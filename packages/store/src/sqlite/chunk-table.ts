@@ -138,5 +138,4 @@ export class ChunkWriter {
   delete(id: number): void {
     this.deleteStatement.run(id);
   }
-
 }

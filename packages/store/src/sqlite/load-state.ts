@@ -68,12 +68,16 @@ export function loadState(db: Database): MemoryState {
   }
   // The latest sample of each series is the last of a chunk ending at its latest observedAt.
   const lastIds: number[] = [];
-  const compacted = db.prepare<[number, number], number>('SELECT id FROM chunk WHERE level = 1 AND series_id = ? AND end_at = ?');
+  const compacted = db.prepare<[number, number], number>(
+    'SELECT id FROM chunk WHERE level = 1 AND series_id = ? AND end_at = ?',
+  );
   compacted.pluck();
   for (const [seriesId, at] of lastAt) lastIds.push(...compacted.all(seriesId, at));
   const fresh = db.prepare<[], FreshRow>('SELECT id, series_id, end_at FROM chunk WHERE level = 0');
   for (const row of fresh.iterate()) if (lastAt.get(row.series_id) === row.end_at) lastIds.push(row.id);
-  const data = db.prepare<[number], { series_id: number; data: Uint8Array }>('SELECT series_id, data FROM chunk WHERE id = ?');
+  const data = db.prepare<[number], { series_id: number; data: Uint8Array }>(
+    'SELECT series_id, data FROM chunk WHERE id = ?',
+  );
   for (const id of lastIds) {
     const row = data.get(id);
     if (row === undefined) continue;

@@ -97,7 +97,9 @@ export function compileOptions(options: SqliteReadingStoreOptions): CompiledStor
     const value: unknown = options[name];
     if (value === undefined) return fallback;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer in ${min}..${max}, got ${typeof value === 'number' ? value : typeof value}`);
+      problems.push(
+        `${name} must be an integer in ${min}..${max}, got ${typeof value === 'number' ? value : typeof value}`,
+      );
       return fallback;
     }
     return value;
@@ -128,7 +130,8 @@ export function compileOptions(options: SqliteReadingStoreOptions): CompiledStor
   if (options.clock !== undefined && typeof (options.clock as Partial<Clock>).now !== 'function') {
     problems.push('clock must have a now() method');
   }
-  if (options.onFlush !== undefined && typeof options.onFlush !== 'function') problems.push('onFlush must be a function');
+  if (options.onFlush !== undefined && typeof options.onFlush !== 'function')
+    problems.push('onFlush must be a function');
   if (problems.length > 0) throw new StoreOptionsError(problems);
   return compiled;
 }

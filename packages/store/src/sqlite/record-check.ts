@@ -26,7 +26,8 @@ function recordProblem(r: IngestRecord): string | undefined {
   }
   if (typeof r.boot !== 'string') return 'boot must be a string';
   if (!Number.isSafeInteger(r.seq) || r.seq < 0) return 'seq must be a non-negative safe integer';
-  if (!Number.isFinite(r.observedAt) || !Number.isFinite(r.receivedAt)) return 'observedAt and receivedAt must be finite';
+  if (!Number.isFinite(r.observedAt) || !Number.isFinite(r.receivedAt))
+    return 'observedAt and receivedAt must be finite';
   for (const reading of r.readings) {
     if (typeof reading.code !== 'string' || reading.code === '') return 'a reading code must be a non-empty string';
     if (typeof reading.unit !== 'string') return `${reading.code}: unit must be a string`;

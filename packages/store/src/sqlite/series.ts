@@ -195,8 +195,7 @@ export class SeriesRegistry {
 
   /** The series of a subject, optionally of one code. */
   forSubject(subject: Subject, code?: string): Series[] {
-    const list =
-      'patientId' in subject ? this.byPatient.get(subject.patientId) : this.byDevice.get(subject.deviceId);
+    const list = 'patientId' in subject ? this.byPatient.get(subject.patientId) : this.byDevice.get(subject.deviceId);
     if (list === undefined) return [];
     return code === undefined ? list : list.filter((s) => s.code === code);
   }

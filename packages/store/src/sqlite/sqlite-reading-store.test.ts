@@ -24,8 +24,8 @@ async function tempStore(options: Partial<SqliteReadingStoreOptions> = {}) {
       return store;
     },
     crash(store: ReadingStore): Promise<void> {
-      (store as SqliteReadingStore).simulateCrash();
-      return Promise.resolve();
+      assert.ok(store instanceof SqliteReadingStore);
+      return store.simulateCrash();
     },
     async cleanup(): Promise<void> {
       for (const store of open) await store.close().catch(() => undefined);
@@ -122,6 +122,29 @@ describe('SqliteReadingStore', () => {
     await storage.cleanup();
   });
 
+  test('queries answer the same while compaction runs on the writer thread', async () => {
+    const storage = await tempStore({ compactAfterMs: 0, chunkSamples: 32, sliceBudgetMs: 1 });
+    const store = await storage.open();
+    for (const batch of history()) {
+      await store.write(batch, checkpointAt(batch.length));
+      await store.flush();
+    }
+    const before = await snapshot(store);
+    let compacting = true;
+    const compaction = store.compact().finally(() => {
+      compacting = false;
+    });
+    let rounds = 0;
+    while (compacting || rounds === 0) {
+      assert.deepEqual(await snapshot(store), before, `round ${rounds}`);
+      rounds++;
+    }
+    assert.ok((await compaction).chunksIn > 0);
+    assert.deepEqual(await snapshot(store), before);
+    await store.close();
+    await storage.cleanup();
+  });
+
   test('a store reopened after many flushes has the same stats and contents', async () => {
     const storage = await tempStore();
     const store = await storage.open();
@@ -138,7 +161,12 @@ describe('SqliteReadingStore', () => {
   });
 
   test('open lists every invalid option at once', async () => {
-    const options = { path: '', flushIntervalMs: 0, chunkSamples: 1.5, surprise: true } as unknown as SqliteReadingStoreOptions;
+    const options = {
+      path: '',
+      flushIntervalMs: 0,
+      chunkSamples: 1.5,
+      surprise: true,
+    } as unknown as SqliteReadingStoreOptions;
     await assert.rejects(SqliteReadingStore.open(options), (err: unknown) => {
       assert.ok(err instanceof StoreOptionsError);
       assert.equal(err.problems.length, 4, err.message);

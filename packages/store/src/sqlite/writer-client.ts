@@ -57,7 +57,12 @@ export class WriterClient {
     const id = this.nextId++;
     const envelope: Envelope = { ...request, id };
     return new Promise<ReplyOf[K]>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (result: unknown) => void, reject });
+      this.pending.set(id, {
+        resolve: (result) => {
+          resolve(result as ReplyOf[K]);
+        },
+        reject,
+      });
       this.worker.postMessage(envelope, transfer);
     });
   }

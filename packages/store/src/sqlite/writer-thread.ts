@@ -50,7 +50,11 @@ port.on('message', (envelope: Envelope) => {
     reply = {
       id: envelope.id,
       ok: false,
-      error: { message: e.message, ...(typeof code === 'string' ? { code } : {}), ...(e.stack ? { stack: e.stack } : {}) },
+      error: {
+        message: e.message,
+        ...(typeof code === 'string' ? { code } : {}),
+        ...(e.stack ? { stack: e.stack } : {}),
+      },
     };
   }
   port.postMessage(reply);

@@ -4,6 +4,7 @@ import { verifiedBody, withChecksum } from './checksum.js';
 import { ExactSum } from './exact-sum.js';
 import { readNumberColumn, writeNumberColumn } from './number-column.js';
 import type { SampleColumns } from './samples.js';
+import { CHUNK_SPAN_LIMIT_MS } from './schema.js';
 
 /**
  * The chunk blob: a run of one series' samples in columns, sorted, with a CRC-32 trailer.
@@ -159,4 +160,20 @@ function readStringColumn(r: ByteReader, count: number): [Float64Array, string[]
     if (!(id >= 0 && id < distinct && Number.isInteger(id))) throw new RangeError('string id out of range');
   }
   return [ids, dictionary];
+}
+
+/**
+ * Cuts sorted samples into chunks of at most `limit` samples, never across an hour boundary,
+ * encoding each into `blob` (so each must be used before the next is taken).
+ */
+export function* cutChunks(columns: SampleColumns, limit: number, blob: ByteWriter): Generator<EncodedChunk> {
+  let from = 0;
+  while (from < columns.length) {
+    const hour = Math.floor((columns.observedAt[from] as number) / CHUNK_SPAN_LIMIT_MS);
+    let to = from + 1;
+    const max = Math.min(columns.length, from + limit);
+    while (to < max && Math.floor((columns.observedAt[to] as number) / CHUNK_SPAN_LIMIT_MS) === hour) to++;
+    yield encodeChunk(columns, from, to, blob);
+    from = to;
+  }
 }

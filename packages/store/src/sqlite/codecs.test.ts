@@ -119,7 +119,10 @@ describe('chunks', () => {
     }
     assert.equal(encoded.startAt, buffer.observedAt[10]);
     assert.equal(encoded.endAt, buffer.observedAt[289]);
-    assert.deepEqual([...buffer.observedAt.subarray(0, 300)], [...buffer.observedAt.subarray(0, 300)].sort((a, b) => a - b));
+    assert.deepEqual(
+      [...buffer.observedAt.subarray(0, 300)],
+      [...buffer.observedAt.subarray(0, 300)].sort((a, b) => a - b),
+    );
   });
 
   test('refuse a flipped byte', () => {

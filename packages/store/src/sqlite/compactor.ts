@@ -1,11 +1,10 @@
+import { performance } from 'node:perf_hooks';
 import type { Database, Statement } from 'better-sqlite3';
 import { ByteWriter } from './byte-buffer.js';
-import { decodeChunk } from './chunk-codec.js';
+import { cutChunks, decodeChunk } from './chunk-codec.js';
 import type { ChunkWriter } from './chunk-table.js';
-import { cutChunks } from './flusher.js';
 import { mergeSamples } from './samples.js';
 import { CHUNK_SPAN_LIMIT_MS } from './schema.js';
-import { TimeSlicer } from './time-slicer.js';
 
 export interface CompactorOptions {
   readonly chunkSamples: number;
@@ -95,7 +94,7 @@ export class Compactor {
   /** Runs one slice of the current pass (starting a pass when none is running); all zero when nothing is due. */
   slice(limits: SliceLimits): CompactionReport {
     if (this.plan.length === 0) this.plan = this.planPass(limits);
-    const slicer = new TimeSlicer(this.options.sliceBudgetMs);
+    const deadline = performance.now() + this.options.sliceBudgetMs;
     let chunksIn = 0;
     let chunksOut = 0;
     let samples = 0;
@@ -103,7 +102,7 @@ export class Compactor {
     try {
       this.db.exec('BEGIN IMMEDIATE');
       try {
-        while (!slicer.due) {
+        while (performance.now() < deadline) {
           const group = this.plan.pop();
           if (group === undefined) break;
           const merged = this.merge(group, limits);

@@ -1,10 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Database, Statement } from 'better-sqlite3';
 import { ByteWriter } from './byte-buffer.js';
-import { encodeChunk, type EncodedChunk } from './chunk-codec.js';
+import { cutChunks } from './chunk-codec.js';
 import type { ChunkWriter } from './chunk-table.js';
-import { CHUNK_SPAN_LIMIT_MS } from './schema.js';
-import type { SampleColumns } from './samples.js';
 import type { WaveformWriter } from './waveform-table.js';
 import { unpackHeads, type FlushOutcome, type FlushRequest } from './writer-protocol.js';
 
@@ -68,21 +66,5 @@ export class FlushWriter {
     const [checkpoint] = this.db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
     const walBytes = (checkpoint?.log ?? 0) * this.pageSize;
     return { chunks, transactionMs, commitMs, walCheckpointMs: performance.now() - walStartedAt, walBytes };
-  }
-}
-
-/**
- * Cuts sorted samples into chunks of at most `limit` samples, never across an hour boundary,
- * encoding each into `blob` (so each must be used before the next is taken).
- */
-export function* cutChunks(columns: SampleColumns, limit: number, blob: ByteWriter): Generator<EncodedChunk> {
-  let from = 0;
-  while (from < columns.length) {
-    const hour = Math.floor((columns.observedAt[from] as number) / CHUNK_SPAN_LIMIT_MS);
-    let to = from + 1;
-    const max = Math.min(columns.length, from + limit);
-    while (to < max && Math.floor((columns.observedAt[to] as number) / CHUNK_SPAN_LIMIT_MS) === hour) to++;
-    yield encodeChunk(columns, from, to, blob);
-    from = to;
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Runs tasks one at a time, in call order: the flush transaction (which spans several event-loop
- * turns) and compaction slices share the one writer connection and must never interleave.
+ * Runs tasks one at a time, in call order. The store sends flushes and compaction slices to the
+ * writer thread through it, so that flushes never overlap (each snapshot follows the last commit)
+ * and a compaction slice only ever sees flushes the query side already shows.
  */
 export class Lane {
   private tail: Promise<unknown> = Promise.resolve();

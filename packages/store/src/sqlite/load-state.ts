@@ -1,8 +1,11 @@
-import type { Database } from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
 import { WardstreamError, type DeviceId, type PatientId } from '@wardstream/domain';
 import type { Checkpoint } from '../reading-store.js';
 import { decodeChunk } from './chunk-codec.js';
 import { MemoryState } from './memory-state.js';
+import { prepareWriter } from './schema.js';
 import { SeqSet } from './seq-set.js';
 import { Series } from './series.js';
 
@@ -37,12 +40,32 @@ interface SeqSetRow {
 }
 
 /**
+ * Creates the database when missing (and its directory), checks its schema and rebuilds the
+ * in-memory state from it; see `loadState`. Throws CORRUPT or UNAVAILABLE.
+ */
+export function loadStateFromFile(path: string): MemoryState {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    try {
+      prepareWriter(db);
+      return loadState(db);
+    } finally {
+      db.close();
+    }
+  } catch (err) {
+    if (err instanceof WardstreamError) throw err;
+    throw new WardstreamError('UNAVAILABLE', `cannot open reading store ${path}`, { cause: err });
+  }
+}
+
+/**
  * Rebuilds the in-memory state from the durable data at open: the series, their reading counts
  * (from the covering index, without reading blobs), the latest sample of each series (from the
  * chunks holding its last observedAt), the message keys, the checkpoint and the latest flush id. Throws
  * `WardstreamError('CORRUPT')` when a blob fails its checksum.
  */
-export function loadState(db: Database): MemoryState {
+export function loadState(db: Database.Database): MemoryState {
   const state = new MemoryState();
   const seriesById = new Map<number, Series>();
   for (const row of db.prepare<[], SeriesRow>('SELECT id, device_id, code, patient_id FROM series').all()) {

@@ -17,7 +17,8 @@ export interface FlushSnapshot {
 /**
  * Everything the store holds in memory: the series with their heads and latest samples, the
  * message keys, waveforms not yet durable, and the checkpoints. Writes land here and are visible
- * at once; a flush takes a snapshot and, in the same step as its commit, lets go of it.
+ * at once; a flush takes a snapshot and lets go of it in the step in which the main thread hears
+ * that the writer thread committed it.
  */
 export class MemoryState {
   readonly registry = new SeriesRegistry();
@@ -100,7 +101,10 @@ export class MemoryState {
     return { series, waveforms: this.flushingWaveforms, seqSets, checkpointJson, readings };
   }
 
-  /** Lets go of a snapshot once its transaction has committed; call in the same step as the commit. */
+  /**
+   * Lets go of a snapshot once its transaction has committed; call in the same synchronous step as
+   * the query side starts showing that flush's rows (see query-connection.ts).
+   */
   committed(snapshot: FlushSnapshot): void {
     for (const s of snapshot.series) s.flushed();
     this.flushingWaveforms = [];

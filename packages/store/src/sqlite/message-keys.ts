@@ -29,10 +29,6 @@ export class MessageKeys {
     return this.total;
   }
 
-  has(deviceId: string, boot: string, seq: number): boolean {
-    return this.byDevice.get(deviceId)?.get(boot)?.set.has(seq) ?? false;
-  }
-
   /** Records the key; returns false (changing nothing) when it is already held. */
   claim(deviceId: string, boot: string, seq: number): boolean {
     const entry = this.entry(deviceId, boot);

@@ -11,7 +11,7 @@ import { bootAt, SampleBuffer, type SampleColumns, unitAt } from './samples.js';
 export class Series {
   /** Written, not yet taken by a flush. */
   head = new SampleBuffer();
-  /** Taken by the flush in progress; dropped in the same step as that flush's commit. */
+  /** Taken by the flush in progress; dropped when the main thread hears of its commit. */
   flushing: SampleBuffer | undefined;
   /** The buffer of the previous flush, emptied, to become the next head (no allocation per flush). */
   spare: SampleBuffer | undefined;
@@ -129,11 +129,6 @@ export class Series {
     if (this.head.length > 0) out.push(this.head);
     return out;
   }
-
-  /** Readings not yet durable. */
-  get pending(): number {
-    return this.head.length + (this.flushing?.length ?? 0);
-  }
 }
 
 /** The series of one (patient or none, device), by code. */
@@ -177,11 +172,6 @@ export class SeriesRegistry {
     const series = new Series(this.nextId, patientId, deviceId, code, false);
     this.add(series);
     return series;
-  }
-
-  /** The series of (patient, device, code), created when new. */
-  seriesFor(patientId: PatientId | null, deviceId: DeviceId, code: string): Series {
-    return this.codesOf(patientId, deviceId).get(code) ?? this.create(patientId, deviceId, code);
   }
 
   /** Registers a series (new, or loaded from the database). */

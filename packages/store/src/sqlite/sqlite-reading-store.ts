@@ -1,7 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
 import { WardstreamError, type CanonicalReading, type IngestRecord, type PatientId } from '@wardstream/domain';
 import type {
   AggregateQuery,
@@ -20,17 +17,16 @@ import type {
 import { readAggregate } from './aggregate-query.js';
 import type { CompactionReport } from './compactor.js';
 import { Lane } from './lane.js';
-import { loadState } from './load-state.js';
-import type { FlushSnapshot, MemoryState } from './memory-state.js';
+import { loadStateFromFile } from './load-state.js';
+import type { MemoryState } from './memory-state.js';
 import { compileOptions, type CompiledStoreOptions, type SqliteReadingStoreOptions } from './options.js';
 import { QueryConnection } from './query-connection.js';
 import { readRange } from './range-query.js';
 import { checkRecords } from './record-check.js';
-import { prepareWriter } from './schema.js';
 import { checkWindow, fileSize, serializeCheckpoint, toError } from './store-checks.js';
 import { readLatest, readUnassigned, readWaveforms } from './subject-queries.js';
 import { WriterClient } from './writer-client.js';
-import { packHeads } from './writer-protocol.js';
+import { flushRequest } from './writer-protocol.js';
 
 /**
  * The embedded reading store: time series kept the way time-series databases keep them. Writes
@@ -79,20 +75,7 @@ export class SqliteReadingStore implements ReadingStore {
    */
   static async open(options: SqliteReadingStoreOptions): Promise<SqliteReadingStore> {
     const compiled = compileOptions(options);
-    let state: MemoryState;
-    try {
-      mkdirSync(dirname(compiled.path), { recursive: true });
-      const db = new Database(compiled.path);
-      try {
-        prepareWriter(db);
-        state = loadState(db);
-      } finally {
-        db.close();
-      }
-    } catch (err) {
-      if (err instanceof WardstreamError) throw err;
-      throw new WardstreamError('UNAVAILABLE', `cannot open reading store ${compiled.path}`, { cause: err });
-    }
+    const state = loadStateFromFile(compiled.path);
     const { path, chunkSamples, sliceBudgetMs } = compiled;
     const writer = await WriterClient.start({ path, chunkSamples, sliceBudgetMs });
     try {
@@ -214,7 +197,7 @@ export class SqliteReadingStore implements ReadingStore {
     const startedAt = performance.now();
     const snapshot = this.state.takeSnapshot();
     if (snapshot === undefined) return;
-    const request = this.flushRequest(snapshot);
+    const request = flushRequest(snapshot, this.state.lastFlushId + 1, this.options.clock.now());
     const mainThreadMs = performance.now() - startedAt;
     try {
       const transfer = [request.heads.samples.buffer, request.heads.index.buffer] as ArrayBuffer[];
@@ -227,26 +210,9 @@ export class SqliteReadingStore implements ReadingStore {
       const totalMs = performance.now() - startedAt;
       this.options.onFlush?.({ readings, waveforms, totalMs, mainThreadMs, ...outcome });
     } catch (err) {
-      if (this.isAbandoned()) return;
+      if (this.isAbandoned()) throw new WardstreamError('CLOSED', 'the reading store was abandoned', { cause: err });
       throw this.fail('a flush failed', err);
     }
-  }
-
-  private flushRequest(snapshot: FlushSnapshot) {
-    const heads = [];
-    for (const s of snapshot.series) if (s.flushing !== undefined) heads.push({ seriesId: s.id, columns: s.flushing });
-    return {
-      kind: 'flush' as const,
-      flushId: this.state.lastFlushId + 1,
-      writtenAt: this.options.clock.now(),
-      newSeries: snapshot.series
-        .filter((s) => !s.persisted)
-        .map((s) => ({ id: s.id, deviceId: s.deviceId, code: s.code, patientId: s.patientId })),
-      heads: packHeads(heads),
-      waveforms: snapshot.waveforms,
-      seqSets: snapshot.seqSets,
-      checkpointJson: snapshot.checkpointJson,
-    };
   }
 
   /** A method, not a field read, so that checks after an await are not narrowed away. */

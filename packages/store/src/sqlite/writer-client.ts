@@ -33,7 +33,8 @@ export class WriterClient {
 
   /** Starts the writer thread and waits until it has opened the database. */
   static start(data: WriterThreadData): Promise<WriterClient> {
-    const worker = new Worker(new URL('./writer-thread.js', import.meta.url), { workerData: data });
+    // The host's flags (say --input-type, or a test runner's) are not the writer's business.
+    const worker = new Worker(new URL('./writer-thread.js', import.meta.url), { workerData: data, execArgv: [] });
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => {
         reject(new WardstreamError('UNAVAILABLE', `cannot start the writer of ${data.path}`, { cause: err }));
@@ -41,6 +42,7 @@ export class WriterClient {
       worker.once('error', onError);
       worker.once('message', () => {
         worker.off('error', onError);
+        worker.unref();
         resolve(new WriterClient(worker));
       });
     });
@@ -56,6 +58,8 @@ export class WriterClient {
     }
     const id = this.nextId++;
     const envelope: Envelope = { ...request, id };
+    // The thread keeps the process alive only while a request is in flight, like any pending I/O.
+    if (this.pending.size === 0) this.worker.ref();
     return new Promise<ReplyOf[K]>((resolve, reject) => {
       this.pending.set(id, {
         resolve: (result) => {
@@ -77,6 +81,7 @@ export class WriterClient {
     const pending = this.pending.get(reply.id);
     if (pending === undefined) return;
     this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.worker.unref();
     if (reply.ok) {
       pending.resolve(reply.result);
       return;

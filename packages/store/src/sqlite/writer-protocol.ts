@@ -1,5 +1,6 @@
 import type { StoredWaveform } from '../reading-store.js';
 import type { CompactionReport, SliceLimits } from './compactor.js';
+import type { FlushSnapshot } from './memory-state.js';
 import type { EncodedSeqSet } from './message-keys.js';
 import type { SampleColumns } from './samples.js';
 
@@ -74,6 +75,24 @@ export type Envelope = WriterRequest & { readonly id: number };
 export type Reply =
   | { readonly id: number; readonly ok: true; readonly result: unknown }
   | { readonly id: number; readonly ok: false; readonly error: { message: string; code?: string; stack?: string } };
+
+/** The request that makes a snapshot durable: heads packed, new series listed. */
+export function flushRequest(snapshot: FlushSnapshot, flushId: number, writtenAt: number): FlushRequest {
+  const heads: { seriesId: number; columns: SampleColumns }[] = [];
+  for (const s of snapshot.series) if (s.flushing !== undefined) heads.push({ seriesId: s.id, columns: s.flushing });
+  return {
+    kind: 'flush',
+    flushId,
+    writtenAt,
+    newSeries: snapshot.series
+      .filter((s) => !s.persisted)
+      .map((s) => ({ id: s.id, deviceId: s.deviceId, code: s.code, patientId: s.patientId })),
+    heads: packHeads(heads),
+    waveforms: snapshot.waveforms,
+    seqSets: snapshot.seqSets,
+    checkpointJson: snapshot.checkpointJson,
+  };
+}
 
 /** Copies the given heads into transferable arrays. */
 export function packHeads(heads: readonly { seriesId: number; columns: SampleColumns }[]): PackedHeads {

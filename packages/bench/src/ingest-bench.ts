@@ -1,0 +1,162 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LoadResult, LoadSpec } from './loadgen.js';
+import { freePort, runJson, scrape, script, sleep, start, type Child } from './processes.js';
+
+/** Same device load for every target: devices, in-flight window, warm-up and measured window. */
+export interface IngestBenchOptions {
+  readonly devices: number;
+  readonly window: number;
+  readonly warmupMs: number;
+  readonly durationMs: number;
+  readonly fixedRatePerS: number;
+  readonly protocolVersion: 4 | 5;
+}
+
+export const DEFAULT_INGEST_OPTIONS: IngestBenchOptions = {
+  devices: 40,
+  window: 32,
+  warmupMs: 5_000,
+  durationMs: 20_000,
+  fixedRatePerS: 5_000,
+  // aedes speaks 3.1.1 only: every target gets the same 3.1.1 load.
+  protocolVersion: 4,
+};
+
+export interface EndToEndResult {
+  readonly load: LoadResult;
+  /** Messages and readings written to the store during the measured window, per second. */
+  readonly storedMessagesPerS: number;
+  readonly storedReadingsPerS: number;
+  /** Messages still in the log, not yet processed, at the end of the window. */
+  readonly lagAtEnd: number;
+}
+
+export interface RelayResult {
+  readonly load: LoadResult;
+  readonly receivedPerS: number;
+}
+
+const PREFIX = 'bench-';
+const WARD = 'bench-ward';
+
+async function startPlatform(): Promise<{ child: Child; apiUrl: string; mqttUrl: string; dataDir: string }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'ws-bench-'));
+  const [http, mqtt] = [await freePort(), await freePort()];
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('WARDSTREAM_')));
+  const child = await start(
+    process.execPath,
+    [script('../../cli/dist/main.js'), 'up', '--data-dir', dataDir, '--http-port', String(http), '--mqtt-port', String(mqtt)],
+    'Wardstream is up',
+    env,
+  );
+  return { child, apiUrl: `http://127.0.0.1:${http}`, mqttUrl: `mqtt://127.0.0.1:${mqtt}`, dataDir };
+}
+
+async function post(url: string, body: unknown): Promise<void> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (res.status >= 300) throw new Error(`POST ${url}: ${res.status} ${await res.text()}`);
+}
+
+/** Every bench device is admitted to a patient of the bench ward, as on a real ward. */
+async function admitDevices(apiUrl: string, devices: number): Promise<void> {
+  for (let i = 1; i <= devices; i++) {
+    const n = String(i).padStart(4, '0');
+    await post(`${apiUrl}/api/v1/patients`, { id: `bench-pt-${n}`, wardId: WARD });
+    await post(`${apiUrl}/api/v1/devices`, { id: `${PREFIX}${n}` });
+    await post(`${apiUrl}/api/v1/bindings`, { deviceId: `${PREFIX}${n}`, patientId: `bench-pt-${n}`, from: 0 });
+  }
+}
+
+function loadSpec(o: IngestBenchOptions, url: string, extra: Partial<LoadSpec>): LoadSpec {
+  return {
+    url,
+    protocolVersion: o.protocolVersion,
+    devicePrefix: PREFIX,
+    devices: o.devices,
+    mode: 'max',
+    window: o.window,
+    ratePerS: o.fixedRatePerS,
+    warmupMs: o.warmupMs,
+    durationMs: o.durationMs,
+    ...extra,
+  };
+}
+
+/**
+ * End to end, saturated: the load publishes as fast as the platform acknowledges (PUBACK after the
+ * durable append); the stored rate is read from the platform's own counters over the same window.
+ */
+export async function endToEndThroughput(o: IngestBenchOptions): Promise<EndToEndResult> {
+  const platform = await startPlatform();
+  try {
+    await admitDevices(platform.apiUrl, o.devices);
+    const metrics = `${platform.apiUrl}/metrics`;
+    const loading = runJson<LoadResult>('loadgen.js', loadSpec(o, platform.mqttUrl, { mode: 'max' }));
+    await sleep(o.warmupMs + 1_500);
+    const [m0, r0] = [await scrape(metrics, 'wardstream_processor_messages_total'), await scrape(metrics, 'wardstream_processor_readings_total')];
+    const t0 = performance.now();
+    await sleep(o.durationMs - 1_500);
+    const [m1, r1] = [await scrape(metrics, 'wardstream_processor_messages_total'), await scrape(metrics, 'wardstream_processor_readings_total')];
+    const elapsedS = (performance.now() - t0) / 1000;
+    const lagAtEnd = await scrape(metrics, 'wardstream_processor_lag_messages');
+    const load = await loading;
+    return { load, storedMessagesPerS: (m1 - m0) / elapsedS, storedReadingsPerS: (r1 - r0) / elapsedS, lagAtEnd };
+  } finally {
+    await platform.child.stop('SIGKILL');
+    await rm(platform.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Fixed offered load: publish → PUBACK and publish → stored (visible in the live feed) latencies. */
+export async function fixedRateLatency(o: IngestBenchOptions): Promise<LoadResult> {
+  const platform = await startPlatform();
+  try {
+    await admitDevices(platform.apiUrl, o.devices);
+    return await runJson<LoadResult>(
+      'loadgen.js',
+      loadSpec(o, platform.mqttUrl, { mode: 'rate', liveApiUrl: platform.apiUrl, liveDevices: 4 }),
+    );
+  } finally {
+    await platform.child.stop('SIGKILL');
+    await rm(platform.dataDir, { recursive: true, force: true });
+  }
+}
+
+async function relay(o: IngestBenchOptions, broker: Child, url: string): Promise<RelayResult> {
+  try {
+    const subscriber = await start(
+      process.execPath,
+      [script('subscriber.js'), JSON.stringify({ url, warmupMs: o.warmupMs, durationMs: o.durationMs })],
+      'subscribed',
+    );
+    const loading = runJson<LoadResult>('loadgen.js', loadSpec(o, url, { mode: 'max' }));
+    subscriber.process.stdin?.write('go\n');
+    const [load, last] = await Promise.all([loading, subscriber.done]);
+    return { load, receivedPerS: (JSON.parse(last) as { receivedPerS: number }).receivedPerS };
+  } finally {
+    await broker.stop();
+  }
+}
+
+/** The same load relayed by a plain aedes broker (in its own process) to one subscriber. */
+export async function aedesRelay(o: IngestBenchOptions): Promise<RelayResult> {
+  const port = await freePort();
+  const broker = await start(process.execPath, [script('aedes-server.js'), String(port)], 'listening');
+  return relay(o, broker, `mqtt://127.0.0.1:${port}`);
+}
+
+/** The same load relayed by Mosquitto (a private instance on a free port, persistence off). */
+export async function mosquittoRelay(o: IngestBenchOptions): Promise<RelayResult> {
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'ws-mosq-'));
+  const conf = join(dir, 'mosquitto.conf');
+  await writeFile(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\n`);
+  const broker = await start('mosquitto', ['-c', conf], `port ${port}`);
+  try {
+    return await relay(o, broker, `mqtt://127.0.0.1:${port}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

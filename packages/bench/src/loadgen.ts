@@ -1,0 +1,193 @@
+/**
+ * The benchmark's device load, run as its own process so it does not share a thread with what it
+ * measures: `node loadgen.js '<json LoadSpec>'`. MQTT.js clients publish telemetry payloads of the
+ * device wire contract (7 readings each) at QoS 1, either as fast as the endpoint acknowledges
+ * (`window` unacknowledged per client) or at a fixed total rate. Optionally it follows the live feed
+ * of some devices to time publish → stored (the processor emits live readings right after the store
+ * write). Prints one JSON line with the result when done.
+ */
+import { connectAsync, type MqttClient } from 'mqtt';
+import { Histogram } from './histogram.js';
+
+export interface LoadSpec {
+  readonly url: string;
+  readonly protocolVersion: 4 | 5;
+  readonly devicePrefix: string;
+  readonly devices: number;
+  /** 'max': keep `window` unacknowledged per client; 'rate': `ratePerS` messages/s over all clients. */
+  readonly mode: 'max' | 'rate';
+  readonly window: number;
+  readonly ratePerS: number;
+  readonly warmupMs: number;
+  readonly durationMs: number;
+  /** Follow `/api/v1/devices/{id}/live` of the first N devices to time publish → stored. */
+  readonly liveApiUrl?: string;
+  readonly liveDevices?: number;
+}
+
+export interface LoadResult {
+  readonly acked: number;
+  readonly sent: number;
+  readonly failed: number;
+  readonly measuredMs: number;
+  readonly ackedPerS: number;
+  /** Publishes issued per second during the measured window (the offered load). */
+  readonly sentPerS: number;
+  readonly ackLatencyMs: { p50: number; p99: number; max: number; count: number };
+  readonly storedLatencyMs?: { p50: number; p99: number; max: number; count: number };
+}
+
+const READINGS = [
+  { code: 'MDC_ECG_HEART_RATE', value: 72, unit: '/min' },
+  { code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%' },
+  { code: 'MDC_RESP_RATE', value: 14, unit: '/min' },
+  { code: 'MDC_TEMP_BODY', value: 36.9, unit: 'Cel' },
+  { code: 'MDC_PRESS_BLD_NONINV_SYS', value: 121, unit: 'mm[Hg]' },
+  { code: 'MDC_PRESS_BLD_NONINV_DIA', value: 79, unit: 'mm[Hg]' },
+  { code: 'MDC_PULS_OXIM_PULS_RATE', value: 73, unit: '/min' },
+];
+
+class Device {
+  seq = 0;
+  readonly sentAt = new Map<number, number>();
+  inflight = 0;
+  constructor(
+    readonly id: string,
+    readonly client: MqttClient,
+    readonly boot: string,
+  ) {}
+
+  payload(now: number): string {
+    this.seq++;
+    const readings = READINGS.map((r) => ({ ...r, value: r.value + (this.seq % 5) }));
+    return JSON.stringify({ seq: this.seq, boot: this.boot, ts: now, readings, status: { battery: 0.9, rssi: -60, errors: [] } });
+  }
+}
+
+async function followLive(apiUrl: string, device: Device, measuring: () => boolean, hist: Histogram, stop: AbortSignal) {
+  const res = await fetch(`${apiUrl}/api/v1/devices/${device.id}/live`, { signal: stop });
+  const reader = res.body?.getReader();
+  if (reader === undefined) return;
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let lastSeq = 0;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      const now = performance.now();
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const event = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (!event.startsWith('event: readings')) continue;
+        const data = event.slice(event.indexOf('data: ') + 6);
+        for (const r of JSON.parse(data) as { seq: number }[]) {
+          if (r.seq <= lastSeq) continue;
+          lastSeq = r.seq;
+          const sentAt = device.sentAt.get(r.seq);
+          device.sentAt.delete(r.seq);
+          if (sentAt !== undefined && measuring()) hist.record(now - sentAt);
+        }
+      }
+    }
+  } catch {
+    // aborted at the end of the run
+  }
+}
+
+export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const boot = `bench-${Date.now().toString(36)}`;
+  const devices: Device[] = [];
+  for (let i = 1; i <= spec.devices; i++) {
+    const id = `${spec.devicePrefix}${String(i).padStart(4, '0')}`;
+    const client = await connectAsync(spec.url, { clientId: id, protocolVersion: spec.protocolVersion, reconnectPeriod: 0, clean: true });
+    devices.push(new Device(id, client, boot));
+  }
+  const ackHist = new Histogram();
+  const storedHist = new Histogram();
+  const start = performance.now();
+  const measureFrom = start + spec.warmupMs;
+  const measureTo = measureFrom + spec.durationMs;
+  let acked = 0;
+  let sent = 0;
+  let failed = 0;
+  let running = true;
+  const measuring = () => {
+    const now = performance.now();
+    return now >= measureFrom && now < measureTo;
+  };
+  const stopLive = new AbortController();
+  const live =
+    spec.liveApiUrl === undefined
+      ? []
+      : devices.slice(0, spec.liveDevices ?? 4).map((d) => followLive(spec.liveApiUrl ?? '', d, measuring, storedHist, stopLive.signal));
+  const follows = new Set(devices.slice(0, spec.liveApiUrl === undefined ? 0 : (spec.liveDevices ?? 4)));
+
+  const publish = (device: Device, onDone?: () => void) => {
+    const now = performance.now();
+    const body = device.payload(Date.now());
+    const seq = device.seq;
+    if (follows.has(device)) device.sentAt.set(seq, now);
+    device.inflight++;
+    if (now >= measureFrom && now < measureTo) sent++;
+    device.client.publish(`wardstream/v1/devices/${device.id}/telemetry`, body, { qos: 1 }, (err) => {
+      device.inflight--;
+      const at = performance.now();
+      if (err !== undefined && err !== null) failed++;
+      else if (at >= measureFrom && at < measureTo) {
+        acked++;
+        ackHist.record(at - now);
+      }
+      onDone?.();
+    });
+  };
+
+  if (spec.mode === 'max') {
+    for (const device of devices) {
+      const next = () => {
+        if (running) publish(device, next);
+      };
+      for (let w = 0; w < spec.window; w++) next();
+    }
+  } else {
+    // Paced by elapsed time, not by tick count, so a late timer does not lower the offered rate.
+    const tickMs = 5;
+    let issued = 0;
+    let turn = 0;
+    const timer = setInterval(() => {
+      const due = Math.floor(((performance.now() - start) * spec.ratePerS) / 1000);
+      while (issued < due) {
+        issued++;
+        const device = devices[turn++ % devices.length];
+        if (device !== undefined && device.inflight < 1000) publish(device);
+      }
+    }, tickMs);
+    timer.unref();
+    setTimeout(() => clearInterval(timer), spec.warmupMs + spec.durationMs).unref();
+  }
+  await new Promise((resolve) => setTimeout(resolve, spec.warmupMs + spec.durationMs));
+  running = false;
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  stopLive.abort();
+  await Promise.allSettled(live);
+  await Promise.all(devices.map((d) => d.client.endAsync(true)));
+  return {
+    acked,
+    sent,
+    failed,
+    measuredMs: spec.durationMs,
+    ackedPerS: (acked * 1000) / spec.durationMs,
+    sentPerS: (sent * 1000) / spec.durationMs,
+    ackLatencyMs: ackHist.summary(),
+    ...(spec.liveApiUrl === undefined ? {} : { storedLatencyMs: storedHist.summary() }),
+  };
+}
+
+const arg = process.argv[2];
+if (arg !== undefined && process.argv[1]?.endsWith('loadgen.js') === true) {
+  const result = await runLoad(JSON.parse(arg) as LoadSpec);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+}

@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
+export interface Child {
+  readonly process: ChildProcess;
+  output(): string;
+  /** Resolves with the last line of stdout once the process exits. */
+  readonly done: Promise<string>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Path of a sibling script in this package's dist folder. */
+export function script(name: string): string {
+  return fileURLToPath(new URL(`./${name}`, import.meta.url));
+}
+
+/** Spawns a command and resolves once `ready` appears in its output (or at once without it). */
+export function start(command: string, args: readonly string[], ready?: string, env?: NodeJS.ProcessEnv): Promise<Child> {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: env ?? process.env });
+  let out = '';
+  const done = new Promise<string>((resolve) => {
+    child.once('exit', () => {
+      resolve(out.trim().split('\n').at(-1) ?? '');
+    });
+  });
+  const handle: Child = {
+    process: child,
+    output: () => out,
+    done,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await done;
+    },
+  };
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (ready === undefined || out.includes(ready)) resolve(handle);
+    };
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      check();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      check();
+    });
+    child.once('exit', (code) => {
+      reject(new Error(`${command} exited (${String(code)}) before it was ready:\n${out.slice(-2000)}`));
+    });
+    check();
+  });
+}
+
+/** Runs a node script of this package with a JSON argument and parses its last output line. */
+export async function runJson<T>(name: string, spec: unknown): Promise<T> {
+  const child = await start(process.execPath, [script(name), JSON.stringify(spec)]);
+  const last = await child.done;
+  try {
+    return JSON.parse(last) as T;
+  } catch {
+    throw new Error(`${name} did not print a result:\n${child.output().slice(-2000)}`);
+  }
+}
+
+/** Reads a Prometheus counter or gauge (summing its series) from a /metrics endpoint. */
+export async function scrape(url: string, name: string): Promise<number> {
+  const text = await (await fetch(url)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -22,7 +22,13 @@ function walk(dir, out) {
 }
 const files = readdirSync('packages')
   .map((p) => join('packages', p, 'dist'))
-  .filter((d) => { try { return statSync(d).isDirectory(); } catch { return false; } })
+  .filter((d) => {
+    try {
+      return statSync(d).isDirectory();
+    } catch {
+      return false;
+    }
+  })
   .flatMap((d) => walk(d, []))
   .filter((f) => (kind === 'int') === f.endsWith('.int.test.js'))
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
@@ -31,5 +37,9 @@ if (files.length === 0) {
   console.error(`run-tests: no ${kind} test files found (did the build run?)`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=600000', ...files], { stdio: 'inherit' });
+const result = spawnSync(
+  process.execPath,
+  ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=600000', ...files],
+  { stdio: 'inherit' },
+);
 process.exit(result.status ?? 1);

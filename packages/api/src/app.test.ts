@@ -133,6 +133,12 @@ describe('HTTP API', () => {
       [[3, ['late']]],
     );
     assert.equal(page2.body['next'], undefined);
+    const forged = await get(`/api/v1/patients/p-1/readings?from=${T0}&to=${T0 + 10_000}&cursor=not-a-cursor`);
+    assert.equal(forged.status, 400);
+    assert.deepEqual(
+      (forged.body['errors'] as { name: string }[]).map((e) => e.name),
+      ['cursor'],
+    );
   });
 
   it('serves latest values, aggregates and the unassigned devices', async () => {

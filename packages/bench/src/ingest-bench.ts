@@ -47,7 +47,16 @@ async function startPlatform(): Promise<{ child: Child; apiUrl: string; mqttUrl:
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('WARDSTREAM_')));
   const child = await start(
     process.execPath,
-    [script('../../cli/dist/main.js'), 'up', '--data-dir', dataDir, '--http-port', String(http), '--mqtt-port', String(mqtt)],
+    [
+      script('../../cli/dist/main.js'),
+      'up',
+      '--data-dir',
+      dataDir,
+      '--http-port',
+      String(http),
+      '--mqtt-port',
+      String(mqtt),
+    ],
     'Wardstream is up',
     env,
   );
@@ -55,7 +64,11 @@ async function startPlatform(): Promise<{ child: Child; apiUrl: string; mqttUrl:
 }
 
 async function post(url: string, body: unknown): Promise<void> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status >= 300) throw new Error(`POST ${url}: ${res.status} ${await res.text()}`);
 }
 
@@ -95,10 +108,16 @@ export async function endToEndThroughput(o: IngestBenchOptions): Promise<EndToEn
     const metrics = `${platform.apiUrl}/metrics`;
     const loading = runJson<LoadResult>('loadgen.js', loadSpec(o, platform.mqttUrl, { mode: 'max' }));
     await sleep(o.warmupMs + 1_500);
-    const [m0, r0] = [await scrape(metrics, 'wardstream_processor_messages_total'), await scrape(metrics, 'wardstream_processor_readings_total')];
+    const [m0, r0] = [
+      await scrape(metrics, 'wardstream_processor_messages_total'),
+      await scrape(metrics, 'wardstream_processor_readings_total'),
+    ];
     const t0 = performance.now();
     await sleep(o.durationMs - 1_500);
-    const [m1, r1] = [await scrape(metrics, 'wardstream_processor_messages_total'), await scrape(metrics, 'wardstream_processor_readings_total')];
+    const [m1, r1] = [
+      await scrape(metrics, 'wardstream_processor_messages_total'),
+      await scrape(metrics, 'wardstream_processor_readings_total'),
+    ];
     const elapsedS = (performance.now() - t0) / 1000;
     const lagAtEnd = await scrape(metrics, 'wardstream_processor_lag_messages');
     const load = await loading;
@@ -152,7 +171,10 @@ export async function mosquittoRelay(o: IngestBenchOptions): Promise<RelayResult
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'ws-mosq-'));
   const conf = join(dir, 'mosquitto.conf');
-  await writeFile(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\n`);
+  await writeFile(
+    conf,
+    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\n`,
+  );
   const broker = await start('mosquitto', ['-c', conf], `port ${port}`);
   try {
     return await relay(o, broker, `mqtt://127.0.0.1:${port}`);

@@ -60,11 +60,23 @@ class Device {
   payload(now: number): string {
     this.seq++;
     const readings = READINGS.map((r) => ({ ...r, value: r.value + (this.seq % 5) }));
-    return JSON.stringify({ seq: this.seq, boot: this.boot, ts: now, readings, status: { battery: 0.9, rssi: -60, errors: [] } });
+    return JSON.stringify({
+      seq: this.seq,
+      boot: this.boot,
+      ts: now,
+      readings,
+      status: { battery: 0.9, rssi: -60, errors: [] },
+    });
   }
 }
 
-async function followLive(apiUrl: string, device: Device, measuring: () => boolean, hist: Histogram, stop: AbortSignal) {
+async function followLive(
+  apiUrl: string,
+  device: Device,
+  measuring: () => boolean,
+  hist: Histogram,
+  stop: AbortSignal,
+) {
   const res = await fetch(`${apiUrl}/api/v1/devices/${device.id}/live`, { signal: stop });
   const reader = res.body?.getReader();
   if (reader === undefined) return;
@@ -73,8 +85,9 @@ async function followLive(apiUrl: string, device: Device, measuring: () => boole
   let lastSeq = 0;
   try {
     for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
+      const chunk = (await reader.read()) as { done: boolean; value?: Uint8Array };
+      if (chunk.done) return;
+      const value = chunk.value;
       const now = performance.now();
       buffer += decoder.decode(value, { stream: true });
       let end: number;
@@ -102,7 +115,12 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const devices: Device[] = [];
   for (let i = 1; i <= spec.devices; i++) {
     const id = `${spec.devicePrefix}${String(i).padStart(4, '0')}`;
-    const client = await connectAsync(spec.url, { clientId: id, protocolVersion: spec.protocolVersion, reconnectPeriod: 0, clean: true });
+    const client = await connectAsync(spec.url, {
+      clientId: id,
+      protocolVersion: spec.protocolVersion,
+      reconnectPeriod: 0,
+      clean: true,
+    });
     devices.push(new Device(id, client, boot));
   }
   const ackHist = new Histogram();
@@ -122,7 +140,9 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const live =
     spec.liveApiUrl === undefined
       ? []
-      : devices.slice(0, spec.liveDevices ?? 4).map((d) => followLive(spec.liveApiUrl ?? '', d, measuring, storedHist, stopLive.signal));
+      : devices
+          .slice(0, spec.liveDevices ?? 4)
+          .map((d) => followLive(spec.liveApiUrl ?? '', d, measuring, storedHist, stopLive.signal));
   const follows = new Set(devices.slice(0, spec.liveApiUrl === undefined ? 0 : (spec.liveDevices ?? 4)));
 
   const publish = (device: Device, onDone?: () => void) => {
@@ -135,7 +155,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     device.client.publish(`wardstream/v1/devices/${device.id}/telemetry`, body, { qos: 1 }, (err) => {
       device.inflight--;
       const at = performance.now();
-      if (err !== undefined && err !== null) failed++;
+      if (err) failed++;
       else if (at >= measureFrom && at < measureTo) {
         acked++;
         ackHist.record(at - now);

@@ -40,7 +40,7 @@ let mosquittoVersion = 'not installed';
 try {
   mosquittoVersion = execSync('mosquitto -h', { encoding: 'utf8' }).split('\n')[0] ?? '';
 } catch (err) {
-  mosquittoVersion = String((err as { stdout?: string }).stdout ?? '').split('\n')[0] ?? 'not installed';
+  mosquittoVersion = ((err as { stdout?: string }).stdout ?? '').split('\n')[0] ?? 'not installed';
 }
 const results: BenchResults = {
   date: new Date().toISOString(),
@@ -71,7 +71,10 @@ if (only.has('mosquitto')) {
   results.mosquitto = await mosquittoRelay(ingest);
 }
 if (only.has('query')) {
-  const options = { ...DEFAULT_QUERY_OPTIONS, ...(values.readings === undefined ? {} : { readings: Number(values.readings) }) };
+  const options = {
+    ...DEFAULT_QUERY_OPTIONS,
+    ...(values.readings === undefined ? {} : { readings: Number(values.readings) }),
+  };
   progress(`query latency on a store of ${options.readings.toLocaleString('en')} readings (filling it takes a while)`);
   results.query = await queryLatency(options, progress);
 }

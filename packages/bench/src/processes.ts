@@ -31,7 +31,12 @@ export function script(name: string): string {
 }
 
 /** Spawns a command and resolves once `ready` appears in its output (or at once without it). */
-export function start(command: string, args: readonly string[], ready?: string, env?: NodeJS.ProcessEnv): Promise<Child> {
+export function start(
+  command: string,
+  args: readonly string[],
+  ready?: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<Child> {
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: env ?? process.env });
   let out = '';
   const done = new Promise<string>((resolve) => {
@@ -83,7 +88,8 @@ export async function scrape(url: string, name: string): Promise<number> {
   const text = await (await fetch(url)).text();
   let sum = 0;
   for (const line of text.split('\n')) {
-    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return sum;
 }

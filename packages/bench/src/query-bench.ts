@@ -52,7 +52,12 @@ function second(s: number, patients: number): IngestRecord[] {
       seq: s + 1,
       observedAt,
       receivedAt: observedAt + 35,
-      readings: CODES.map(([code, unit, base], i) => ({ code, unit, value: base + ((s + p + i) % 7) * 0.5, quality: 0 })),
+      readings: CODES.map(([code, unit, base], i) => ({
+        code,
+        unit,
+        value: base + ((s + p + i) % 7) * 0.5,
+        quality: 0,
+      })),
       waveforms: [],
     });
   }
@@ -72,7 +77,12 @@ async function timeQueries(
     const code = CODES[Math.floor(Math.random() * CODES.length)]?.[0] ?? 'MDC_ECG_HEART_RATE';
     const toAt = randomWindow ? T0 + FIVE_MIN_MS + Math.floor(Math.random() * (endAt - T0 - FIVE_MIN_MS)) : endAt;
     const started = performance.now();
-    const page = await store.range({ subject: { patientId: patientId(`pat-${p}`) }, code, fromAt: toAt - FIVE_MIN_MS, toAt });
+    const page = await store.range({
+      subject: { patientId: patientId(`pat-${p}`) },
+      code,
+      fromAt: toAt - FIVE_MIN_MS,
+      toAt,
+    });
     hist.record(performance.now() - started);
     rows = page.readings.length;
   }
@@ -113,7 +123,11 @@ export async function queryLatency(o: QueryOptions, progress: (text: string) => 
     const anywhere = await timeQueries(store, o, endAt, true);
     await store.close();
     let bytes = 0;
-    for (const suffix of ['', '-wal']) bytes += await stat(path + suffix).then((s) => s.size, () => 0);
+    for (const suffix of ['', '-wal'])
+      bytes += await stat(path + suffix).then(
+        (s) => s.size,
+        () => 0,
+      );
     return {
       readings: stats.readings,
       patients: o.patients,

@@ -32,7 +32,10 @@ export function formatReport(r: BenchResults): string {
   const relayA = r.aedes;
   const relayM = r.mosquitto;
   if (e2e !== undefined || relayA !== undefined || relayM !== undefined) {
-    lines.push('| Target (same client load) | acknowledged msg/s | delivered msg/s | readings/s | PUBACK p50 / p99 ms |', '|---|---|---|---|---|');
+    lines.push(
+      '| Target (same client load) | acknowledged msg/s | delivered msg/s | readings/s | PUBACK p50 / p99 ms |',
+      '|---|---|---|---|---|',
+    );
     if (e2e !== undefined) {
       lines.push(
         `| Wardstream end to end (PUBACK after fsync; delivered = written to the store) | ${n(e2e.load.ackedPerS)} | ${n(e2e.storedMessagesPerS)} | ${n(e2e.storedReadingsPerS)} | ${e2e.load.ackLatencyMs.p50} / ${e2e.load.ackLatencyMs.p99} |`,
@@ -43,7 +46,9 @@ export function formatReport(r: BenchResults): string {
       ['Mosquitto relay (no persistence) → 1 subscriber', relayM],
     ] as const) {
       if (relay !== undefined) {
-        lines.push(`| ${name} | ${n(relay.load.ackedPerS)} | ${n(relay.receivedPerS)} | ${n(relay.receivedPerS * 7)} | ${relay.load.ackLatencyMs.p50} / ${relay.load.ackLatencyMs.p99} |`);
+        lines.push(
+          `| ${name} | ${n(relay.load.ackedPerS)} | ${n(relay.receivedPerS)} | ${n(relay.receivedPerS * 7)} | ${relay.load.ackLatencyMs.p50} / ${relay.load.ackLatencyMs.p99} |`,
+        );
       }
     }
     lines.push('');

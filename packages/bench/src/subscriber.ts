@@ -12,7 +12,11 @@ interface SubscriberSpec {
 }
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as SubscriberSpec;
-const client = await connectAsync(spec.url, { clientId: `bench-sub-${process.pid}`, protocolVersion: 4, reconnectPeriod: 0 });
+const client = await connectAsync(spec.url, {
+  clientId: `bench-sub-${process.pid}`,
+  protocolVersion: 4,
+  reconnectPeriod: 0,
+});
 await client.subscribeAsync('wardstream/v1/devices/+/telemetry', { qos: 0 });
 process.stdout.write('subscribed\n');
 let received = 0;

@@ -1,7 +1,9 @@
+import { WardstreamError } from '@wardstream/domain';
 import type { Context, Hono } from 'hono';
 import type { Subject } from '@wardstream/store';
 import type { ApiDeps } from '../deps.js';
 import { readingJson } from '../json.js';
+import { problem, RequestProblem } from '../problem.js';
 import { bucketParam, codeParam, instantParam, intParam, ParamErrors, rangeCheck } from '../params.js';
 
 const HOUR_MS = 3_600_000;
@@ -34,14 +36,24 @@ export function mountReadingRoutes(
     errors.throwIfAny();
     const subject = await subjectOf(c);
     const cursor = c.req.query('cursor');
-    const page = await deps.store.range({
-      subject,
-      fromAt,
-      toAt,
-      limit,
-      ...(code === undefined ? {} : { code: code.code }),
-      ...(cursor === undefined || cursor === '' ? {} : { cursor }),
-    });
+    const page = await deps.store
+      .range({
+        subject,
+        fromAt,
+        toAt,
+        limit,
+        ...(code === undefined ? {} : { code: code.code }),
+        ...(cursor === undefined || cursor === '' ? {} : { cursor }),
+      })
+      .catch((err: unknown) => {
+        // The only input the store itself can refuse here is a cursor it did not issue.
+        if (err instanceof WardstreamError && err.code === 'INVALID_INPUT') {
+          throw new RequestProblem(
+            problem('invalid-parameter', 400, `cursor: ${err.message}`, [{ name: 'cursor', reason: err.message }]),
+          );
+        }
+        throw err;
+      });
     return c.json({
       from: new Date(fromAt).toISOString(),
       to: new Date(toAt).toISOString(),

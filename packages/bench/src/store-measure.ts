@@ -1,10 +1,10 @@
 /**
- * Hand-run measurement of `SqliteReadingStore` (not a test; to be moved into packages/bench):
+ * Hand-run measurements of `SqliteReadingStore` alone (the store's share of ingest; not part of `npm run bench`):
  *
- *   node packages/store/dist/measure/store-measure.js throughput [dir]
- *   node packages/store/dist/measure/store-measure.js paced [dir]
- *   node packages/store/dist/measure/store-measure.js query [dir]
- *   node packages/store/dist/measure/store-measure.js live [dir]
+ *   node packages/bench/dist/store-measure.js throughput [dir]
+ *   node packages/bench/dist/store-measure.js paced [dir]
+ *   node packages/bench/dist/store-measure.js query [dir]
+ *   node packages/bench/dist/store-measure.js live [dir]
  *
  * throughput: 1000 devices × 7 codes, batches of 2000 messages, as fast as the store takes them,
  *             flushes (every 1000 ms) and background compaction included.
@@ -20,8 +20,8 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { deviceId, ManualClock, patientId, type IngestRecord } from '@wardstream/domain';
-import type { FlushReport } from '../sqlite/options.js';
-import { SqliteReadingStore } from '../sqlite/sqlite-reading-store.js';
+import type { FlushReport } from '@wardstream/store';
+import { SqliteReadingStore } from '@wardstream/store';
 
 const CODES = [
   ['MDC_ECG_HEART_RATE', '/min', 72],

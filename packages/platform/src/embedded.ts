@@ -6,12 +6,13 @@ import { IngestPipeline, MqttEndpoint } from '@wardstream/gateway';
 import { FileTelemetryLog } from '@wardstream/log';
 import { Processor, DEFAULT_PROCESSOR_OPTIONS } from '@wardstream/processor';
 import { BindingIndex, SqliteRegistry } from '@wardstream/registry';
-import { SqliteReadingStore } from '@wardstream/store';
+import { SqliteReadingStore, type ReadingStore } from '@wardstream/store';
 import type { EmbeddedConfig } from './config.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { startDemo, type Demo } from './demo.js';
 import type { Logger } from './logger.js';
 import { PlatformMetrics } from './metrics.js';
+import { ProcessingSupervisor } from './processing-supervisor.js';
 
 export interface EmbeddedDeps {
   readonly logger: Logger;
@@ -23,9 +24,10 @@ export interface EmbeddedPlatform {
   readonly httpPort: number;
   readonly mqttPort: number;
   readonly registry: SqliteRegistry;
-  readonly store: SqliteReadingStore;
+  /** The store as the API sees it: forwards to the open instance, which may be reopened after a failure. */
+  readonly store: ReadingStore;
   readonly log: FileTelemetryLog;
-  readonly processor: Processor;
+  readonly processing: ProcessingSupervisor;
   /** Called once if a component fails beyond recovery (corrupt log, store failure). */
   onFatal(listener: (err: Error) => void): void;
   /** Stops intake, drains the log into the store, commits, closes — in that order. */
@@ -65,29 +67,33 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
       clock,
     });
     cleanups.push(() => log.close());
-    const store = await SqliteReadingStore.open({
-      path: join(config.dataDir, 'store.db'),
-      flushIntervalMs: config.flushIntervalMs,
-    });
-    cleanups.push(() => store.close());
     const bindings = await BindingIndex.load(registry);
     cleanups.push(() => bindings.close());
-    logger.info('store', 'opened', { dataDir: config.dataDir, partitions: log.partitionCount });
+    logger.info('log', 'opened', { dataDir: config.dataDir, partitions: log.partitionCount });
 
     const live = new LiveHub();
-    const processor = new Processor(
-      { ...DEFAULT_PROCESSOR_OPTIONS, eventTime: config.eventTime },
-      {
-        log,
-        store,
-        clock,
-        metrics: metrics.processor,
-        stages: [{ name: 'live-feed', onBatch: (records) => live.publish(records) }],
-        onFatal: (err) => raiseFatal('processor', err),
-      },
-    );
-    await processor.start();
-    cleanups.push(() => processor.stop());
+    const processing = new ProcessingSupervisor({
+      openStore: () =>
+        SqliteReadingStore.open({ path: join(config.dataDir, 'store.db'), flushIntervalMs: config.flushIntervalMs }),
+      makeProcessor: (store, onFatal) =>
+        new Processor(
+          { ...DEFAULT_PROCESSOR_OPTIONS, eventTime: config.eventTime },
+          {
+            log,
+            store,
+            clock,
+            metrics: metrics.processor,
+            stages: [{ name: 'live-feed', onBatch: (records) => live.publish(records) }],
+            onFatal,
+            onWarning: (message, err) => logger.warn('processor', message, { error: err.message }),
+          },
+        ),
+      logger,
+      onUnrecoverable: (err) => raiseFatal('processor', err),
+    });
+    await processing.start();
+    cleanups.push(() => processing.stop());
+    const store = processing.store;
     metrics.gauge('wardstream_log_bytes', 'Bytes held by the telemetry log', () => log.status().bytes);
     metrics.gauge('wardstream_log_available', '1 when the telemetry log accepts appends', () =>
       log.status().state.kind === 'ok' ? 1 : 0,
@@ -98,8 +104,7 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
       return {
         components: {
           log: state.kind === 'ok' ? { status: 'ok' } : { status: 'down', detail: state.reason },
-          processor:
-            processor.error === undefined ? { status: 'ok' } : { status: 'down', detail: processor.error.message },
+          processor: processing.status(),
         },
       };
     };
@@ -176,7 +181,7 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
       registry,
       store,
       log,
-      processor,
+      processing,
       onFatal: (listener) => {
         fatalListeners.push(listener);
         if (fatal !== undefined) listener(fatal);
@@ -186,7 +191,7 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
           // Stop intake first, then let the processor take in everything acknowledged, then close.
           await demo?.stop();
           await endpoint.close();
-          if (fatal === undefined) await processor.drain();
+          if (fatal === undefined) await processing.drain();
           await undo();
         })();
         return stopping;

@@ -13,3 +13,5 @@ export { streamLogger, SILENT_LOGGER, type Logger } from './logger.js';
 export { PlatformMetrics } from './metrics.js';
 export { lockDataDir } from './data-dir-lock.js';
 export { startDemo, DEMO_WARD, type Demo, type DemoOptions } from './demo.js';
+export { ProcessingSupervisor, type ProcessingStatus } from './processing-supervisor.js';
+export { ForwardingReadingStore } from './forwarding-store.js';

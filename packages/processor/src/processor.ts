@@ -43,6 +43,11 @@ export interface ProcessorDeps {
   readonly metrics?: ProcessorMetrics;
   /** Called once if the loop stops on an error (corrupt log entry, store failure, stage failure). */
   readonly onFatal?: (err: Error) => void;
+  /**
+   * Told of a failure the processor rides out: committing its position to the log (which only
+   * serves retention and lag; the store's checkpoint is the position that matters) failed.
+   */
+  readonly onWarning?: (message: string, err: Error) => void;
 }
 
 interface ProcessorState {
@@ -120,8 +125,14 @@ export class Processor {
     await this.loop;
     if (this.failure === undefined) {
       await this.deps.store.flush();
-      await this.commitDurable();
+      await this.commitDurable().catch((err: unknown) => {
+        this.warn('could not commit the processed position to the log at stop', err);
+      });
     }
+  }
+
+  private warn(message: string, err: unknown): void {
+    this.deps.onWarning?.(message, err instanceof Error ? err : new Error(String(err)));
   }
 
   private async run(): Promise<void> {
@@ -173,7 +184,9 @@ export class Processor {
     const now = this.deps.clock.now();
     if (now - this.lastCommitAt < this.options.commitIntervalMs) return;
     this.lastCommitAt = now;
-    await this.commitDurable();
+    await this.commitDurable().catch((err: unknown) => {
+      this.warn('could not commit the processed position to the log; retrying', err);
+    });
     const end = this.deps.log.status().endOffsets;
     let lag = 0;
     for (const [p, next] of this.positions) lag += Math.max(0, (end.get(p) ?? 0) - next);

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULT_HTTP_PORT, DEFAULT_MQTT_PORT, parseConfig } from './config.js';
+
+describe('platform configuration', () => {
+  it('has defaults that suit a laptop', () => {
+    const parsed = parseConfig([], {});
+    assert.ok(parsed.ok);
+    assert.equal(parsed.config.httpPort, DEFAULT_HTTP_PORT);
+    assert.equal(parsed.config.mqttPort, DEFAULT_MQTT_PORT);
+    assert.equal(parsed.config.host, '127.0.0.1');
+    assert.equal(parsed.config.mqttTls, undefined);
+    assert.equal(parsed.config.demoPatients, 0);
+  });
+
+  it('takes WARDSTREAM_* variables, and flags over them', () => {
+    const env = { WARDSTREAM_HTTP_PORT: '9000', WARDSTREAM_MQTT_PORT: '9001', WARDSTREAM_DATA_DIR: '/tmp/ws' };
+    const fromEnv = parseConfig([], env);
+    assert.ok(fromEnv.ok);
+    assert.equal(fromEnv.config.httpPort, 9000);
+    assert.equal(fromEnv.config.dataDir, '/tmp/ws');
+    const flags = parseConfig(['--http-port', '9100', '--demo', '20'], env);
+    assert.ok(flags.ok);
+    assert.equal(flags.config.httpPort, 9100);
+    assert.equal(flags.config.mqttPort, 9001);
+    assert.equal(flags.config.demoPatients, 20);
+  });
+
+  it('lists every problem at once', () => {
+    const parsed = parseConfig(['--http-port', 'eighty', '--mqtt-port', '70000', '--mqtt-tls-cert', 'a.pem'], {});
+    assert.equal(parsed.ok, false);
+    assert.equal(parsed.errors.length, 3);
+    assert.match(parsed.errors.join('\n'), /--http-port.*"eighty"/);
+    assert.match(parsed.errors.join('\n'), /--mqtt-port.*65535/);
+    assert.match(parsed.errors.join('\n'), /go together/);
+  });
+
+  it('refuses unknown options with a clear message', () => {
+    const parsed = parseConfig(['--htp-port', '1'], {});
+    assert.equal(parsed.ok, false);
+    assert.match(parsed.errors[0] ?? '', /htp-port/);
+  });
+});

@@ -176,7 +176,7 @@ describe('processor: event time', () => {
 describe('processor: idempotency', () => {
   it('leaves one row per reading when the log delivers every message twice', async () => {
     const once = await process(ordered());
-    const twice = await process(ordered(), (log) => new RedeliveringLog(log) as unknown as TelemetryLog);
+    const twice = await process(ordered(), (log) => new RedeliveringLog(log));
     assert.deepEqual(twice.readings, once.readings);
     assert.equal(twice.duplicates, 120 * 3);
     const keys = new Set(twice.readings.map((r) => `${r.deviceId}/${r.boot}/${r.seq}/${r.code}`));

@@ -5,6 +5,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { deviceId, patientId, type IngestRecord } from '@wardstream/domain';
 import { SqliteReadingStore } from '@wardstream/store';
 import { Histogram } from './histogram.js';
+import { BENCH_CODES, BENCH_T0 } from './vital-codes.js';
 
 export interface QueryOptions {
   /** Readings to fill the store with (patients × 7 codes × seconds at 1 Hz). */
@@ -28,16 +29,8 @@ export interface QueryResult {
   readonly rowsPerQuery: number;
 }
 
-const CODES = [
-  ['MDC_ECG_HEART_RATE', '/min', 72],
-  ['MDC_PULS_OXIM_SAT_O2', '%', 97],
-  ['MDC_RESP_RATE', '/min', 16],
-  ['MDC_TEMP_BODY', 'Cel', 36.8],
-  ['MDC_PRESS_BLD_NONINV_SYS', 'mm[Hg]', 121],
-  ['MDC_PRESS_BLD_NONINV_DIA', 'mm[Hg]', 79],
-  ['MDC_PULS_OXIM_PULS_RATE', '/min', 71],
-] as const;
-const T0 = 1_764_000_000_000;
+const CODES = BENCH_CODES;
+const T0 = BENCH_T0;
 const FIVE_MIN_MS = 300_000;
 
 /** One second of messages (one per patient) at second `s`. */

@@ -22,17 +22,10 @@ import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promi
 import { deviceId, ManualClock, patientId, type IngestRecord } from '@wardstream/domain';
 import type { FlushReport } from '@wardstream/store';
 import { SqliteReadingStore } from '@wardstream/store';
+import { BENCH_CODES, BENCH_T0 } from './vital-codes.js';
 
-const CODES = [
-  ['MDC_ECG_HEART_RATE', '/min', 72],
-  ['MDC_PULS_OXIM_SAT_O2', '%', 97],
-  ['MDC_RESP_RATE', '/min', 16],
-  ['MDC_TEMP_BODY', 'Cel', 36.8],
-  ['MDC_PRESS_BLD_NONINV_SYS', 'mm[Hg]', 121],
-  ['MDC_PRESS_BLD_NONINV_DIA', 'mm[Hg]', 79],
-  ['MDC_PULS_OXIM_PULS_RATE', '/min', 71],
-] as const;
-const T0 = 1_764_000_000_000;
+const CODES = BENCH_CODES;
+const T0 = BENCH_T0;
 
 /** One message per device at `observedAt`, seq `seq`, for devices [first, first + count). */
 function batch(first: number, count: number, devices: number, seq: number, observedAt: number): IngestRecord[] {

@@ -44,6 +44,9 @@ test('simulate --help documents every option and the scenarios', async () => {
     '--waveforms',
     '--tls-cert',
     '--device-prefix',
+    '--admit',
+    '--ward',
+    '--token',
   ]) {
     assert.ok(help.includes(flag), flag);
   }
@@ -62,6 +65,11 @@ test('a bad simulate command line is one clear line and exit 2', async () => {
       /cannot read --tls-cert/,
     ],
     [['--devices'], /--devices needs a value/],
+    [['--admit'], /--admit needs a value/],
+    [['--admit', '--ward', 'icu-3'], /--admit needs a value/],
+    [['--ward', 'icu-3'], /--ward only applies with --admit API_URL/],
+    [['--admit', '127.0.0.1:8080'], /--admit: the API URL "127.0.0.1:8080" is not an http:\/\/ or https:\/\/ URL/],
+    [['--admit', 'http://127.0.0.1:8080', '--ward', 'ward 3'], /--admit: the ward "ward 3" is not a valid id/],
   ];
   for (const [argv, message] of cases) {
     const c = capture();

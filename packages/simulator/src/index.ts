@@ -90,10 +90,21 @@ export {
   type SimulationProgress,
   type SimulationSummary,
   type SimulationHooks,
+  type FleetIds,
   SimulationError,
   runSimulation,
 } from './run-simulation.js';
+export {
+  type AdmitTarget,
+  type AdmitOptions,
+  type AdmitCounts,
+  DEFAULT_ADMIT_WARD,
+  SIMULATED_DEVICE_MODEL,
+  admitProblems,
+  admitFleet,
+  describeAdmission,
+} from './admit-fleet.js';
 export { type CommandIo, UsageError } from './args.js';
-export { simulateCommand, simulateOptions, formatSimulationSummary } from './simulate-command.js';
+export { simulateCommand, simulateOptions, admitTarget, formatSimulationSummary } from './simulate-command.js';
 export { checkCommand, historyTimeRange } from './check-command.js';
 export { type ReadingsQuery, type StoredReadings, ReadingsApiError, fetchStoredReadings } from './readings-client.js';

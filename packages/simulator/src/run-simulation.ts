@@ -1,4 +1,4 @@
-import type { Clock } from '@wardstream/domain';
+import type { Clock, DeviceId } from '@wardstream/domain';
 import type { NumericsRecord } from './bidmc.js';
 import { defaultDataDir, loadNumericsRecords } from './bidmc-files.js';
 import { Fleet, type FleetStats } from './fleet.js';
@@ -11,11 +11,14 @@ import { DEFAULT_SIMULATION_OPTIONS, simulationProblems, type SimulationOptions 
 import type { TransportFactory } from './transport.js';
 import { sleep } from './wait.js';
 
-/** Why a simulation could not run: `config` (bad options), `connect` (nothing connected), `history` (write failed). */
+/**
+ * Why a simulation could not run: `config` (bad options), `admit` (binding the devices to patients
+ * failed), `connect` (nothing connected), `history` (write failed).
+ */
 export class SimulationError extends Error {
   override readonly name = 'SimulationError';
   constructor(
-    readonly code: 'config' | 'connect' | 'history',
+    readonly code: 'config' | 'admit' | 'connect' | 'history',
     message: string,
     options?: ErrorOptions,
   ) {
@@ -40,6 +43,12 @@ export interface SimulationSummary {
   readonly historyPath?: string;
 }
 
+/** The ids a fleet publishes under: `{devicePrefix}{n}`, n zero-padded to at least 4 digits. */
+export interface FleetIds {
+  readonly deviceIds: readonly DeviceId[];
+  readonly devicePrefix: string;
+}
+
 /** Hooks for the caller's environment: progress, cancellation, time, and (in tests) the transport. */
 export interface SimulationHooks {
   readonly onProgress?: (progress: SimulationProgress) => void;
@@ -51,6 +60,11 @@ export interface SimulationHooks {
   readonly openTransport?: TransportFactory;
   /** Receives the history instead of (or, with `historyPath`, besides no) file. */
   readonly history?: HistorySink;
+  /**
+   * Runs once the devices are built, before the history is opened or anything connects, with the ids
+   * the fleet will publish under (e.g. to admit them to patients). A rejection ends the run with it.
+   */
+  readonly beforeStart?: (fleet: FleetIds) => Promise<void>;
 }
 
 const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
@@ -78,6 +92,7 @@ export async function runSimulation(
   } catch (err) {
     throw new SimulationError('config', (err as Error).message, { cause: err });
   }
+  await hooks.beforeStart?.({ deviceIds: devices.map((d) => d.deviceId), devicePrefix: o.devicePrefix });
   const perDeviceRatePerS = o.deviceRatePerS ?? (o.ratePerS === undefined ? 1 : o.ratePerS / devices.length);
   const file = o.historyPath === undefined ? undefined : await JsonlHistoryFile.open(o.historyPath);
   const history = hooks.history ?? file ?? DISCARD;

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { admitFleet, admitProblems, DEFAULT_ADMIT_WARD, describeAdmission, type AdmitTarget } from './admit-fleet.js';
 import { numberFlag, parseFlags, stringFlag, UsageError, type CommandIo, type FlagSpecs, type Flags } from './args.js';
 import type { TlsMaterial } from './mqtt-transport.js';
-import { runSimulation, type SimulationProgress, type SimulationSummary } from './run-simulation.js';
+import { runSimulation, type FleetIds, type SimulationProgress, type SimulationSummary } from './run-simulation.js';
 import { CLOCK_SKEW_KINDS, DEFAULT_SCENARIO_SETTINGS, SCENARIO_NAMES, type ScenarioSettings } from './scenario.js';
 import { DEFAULT_SIMULATION_OPTIONS, type SimulationOptions } from './simulation-options.js';
 
@@ -41,6 +42,9 @@ const FLAGS: FlagSpecs = {
   'malformed-share': 'string',
   'out-of-order-window': 'string',
   'reboot-every': 'string',
+  admit: 'string',
+  ward: 'string',
+  token: 'string',
 };
 
 const DEFAULT_HISTORY = 'simulate-history.jsonl';
@@ -65,6 +69,15 @@ Fleet
   --baselines bidmc|random patients seeded from BIDMC ICU numerics or drawn at random (default bidmc)
   --waveforms              add ECG lead II and pleth segments (250 Hz) to every message
   --unit-variants          send some readings in [degF], kPa or as fractions
+
+Patients
+  --admit API_URL          first bind each device to its own patient through the HTTP API (e.g.
+                           http://127.0.0.1:8080): sim-0001 to patient sim-pt-0001 "Simulated patient 1", …
+                           (with --device-prefix P: Ppt-0001, …). A device with no binding yet is admitted from
+                           1970, so readings from skewed clocks stay with the patient; one bound to its patient
+                           is left as it is; one bound to another patient stops the run (exit 1), unchanged
+  --ward WARD              the patients' ward (default ${DEFAULT_ADMIT_WARD})
+  --token TOKEN            bearer token for the API
 
 Connection
   --mqtt-url URL           default ${DEFAULT_SIMULATION_OPTIONS.mqttUrl} (mqtts://… with --tls-*)
@@ -181,6 +194,25 @@ export async function simulateOptions(
   };
 }
 
+/** The --admit target, or undefined without --admit. Throws UsageError for a bad one. */
+export function admitTarget(flags: Flags): AdmitTarget | undefined {
+  const apiUrl = stringFlag(flags, 'admit');
+  if (apiUrl === undefined) {
+    const stray = ['ward', 'token'].find((name) => flags.has(name));
+    if (stray !== undefined) throw new UsageError(`--${stray} only applies with --admit API_URL`);
+    return undefined;
+  }
+  const token = stringFlag(flags, 'token');
+  const target = {
+    apiUrl,
+    wardId: stringFlag(flags, 'ward') ?? DEFAULT_ADMIT_WARD,
+    ...(token === undefined ? {} : { token }),
+  };
+  const [problem] = admitProblems(target);
+  if (problem !== undefined) throw new UsageError(`--admit: ${problem}`);
+  return target;
+}
+
 function progressLine(p: SimulationProgress): string {
   return (
     `simulate: ${(p.elapsedMs / 1000).toFixed(1)} s  connected ${p.connected}/${p.devices}  sent ${p.sent}  ` +
@@ -222,6 +254,7 @@ export function formatSimulationSummary(s: SimulationSummary): string {
 export async function simulateCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   let options: Partial<SimulationOptions>;
   let flags: Flags;
+  let admit: AdmitTarget | undefined;
   try {
     flags = parseFlags(argv, FLAGS);
     if (flags.has('help')) {
@@ -229,6 +262,7 @@ export async function simulateCommand(argv: readonly string[], io: CommandIo): P
       return 0;
     }
     options = await simulateOptions(flags);
+    admit = admitTarget(flags);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr.write(`wardstream simulate: ${err.message} (see --help)\n`);
@@ -252,6 +286,14 @@ export async function simulateCommand(argv: readonly string[], io: CommandIo): P
       signal: stop.signal,
       forceSignal: force.signal,
       ...(quiet ? {} : { onProgress: (p: SimulationProgress) => io.stderr.write(progressLine(p) + '\n') }),
+      ...(admit === undefined
+        ? {}
+        : {
+            beforeStart: async (fleet: FleetIds) => {
+              const counts = await admitFleet({ ...admit, ...fleet, signal: stop.signal });
+              io.stderr.write(`simulate: ${describeAdmission(counts, admit.wardId)}\n`);
+            },
+          }),
     });
     io.stdout.write(formatSimulationSummary(summary));
     return 0;

@@ -98,6 +98,32 @@ describe('HTTP API', () => {
     assert.equal(patient.body['displayName'], 'Ada L.');
   });
 
+  it('transfers a device at the instant given, as epoch ms or ISO-8601', async () => {
+    await post('/api/v1/patients', { id: 'p-2', wardId: 'w-7' });
+    await post('/api/v1/patients', { id: 'p-3', wardId: 'w-7' });
+    await post('/api/v1/devices', { id: 'mon-9' });
+    assert.equal((await post('/api/v1/bindings', { deviceId: 'mon-9', patientId: 'p-2', from: T0 })).status, 201);
+    const moved = await post('/api/v1/devices/mon-9/transfer', { patientId: 'p-3', at: T0 + 1_000 });
+    assert.equal(moved.status, 201);
+    assert.equal(moved.body['from'], new Date(T0 + 1_000).toISOString());
+    const again = await post('/api/v1/devices/mon-9/transfer', {
+      patientId: 'p-2',
+      at: new Date(T0 + 2_000).toISOString(),
+    });
+    assert.equal(again.body['from'], new Date(T0 + 2_000).toISOString());
+    const bad = await post('/api/v1/devices/mon-9/transfer', { patientId: 'p-3', at: 'soon' });
+    assert.equal(bad.status, 400);
+    const history = await get('/api/v1/bindings?deviceId=mon-9');
+    assert.deepEqual(
+      (history.body['bindings'] as Json[]).map((b) => [b['patientId'], b['from'], b['to']]),
+      [
+        ['p-2', new Date(T0).toISOString(), new Date(T0 + 1_000).toISOString()],
+        ['p-3', new Date(T0 + 1_000).toISOString(), new Date(T0 + 2_000).toISOString()],
+        ['p-2', new Date(T0 + 2_000).toISOString(), null],
+      ],
+    );
+  });
+
   it('answers bad input with a problem document naming every bad parameter', async () => {
     const res = await get('/api/v1/patients/p-1/readings?from=yesterday&limit=0&code=nope');
     assert.equal(res.status, 400);

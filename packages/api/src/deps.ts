@@ -3,7 +3,12 @@ import type { Registry } from '@wardstream/registry';
 import type { ReadingStore } from '@wardstream/store';
 import type { LiveHub } from './live-hub.js';
 
-export type ComponentStatus = { readonly status: 'ok' } | { readonly status: 'down'; readonly detail: string };
+/**
+ * `down`: the component cannot do its work (readiness fails). `degraded`: it works, but something an
+ * operator must see happened (e.g. a corrupt log record was skipped); readiness holds.
+ */
+export type ComponentStatus =
+  { readonly status: 'ok' } | { readonly status: 'degraded' | 'down'; readonly detail: string };
 
 /** The health of each component, as `/readyz` and `/api/v1/health` report it. */
 export interface HealthReport {

@@ -24,8 +24,8 @@ export {
   DEFAULT_WIRE_LIMITS,
   validateTelemetry,
   describeProblems,
-  parseEventTime,
 } from './wire.js';
+export { parseEventTime } from './wire-time.js';
 export { type Binding, bindingAt, bindingsOverlap } from './binding.js';
 export {
   type EventTimePolicy,

@@ -12,18 +12,22 @@ export interface PlausibleRange {
 
 export type PlausibilityLimits = Readonly<Record<string, PlausibleRange>>;
 
-const MINDRAY_N22 = "Mindray BeneVision N22/N19 Operator's Manual A.14.4, PR measurement range 20 to 300 bpm";
+const MINDRAY_N22 =
+  "upper bound: Mindray BeneVision N22/N19 Operator's Manual A.14.4, PR measurement range up to 300 bpm; " +
+  'lower bound 0: a rate of 0 is real (asystole, no pulse) and must never be hidden as implausible';
 const MINDRAY_N1_RESP =
   "Mindray BeneVision N1 Operator's Manual A.14.2, respiration rate measurement range 0 to 200 rpm";
-const MINDRAY_N1_LIMITS = "Mindray BeneVision N1 Operator's Manual, auto alarm limit range table (adult)";
+// Provisional: these are the monitor's adult auto-alarm-limit ranges, not its measurement ranges;
+// replace them by measurement ranges or local policy through configuration.
+const MINDRAY_N1_LIMITS = "Mindray BeneVision N1 Operator's Manual, auto alarm limit range table (adult), provisional";
 const PERCENT = 'a saturation is a fraction of 0 to 100 %';
 
 /** Default limits in each code's canonical unit. Codes not listed have no plausibility check. */
 export const DEFAULT_PLAUSIBILITY: PlausibilityLimits = {
-  MDC_ECG_HEART_RATE: { min: 20, max: 300, source: MINDRAY_N22 },
-  MDC_PULS_OXIM_PULS_RATE: { min: 20, max: 300, source: MINDRAY_N22 },
-  MDC_PULS_RATE_NON_INV: { min: 20, max: 300, source: MINDRAY_N22 },
-  MDC_PULS_RATE: { min: 20, max: 300, source: MINDRAY_N22 },
+  MDC_ECG_HEART_RATE: { min: 0, max: 300, source: MINDRAY_N22 },
+  MDC_PULS_OXIM_PULS_RATE: { min: 0, max: 300, source: MINDRAY_N22 },
+  MDC_PULS_RATE_NON_INV: { min: 0, max: 300, source: MINDRAY_N22 },
+  MDC_PULS_RATE: { min: 0, max: 300, source: MINDRAY_N22 },
   MDC_RESP_RATE: { min: 0, max: 200, source: MINDRAY_N1_RESP },
   MDC_PULS_OXIM_SAT_O2: { min: 0, max: 100, source: PERCENT },
   MDC_SAT_O2_ART: { min: 0, max: 100, source: PERCENT },

@@ -85,6 +85,18 @@ describe('device wire contract (DESIGN 3.1)', () => {
     assert.equal(v.message.boot, '');
   });
 
+  it('refuses a date that does not exist instead of rolling it over', () => {
+    rejected(check({ seq: 1, ts: '2026-02-30T10:00:00Z' }), 'bad-timestamp');
+    rejected(check({ seq: 1, ts: '2026-04-31T10:00:00Z' }), 'bad-timestamp');
+    rejected(check({ seq: 1, ts: '2026-01-01T24:00:00Z' }), 'bad-timestamp');
+    accepted(check({ seq: 1, ts: '2028-02-29T10:00:00+01:00' }));
+  });
+
+  it('does not call a heart rate of 0 (asystole) implausible', () => {
+    const v = accepted(check({ seq: 1, ts: NOW, readings: [{ code: 'hr', value: 0, unit: '/min' }] }));
+    assert.equal(v.message.readings[0]!.quality, 0);
+  });
+
   it('flags implausible values and keeps them unaltered', () => {
     const v = accepted(check({ seq: 1, ts: NOW, readings: [{ code: 'spo2', value: 140, unit: '%' }] }));
     const reading = v.message.readings[0]!;

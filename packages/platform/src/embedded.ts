@@ -4,7 +4,7 @@ import { createApi, LiveHub, startHttpServer, type HealthReport, type HttpServer
 import { Catalogue, DEFAULT_PLAUSIBILITY, type Clock } from '@wardstream/domain';
 import { IngestPipeline, MqttEndpoint } from '@wardstream/gateway';
 import { FileTelemetryLog } from '@wardstream/log';
-import { Processor, DEFAULT_PROCESSOR_OPTIONS } from '@wardstream/processor';
+import { Processor, DEFAULT_PROCESSOR_OPTIONS, type SkippedEntry } from '@wardstream/processor';
 import { BindingIndex, SqliteRegistry } from '@wardstream/registry';
 import { SqliteReadingStore, type ReadingStore } from '@wardstream/store';
 import type { EmbeddedConfig } from './config.js';
@@ -72,6 +72,7 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
     logger.info('log', 'opened', { dataDir: config.dataDir, partitions: log.partitionCount });
 
     const live = new LiveHub();
+    const skipped: SkippedEntry[] = [];
     const processing = new ProcessingSupervisor({
       openStore: () =>
         SqliteReadingStore.open({ path: join(config.dataDir, 'store.db'), flushIntervalMs: config.flushIntervalMs }),
@@ -86,6 +87,16 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
             stages: [{ name: 'live-feed', onBatch: (records) => live.publish(records) }],
             onFatal,
             onWarning: (message, err) => logger.warn('processor', message, { error: err.message }),
+            onSkipped: (entry) => {
+              skipped.push(entry);
+              metrics.processorSkipped(entry.reason);
+              logger.error('processor', 'skipped an unreadable log record: its readings are not stored', {
+                partition: entry.partition,
+                offset: entry.offset,
+                reason: entry.reason,
+                error: entry.error.message,
+              });
+            },
           },
         ),
       logger,
@@ -105,6 +116,13 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
         components: {
           log: state.kind === 'ok' ? { status: 'ok' } : { status: 'down', detail: state.reason },
           processor: processing.status(),
+          integrity:
+            skipped.length === 0
+              ? { status: 'ok' }
+              : {
+                  status: 'degraded',
+                  detail: `${skipped.length} unreadable log record(s) skipped, first: partition ${skipped[0]?.partition} offset ${skipped[0]?.offset} (${skipped[0]?.reason})`,
+                },
         },
       };
     };
@@ -139,7 +157,9 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
         host: config.host,
         port: config.mqttPort,
         identity: tls === undefined ? 'client-id' : 'certificate',
-        maxPacketBytes: config.wire.maxPayloadBytes + 4096,
+        // Packets up to 1 MiB are read and answered (an oversize payload gets `payload-too-large`);
+        // only larger ones are refused from their header by closing the connection (bounded memory).
+        maxPacketBytes: Math.max(1024 * 1024, config.wire.maxPayloadBytes + 4096),
         ...(tls === undefined ? {} : { tls }),
       },
       {

@@ -8,6 +8,8 @@ export class PlatformMetrics {
   readonly registry = new Registry();
   readonly gateway: GatewayMetrics;
   readonly processor: ProcessorMetrics;
+  /** Counts a log record the processor could not read and skipped (reported, never silent). */
+  readonly processorSkipped: (reason: string) => void;
 
   constructor() {
     const r = this.registry;
@@ -110,6 +112,13 @@ export class PlatformMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [r],
     });
+    const skipped = new Counter({
+      name: 'wardstream_processor_skipped_records_total',
+      help: 'Log records that could not be read (checksum or format) and were skipped; their readings are not stored',
+      labelNames: ['reason'],
+      registers: [r],
+    });
+    this.processorSkipped = (reason) => skipped.inc({ reason });
     const lag = new Gauge({
       name: 'wardstream_processor_lag_messages',
       help: 'Messages in the log not yet processed',

@@ -4,6 +4,7 @@ export {
   UndecodableRecordError,
   type ProcessorOptions,
   type ProcessorDeps,
+  type SkippedEntry,
 } from './processor.js';
 export type { ProcessorStage, BatchContext } from './stage.js';
 export { NO_PROCESSOR_METRICS, type ProcessorMetrics } from './metrics.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -12,9 +12,16 @@ import {
   type CanonicalReading,
   type IngestRecord,
 } from '@wardstream/domain';
-import { FileTelemetryLog, type LogEntry, type Offsets, type FetchOptions, type TelemetryLog } from '@wardstream/log';
+import {
+  FileTelemetryLog,
+  LogCorruptionError,
+  type LogEntry,
+  type Offsets,
+  type FetchOptions,
+  type TelemetryLog,
+} from '@wardstream/log';
 import { SqliteReadingStore } from '@wardstream/store';
-import { DEFAULT_PROCESSOR_OPTIONS, Processor } from './processor.js';
+import { DEFAULT_PROCESSOR_OPTIONS, Processor, type SkippedEntry } from './processor.js';
 
 const T0 = 1_764_000_000_000;
 const POLICY = { maxOutOfOrdernessMs: 5_000, allowedLatenessMs: 60_000 };
@@ -85,7 +92,8 @@ async function process(
   wrap: (log: TelemetryLog) => TelemetryLog = (log) => log,
 ): Promise<{ readings: CanonicalReading[]; duplicates: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'ws-processor-'));
-  const log = await FileTelemetryLog.open({ dir: join(dir, 'log'), partitionCount: 4 });
+  // One partition: every device shares one watermark, so out-of-order data of one device meets the others'.
+  const log = await FileTelemetryLog.open({ dir: join(dir, 'log'), partitionCount: 1 });
   const store = await SqliteReadingStore.open({ path: join(dir, 'store.db') });
   let duplicates = 0;
   try {
@@ -135,8 +143,9 @@ async function process(
 describe('processor: event time', () => {
   it('stores the same result for input shuffled within the lateness bound', async () => {
     const inOrder = await process(ordered());
-    // Windows of 90 records span 30 s of event time: within out-of-orderness + allowed lateness (65 s).
-    const shuffled = await process(shuffledWithin(ordered(), 90));
+    // Windows of 180 records span 60 s of event time: a reading may arrive up to 59 s after newer ones
+    // of other devices in its partition — just within out-of-orderness + allowed lateness (65 s).
+    const shuffled = await process(shuffledWithin(ordered(), 180));
     assert.equal(inOrder.readings.length, 120 * 3 * 2);
     assert.deepEqual(shuffled.readings, inOrder.readings);
     assert.ok(inOrder.readings.every((r) => r.quality === 0));
@@ -181,5 +190,73 @@ describe('processor: idempotency', () => {
     assert.equal(twice.duplicates, 120 * 3);
     const keys = new Set(twice.readings.map((r) => `${r.deviceId}/${r.boot}/${r.seq}/${r.code}`));
     assert.equal(keys.size, twice.readings.length);
+  });
+});
+
+describe('processor: unreadable log records', () => {
+  async function corruptLog(dir: string): Promise<FileTelemetryLog> {
+    const log = await FileTelemetryLog.open({ dir: join(dir, 'log'), partitionCount: 1 });
+    for (const r of ordered().slice(0, 30)) {
+      await log.append([
+        {
+          key: 'k',
+          deviceId: r.deviceId,
+          boot: r.boot,
+          seq: r.seq,
+          contentHash: r.seq,
+          payload: encodeIngestRecord(r),
+        },
+      ]);
+    }
+    await log.close();
+    const segment = join(dir, 'log', 'p0', '00000000000000000000.seg');
+    const bytes = await readFile(segment);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+    await writeFile(segment, bytes);
+    return FileTelemetryLog.open({ dir: join(dir, 'log') });
+  }
+
+  it('skips a corrupt record loudly and stores every other one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ws-processor-corrupt-'));
+    const log = await corruptLog(dir);
+    const store = await SqliteReadingStore.open({ path: join(dir, 'store.db') });
+    const skipped: SkippedEntry[] = [];
+    try {
+      const processor = new Processor(
+        { ...DEFAULT_PROCESSOR_OPTIONS, fetchWaitMs: 20, eventTime: POLICY },
+        { log, store, clock: { now: () => Date.now() }, onSkipped: (s) => skipped.push(s) },
+      );
+      await processor.start();
+      await processor.drain();
+      await processor.stop();
+      assert.equal(processor.error, undefined);
+      assert.equal(skipped.length, 1);
+      assert.equal(skipped[0]?.reason, 'corrupt');
+      const stats = await store.stats();
+      assert.equal(stats.messages, 29);
+    } finally {
+      await store.close();
+      await log.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops on a corrupt record when nobody is told of skips', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ws-processor-corrupt-'));
+    const log = await corruptLog(dir);
+    const store = await SqliteReadingStore.open({ path: join(dir, 'store.db') });
+    try {
+      const processor = new Processor(
+        { ...DEFAULT_PROCESSOR_OPTIONS, fetchWaitMs: 20 },
+        { log, store, clock: { now: () => Date.now() } },
+      );
+      await processor.start();
+      await assert.rejects(processor.drain(), LogCorruptionError);
+      await processor.stop();
+    } finally {
+      await store.close();
+      await log.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -7,7 +7,7 @@ import {
   type IngestRecord,
   type WatermarkState,
 } from '@wardstream/domain';
-import type { LogEntry, TelemetryLog } from '@wardstream/log';
+import { LogCorruptionError, type LogEntry, type TelemetryLog } from '@wardstream/log';
 import type { Checkpoint, ReadingStore } from '@wardstream/store';
 import { flagLate } from './flag-late.js';
 import { NO_PROCESSOR_METRICS, type ProcessorMetrics } from './metrics.js';
@@ -48,6 +48,20 @@ export interface ProcessorDeps {
    * serves retention and lag; the store's checkpoint is the position that matters) failed.
    */
   readonly onWarning?: (message: string, err: Error) => void;
+  /**
+   * Told of a log entry the processor skipped because it cannot be read: its checksum failed
+   * (`LogCorruptionError`) or it is not an ingest record (`UndecodableRecordError`). Corrupt data is
+   * never stored and never skipped silently: without this handler such an entry stops the processor.
+   */
+  readonly onSkipped?: (skipped: SkippedEntry) => void;
+}
+
+/** A log entry the processor could not read and went past. */
+export interface SkippedEntry {
+  readonly partition: number;
+  readonly offset: number;
+  readonly reason: 'corrupt' | 'undecodable';
+  readonly error: Error;
 }
 
 interface ProcessorState {
@@ -131,6 +145,13 @@ export class Processor {
     }
   }
 
+  /** Goes past one unreadable entry, after telling `onSkipped`. */
+  private skip(skipped: SkippedEntry): void {
+    this.deps.onSkipped?.(skipped);
+    const next = this.positions.get(skipped.partition);
+    if (next !== undefined && skipped.offset + 1 > next) this.positions.set(skipped.partition, skipped.offset + 1);
+  }
+
   private warn(message: string, err: unknown): void {
     this.deps.onWarning?.(message, err instanceof Error ? err : new Error(String(err)));
   }
@@ -139,11 +160,18 @@ export class Processor {
     const { log } = this.deps;
     try {
       while (!this.abort.signal.aborted) {
-        const entries = await log.fetch(this.positions, {
-          maxRecords: this.options.maxBatchRecords,
-          maxWaitMs: this.options.fetchWaitMs,
-          signal: this.abort.signal,
-        });
+        let entries: LogEntry[];
+        try {
+          entries = await log.fetch(this.positions, {
+            maxRecords: this.options.maxBatchRecords,
+            maxWaitMs: this.options.fetchWaitMs,
+            signal: this.abort.signal,
+          });
+        } catch (err) {
+          if (!(err instanceof LogCorruptionError) || this.deps.onSkipped === undefined) throw err;
+          this.skip({ partition: err.partition, offset: err.offset, reason: 'corrupt', error: err });
+          continue;
+        }
         if (entries.length > 0) await this.process(entries);
         await this.maybeCommit();
       }
@@ -161,7 +189,10 @@ export class Processor {
       try {
         record = decodeIngestRecord(entry.payload);
       } catch (err) {
-        throw new UndecodableRecordError(entry, err);
+        const error = new UndecodableRecordError(entry, err);
+        if (this.deps.onSkipped === undefined) throw error;
+        this.skip({ partition: entry.partition, offset: entry.offset, reason: 'undecodable', error });
+        continue;
       }
       const flagged = flagLate(this.watermarks, entry.partition, record);
       if (flagged.late) late++;

@@ -15,7 +15,8 @@ export function bindingJson(b: Binding) {
   };
 }
 
-function timeField(body: Record<string, unknown>, name: string, errors: ParamErrors, fallback: number): number {
+/** An instant in a JSON body: epoch milliseconds (number or digits) or ISO-8601; `fallback` when absent. */
+export function timeField(body: Record<string, unknown>, name: string, errors: ParamErrors, fallback: number): number {
   const raw = body[name];
   if (raw !== undefined && typeof raw !== 'string' && typeof raw !== 'number') {
     errors.add(name, 'must be epoch milliseconds or ISO-8601');

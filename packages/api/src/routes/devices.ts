@@ -3,9 +3,9 @@ import type { Hono } from 'hono';
 import type { Device } from '@wardstream/registry';
 import type { ApiDeps } from '../deps.js';
 import { isoOrNull, jsonBody } from '../json.js';
-import { instantParam, ParamErrors } from '../params.js';
+import { ParamErrors } from '../params.js';
 import { problem, RequestProblem } from '../problem.js';
-import { bindingJson } from './bindings.js';
+import { bindingJson, timeField } from './bindings.js';
 import { mountReadingRoutes } from './readings.js';
 import { deviceParam } from './subjects.js';
 
@@ -68,7 +68,7 @@ export function mountDeviceRoutes(app: Hono, deps: ApiDeps): void {
     const target = body['patientId'];
     if (typeof target !== 'string' || !isValidId(target))
       errors.add('patientId', 'required, 1-64 of A-Z a-z 0-9 . _ -');
-    const at = instantParam(errors, 'at', typeof body['at'] === 'string' ? body['at'] : undefined, deps.clock.now());
+    const at = timeField(body, 'at', errors, deps.clock.now());
     errors.throwIfAny();
     const binding = await deps.registry.transfer(id, patientId(String(target)), at);
     return c.json(bindingJson(binding), 201);

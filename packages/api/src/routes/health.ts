@@ -9,9 +9,11 @@ export function mountHealthRoutes(app: Hono, deps: ApiDeps): void {
 
   const ready = (c: Context) => {
     const { components } = deps.health();
-    const down = Object.entries(components).filter(([, s]) => s.status !== 'ok');
+    const down = Object.entries(components).flatMap(([name, s]) =>
+      s.status === 'down' ? [`${name}: ${s.detail}`] : [],
+    );
     if (down.length === 0) return c.json({ status: 'ok', components });
-    const detail = down.map(([name, s]) => `${name}: ${s.status === 'down' ? s.detail : ''}`).join('; ');
+    const detail = down.join('; ');
     return c.json({ ...problem('unavailable', 503, detail), components }, 503, {
       'content-type': 'application/problem+json',
     });

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the benchmark of issue 2, every number measured in one run on this machine.
  *   node packages/bench/dist/main.js [--only e2e,latency,aedes,mosquitto,query] [--duration-ms N]
+ *                                    [--rate MSG_PER_S (latency run, default 5000)] [--readings N (query)]
  * Prints a Markdown report (for docs/BENCHMARKS.md) and writes it with the raw JSON to bench-results/.
  */
 import { execSync } from 'node:child_process';
@@ -21,7 +22,12 @@ import { formatReport, type BenchResults } from './report.js';
 const ALL = ['e2e', 'latency', 'aedes', 'mosquitto', 'query'] as const;
 
 const { values } = parseArgs({
-  options: { only: { type: 'string' }, 'duration-ms': { type: 'string' }, readings: { type: 'string' } },
+  options: {
+    only: { type: 'string' },
+    'duration-ms': { type: 'string' },
+    readings: { type: 'string' },
+    rate: { type: 'string' },
+  },
 });
 const only = new Set((values.only ?? ALL.join(',')).split(','));
 for (const name of only) {
@@ -33,6 +39,7 @@ for (const name of only) {
 const ingest: IngestBenchOptions = {
   ...DEFAULT_INGEST_OPTIONS,
   ...(values['duration-ms'] === undefined ? {} : { durationMs: Number(values['duration-ms']) }),
+  ...(values.rate === undefined ? {} : { fixedRatePerS: Number(values.rate) }),
 };
 const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
 

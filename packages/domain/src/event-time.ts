@@ -18,6 +18,7 @@ export const DEFAULT_EVENT_TIME_POLICY: EventTimePolicy = {
 /** Greatest event time seen per partition; serialisable so a replay after a crash decides alike. */
 export type WatermarkState = Readonly<Record<number, number>>;
 
+/** The watermarks of every partition one processor owns; state() and the constructor round-trip them. */
 export class PartitionWatermarks {
   private readonly maxSeen = new Map<number, number>();
 

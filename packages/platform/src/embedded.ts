@@ -100,6 +100,7 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
           },
         ),
       logger,
+      clock,
       onUnrecoverable: (err) => raiseFatal('processor', err),
     });
     await processing.start();

@@ -69,6 +69,7 @@ describe('processing supervisor', () => {
           { log, store, clock: { now: () => Date.now() }, onFatal },
         ),
       logger: SILENT_LOGGER,
+      clock: { now: () => Date.now() },
       onUnrecoverable: (err) => assert.fail(`unexpected unrecoverable failure: ${err.message}`),
       retryMinMs: 20,
       retryMaxMs: 100,

@@ -1,4 +1,4 @@
-import { WardstreamError } from '@wardstream/domain';
+import { WardstreamError, type Clock } from '@wardstream/domain';
 import type { Processor } from '@wardstream/processor';
 import type { ReadingStore } from '@wardstream/store';
 import { ForwardingReadingStore } from './forwarding-store.js';
@@ -9,6 +9,7 @@ export interface ProcessingSupervisorDeps {
   /** A new processor over `store` whose `onFatal` calls `onFatal`. */
   readonly makeProcessor: (store: ReadingStore, onFatal: (err: Error) => void) => Processor;
   readonly logger: Logger;
+  readonly clock: Clock;
   /** Told of a failure that reopening cannot mend (a corrupt log entry, a bug). */
   readonly onUnrecoverable: (err: Error) => void;
   readonly retryMinMs?: number;
@@ -85,7 +86,7 @@ export class ProcessingSupervisor {
       await store.close().catch(() => undefined);
       throw err;
     }
-    this.openedAt = Date.now();
+    this.openedAt = this.deps.clock.now();
     this.current = store;
     this.processor = processor;
     this.store.set(store);
@@ -123,7 +124,7 @@ export class ProcessingSupervisor {
     // A store that fails again soon after a reopen (the disk is still full) is retried ever more slowly.
     const minMs = this.deps.retryMinMs ?? 1_000;
     const maxMs = this.deps.retryMaxMs ?? 30_000;
-    this.delayMs = Date.now() - this.openedAt > 60_000 ? minMs : Math.min(this.delayMs * 2, maxMs);
+    this.delayMs = this.deps.clock.now() - this.openedAt > 60_000 ? minMs : Math.min(this.delayMs * 2, maxMs);
     while (!this.stopped) {
       await new Promise<void>((resolve) => {
         this.wake = resolve;

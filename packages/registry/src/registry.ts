@@ -7,6 +7,7 @@ import type { Binding, DeviceId, PatientId, WardId } from '@wardstream/domain';
  * Failures: `WardstreamError` with code NOT_FOUND (unknown id), CONFLICT (overlapping binding,
  * binding already ended) or INVALID_INPUT (bad id, end before start).
  */
+/** A patient as registered; `wardId` places them on a ward's views and live feed. */
 export interface Patient {
   readonly id: PatientId;
   readonly displayName: string | null;
@@ -15,6 +16,7 @@ export interface Patient {
   readonly updatedAt: number;
 }
 
+/** A device as registered (or first seen connecting). */
 export interface Device {
   readonly id: DeviceId;
   readonly model: string | null;
@@ -42,6 +44,7 @@ export interface BindingFilter {
 
 export type BindingListener = (binding: Binding) => void;
 
+/** Patients, devices and bindings; see the module comment for failures. All instants are epoch ms. */
 export interface Registry {
   /** Creates the patient, or updates the given fields of an existing one. `at` is the change time. */
   putPatient(input: PatientInput, at: number): Promise<Patient>;

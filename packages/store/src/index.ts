@@ -13,6 +13,7 @@ export type {
   WaveformQuery,
   WriteResult,
 } from './reading-store.js';
+export { AGGREGATE_EXCLUDED_FLAGS } from './reading-store.js';
 export { SqliteReadingStore } from './sqlite/sqlite-reading-store.js';
 export {
   type SqliteReadingStoreOptions,

@@ -1,4 +1,4 @@
-import type { CanonicalReading, DeviceId, IngestRecord, PatientId } from '@wardstream/domain';
+import { QualityFlag, type CanonicalReading, type DeviceId, type IngestRecord, type PatientId } from '@wardstream/domain';
 
 /**
  * The reading-store port: the hot store of readings and waveforms (DESIGN 1, 3.2, 3.6).
@@ -13,7 +13,19 @@ import type { CanonicalReading, DeviceId, IngestRecord, PatientId } from '@wards
  * has completed — the adapter flushes on its own at least every `flushIntervalMs`, and `flush()`
  * forces one. The checkpoint given with a write becomes durable in the same flush as the data, so
  * after a crash `checkpoint()` names exactly the log position the durable data reflects.
+ *
+ * Quality flags: the store keeps every reading with its flags and never alters either; `range`
+ * returns them all. `latest` passes over readings flagged `clockSkew` while a code has any other
+ * reading, and `aggregate` leaves out readings flagged `implausible` or `artifact` and counts them
+ * in `excluded` (see each method).
  */
+
+/**
+ * Readings flagged with any of these are left out of aggregates (`Bucket.excluded` counts them):
+ * their values are not measurements of the patient. Readings flagged only `late` or `clockSkew`
+ * are aggregated.
+ */
+export const AGGREGATE_EXCLUDED_FLAGS: number = QualityFlag.implausible | QualityFlag.artifact;
 
 /** Where the processor is in the log, stored atomically with the data it produced. */
 export interface Checkpoint {
@@ -65,13 +77,22 @@ export interface AggregateQuery {
   readonly bucketMs: BucketSize;
 }
 
+/**
+ * The readings of one code of a subject whose observedAt lies in one bucket. Readings flagged
+ * `implausible` or `artifact` (`AGGREGATE_EXCLUDED_FLAGS`) are not aggregated; a bucket holding
+ * only such readings is still returned, with `count` 0, `excluded` > 0 and null statistics.
+ */
 export interface Bucket {
   /** Start of the bucket, epoch ms, aligned to a multiple of `bucketMs`. */
   readonly startAt: number;
+  /** Readings aggregated: those not flagged `implausible` or `artifact`. */
   readonly count: number;
-  readonly min: number;
-  readonly max: number;
-  readonly mean: number;
+  /** Readings of the bucket left out because they are flagged `implausible` or `artifact`. */
+  readonly excluded: number;
+  /** Smallest, largest and mean value of the aggregated readings; null when `count` is 0. */
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly mean: number | null;
 }
 
 export interface StoredWaveform {
@@ -124,12 +145,27 @@ export interface ReadingStore {
 
   range(query: RangeQuery): Promise<RangePage>;
 
-  /** The most recent reading of each code of a subject. */
+  /**
+   * The latest reading of each code of a subject, sorted by code. The latest reading of a code is
+   * the one with the greatest observedAt (ties: last in range order) among its readings NOT
+   * flagged `clockSkew` — a device clock running ahead must not hide the correct readings after
+   * it. Only when a code has no such reading is it the clock-skewed one received last (greatest
+   * receivedAt; ties: last in range order). Readings flagged `implausible`, `artifact` or `late`
+   * are eligible like any other and come with their flags, so a late reading shows only when it
+   * is also the newest.
+   */
   latest(subject: Subject): Promise<CanonicalReading[]>;
 
-  /** The most recent reading of each code for each patient listed (a ward's view). */
+  /** `latest` of each patient listed (a ward's view). */
   latestForPatients(patientIds: readonly PatientId[]): Promise<Map<PatientId, CanonicalReading[]>>;
 
+  /**
+   * Count, min, max and mean of one code of a subject per bucket of `bucketMs` over
+   * [fromAt, toAt), buckets aligned to multiples of `bucketMs` in epoch time, in time order. Only
+   * buckets holding readings are returned, including those whose readings were all excluded (see
+   * `Bucket`). Means are of the exact sum, rounded once. Rejects INVALID_INPUT for another
+   * bucket size.
+   */
   aggregate(query: AggregateQuery): Promise<Bucket[]>;
 
   waveforms(query: WaveformQuery): Promise<StoredWaveform[]>;

@@ -35,7 +35,7 @@ export interface GatewayMetrics {
   messageAccepted(readings: number): void;
   /** A message already in the log was received again (a re-send) and acknowledged. */
   messageDuplicate(): void;
-  /** A whole message was refused; `conflict` is counted here too. */
+  /** A whole message was refused; `conflict` and `key-retired` are counted here too. */
   messageRejected(reason: IngestRejectReason): void;
   /** One item (reading, waveform, status) of an accepted message was refused. */
   itemRejected(reason: RejectReason): void;

@@ -1,11 +1,14 @@
 import type { ItemProblem, RejectReason } from '@wardstream/domain';
 
 /**
- * Why a whole message was not stored: a wire-contract reason from the domain, or `conflict` when
- * the log already holds a different message under the same (deviceId, boot, seq) — a device fault.
- * Stable strings: they are metric labels and appear on the errors topic.
+ * Why a whole message was not stored: a wire-contract reason from the domain; `conflict` when
+ * the log already holds a different message under the same (deviceId, boot, seq) — a device
+ * fault; or `key-retired` when that key was used by a message older than the log's retention, so
+ * the two cannot be compared — a device re-using a key (new data needs a new boot) or a re-send
+ * so late that its original was stored long ago. Stable strings: they are metric labels and
+ * appear on the errors topic.
  */
-export type IngestRejectReason = RejectReason | 'conflict';
+export type IngestRejectReason = RejectReason | 'conflict' | 'key-retired';
 
 /**
  * The gateway's answer to one telemetry message. `stored` and `duplicate` mean the message is

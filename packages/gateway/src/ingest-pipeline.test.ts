@@ -117,6 +117,26 @@ describe('IngestPipeline', () => {
     assert.equal(metrics.conflicts, 1);
   });
 
+  it('refuses a (boot, seq) whose message the log no longer retains, whatever its content', async () => {
+    const { ingest, log, metrics } = setup();
+    for (const seq of [1, 2]) await ingest(telemetry(seq));
+    log.retireKeys();
+    const same = await ingest(telemetry(1));
+    rejectedWith(same, 'key-retired');
+    assert.ok(same.kind === 'rejected');
+    assert.deepEqual([same.boot, same.seq], ['b1', 1]);
+    assert.match(same.detail, /^\(boot "b1", seq 1\) was used by a message older than the log's retention/);
+    assert.match(same.detail, /must start a new boot id$/);
+    rejectedWith(
+      await ingest(telemetry(2, { readings: [{ code: 'heart_rate', value: 80, unit: '/min' }] })),
+      'key-retired',
+    );
+    assert.equal((await ingest(telemetry(3))).kind, 'stored');
+    assert.equal(log.entries().length, 3);
+    assert.equal(metrics.rejections.get('key-retired'), 2);
+    assert.equal(metrics.duplicates + metrics.conflicts, 0, 'neither a duplicate nor a conflict');
+  });
+
   it('appends a new boot whose seq starts again at 1', async () => {
     const { ingest, log } = setup();
     for (const seq of [1, 2, 3]) await ingest(telemetry(seq));

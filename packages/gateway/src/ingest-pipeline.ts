@@ -214,6 +214,18 @@ export class IngestPipeline {
             seq,
           };
           break;
+        case 'retired':
+          this.metrics.messageRejected('key-retired');
+          answer = {
+            kind: 'rejected',
+            reason: 'key-retired',
+            detail:
+              `(boot "${boot}", seq ${seq}) was used by a message older than the log's retention; it cannot be ` +
+              'compared — if this is new data the device must start a new boot id',
+            boot,
+            seq,
+          };
+          break;
       }
       this.deliver(sink, tokens[i] ?? 0, answer);
     }

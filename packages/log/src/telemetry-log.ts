@@ -21,14 +21,25 @@ export interface AppendRequest {
 }
 
 /**
- * What became of one append request. `appended` and `duplicate` both mean the record is durable
- * and may be acknowledged to the device; `conflict` means it was not appended because another
- * record with the same key and different content is already in the log.
+ * What became of one append request, with the position of the record concerned where there is
+ * one:
+ * - `appended`: the record is now durable; it may be acknowledged to the device.
+ * - `duplicate`: a record with the same key and content hash is already in the log (a re-send);
+ *   nothing was appended, and it may be acknowledged.
+ * - `conflict`: a record with the same key and another content hash is in the log (a device
+ *   fault); nothing was appended, and it must not be acknowledged as stored.
+ * - `retired`: the key was used by a record the log no longer retains (retention deleted it), so
+ *   the two cannot be compared; the record is NOT appended, and must not be acknowledged as
+ *   stored. Either a very late re-send (its original was stored downstream) or a device re-using
+ *   the key for new data (a collision: new data needs a new boot). An adapter that keeps every
+ *   key forever, or forgets none it deleted, may never answer it; one that forgets deleted keys
+ *   must not answer `appended` for them either, since consumers may already hold the key.
  */
 export type AppendOutcome =
   | { readonly kind: 'appended'; readonly partition: number; readonly offset: number }
   | { readonly kind: 'duplicate'; readonly partition: number; readonly offset: number }
-  | { readonly kind: 'conflict'; readonly partition: number; readonly offset: number };
+  | { readonly kind: 'conflict'; readonly partition: number; readonly offset: number }
+  | { readonly kind: 'retired' };
 
 /** A record read back from the log. */
 export interface LogEntry {

@@ -35,6 +35,8 @@ export interface AckPlan {
 export const MAX_REASON_STRING_CHARS = 512;
 
 const ACK: AckPlan = { code: ReasonCode.success, reasonString: undefined, report: null };
+/** Refusals of a well-formed message because of its (boot, seq): 0x83, not 0x99 Payload format invalid. */
+const KEY_REFUSALS: ReadonlySet<IngestRejectReason> = new Set<IngestRejectReason>(['conflict', 'key-retired']);
 const NO_PROBLEMS: readonly ItemProblem[] = [];
 
 function clip(text: string): string {
@@ -57,8 +59,9 @@ export function planAck(outcome: Exclude<PublishOutcome, { kind: 'unavailable' }
       };
     }
     case 'rejected': {
-      const code =
-        outcome.reason === 'conflict' ? ReasonCode.implementationSpecificError : ReasonCode.payloadFormatInvalid;
+      const code = KEY_REFUSALS.has(outcome.reason)
+        ? ReasonCode.implementationSpecificError
+        : ReasonCode.payloadFormatInvalid;
       const detail = `${outcome.reason}: ${outcome.detail}`;
       return {
         code,

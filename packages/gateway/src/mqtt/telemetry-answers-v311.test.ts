@@ -103,6 +103,19 @@ describe('telemetry answers over MQTT 3.1.1 (errors topic)', () => {
     assert.equal(gw.metrics.conflicts, 1);
   });
 
+  it('acknowledges, and reports as key-retired, a (boot, seq) older than the log retention', async () => {
+    gw.log.retireKeys();
+    const entries = gw.log.entries().length;
+    const reports = dev.reports.length;
+    await dev.publish(telemetry(3, { readings: [{ code: 'heart_rate', value: 150, unit: '/min' }] }));
+    assert.equal(dev.reports.length, reports + 1, 'reported before the PUBACK');
+    const report = dev.reports.at(-1);
+    assert.deepEqual([report?.['reason'], report?.['boot'], report?.['seq']], ['key-retired', 'b1', 3]);
+    assert.match(String(report?.['detail']), /older than the log's retention.*must start a new boot id$/);
+    assert.equal(gw.log.entries().length, entries);
+    assert.equal(gw.metrics.rejections.get('key-retired'), 1);
+  });
+
   it('refuses, and reports, a publish under another device id', async () => {
     const entries = gw.log.entries().length;
     await dev.publish(telemetry(60), { topic: 'wardstream/v1/devices/mon-5/telemetry' });

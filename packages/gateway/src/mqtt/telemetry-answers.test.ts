@@ -107,6 +107,28 @@ describe('telemetry answers over MQTT 5', () => {
     assert.equal(gw.metrics.conflicts, 1);
   });
 
+  it('answers a (boot, seq) older than the log retention with 0x83 key-retired and does not append it', async () => {
+    gw.log.retireKeys();
+    const before = gw.log.entries().length;
+    const duplicates = gw.metrics.duplicates;
+    const ack = await dev.publish(telemetry(1));
+    assert.equal(ack.reasonCode, ReasonCode.implementationSpecificError);
+    assert.match(ack.reasonString ?? '', /^key-retired: \(boot "b1", seq 1\) was used by a message older than/);
+    assert.match(
+      ack.reasonString ?? '',
+      /it cannot be compared — if this is new data the device must start a new boot id$/,
+    );
+    assert.deepEqual(
+      [dev.reports.at(-1)?.['reason'], dev.reports.at(-1)?.['boot'], dev.reports.at(-1)?.['seq']],
+      ['key-retired', 'b1', 1],
+    );
+    assert.equal(gw.log.entries().length, before);
+    assert.equal(gw.metrics.rejections.get('key-retired'), 1);
+    assert.equal(gw.metrics.duplicates, duplicates);
+    assert.equal((await dev.publish(telemetry(4))).reasonCode, ReasonCode.success, 'a fresh seq is stored');
+    assert.equal(gw.log.entries().length, before + 1);
+  });
+
   it('stores every message of a new boot that starts again at seq 1', async () => {
     const before = gw.log.entries().length;
     for (const seq of [1, 2, 3]) assert.equal((await dev.publish(telemetry(seq, { boot: 'b2' }))).reasonCode, 0);

@@ -16,17 +16,19 @@ interface Held {
 /**
  * A fast in-memory `TelemetryLog` test double for the gateway's tests and measurements, with fault
  * switches: `failWith` makes appends reject with `LogUnavailableError` (and `status()` report it)
- * until `recover`; `hold` parks appends until `release`, in submission or reverse order.
+ * until `recover`; `hold` parks appends until `release`, in submission or reverse order;
+ * `retireKeys` makes the keys appended so far answer `retired`, as after retention.
  * Not durable and not a contract-suite adapter: `fetch` never waits.
  */
 export class MemoryTelemetryLog implements TelemetryLog {
   readonly partitionCount: number;
   /** Number of `append` calls, to observe batching. */
   appendCalls = 0;
-  /** The partition key of every appended (not duplicate, not conflicting) record, in order. */
+  /** The partition key of every appended (not duplicate, conflicting or retired) record, in order. */
   readonly appendedKeys: string[] = [];
   private readonly partitions: LogEntry[][];
   private readonly keys = new Map<string, { hash: number; partition: number; offset: number }>();
+  private readonly retired = new Set<string>();
   private readonly consumers = new Map<string, Map<number, number>>();
   private fault: { reason: string; since: number; cause: unknown } | null = null;
   private held: Held[] | null = null;
@@ -56,6 +58,15 @@ export class MemoryTelemetryLog implements TelemetryLog {
     const held = this.held ?? [];
     this.held = null;
     for (const h of order === 'fifo' ? held : [...held].reverse()) h.run();
+  }
+
+  /**
+   * Acts as if retention had deleted every record appended so far: appending one of their keys
+   * again, with any content, answers `retired`. (The entries stay readable: this is a test double.)
+   */
+  retireKeys(): void {
+    for (const id of this.keys.keys()) this.retired.add(id);
+    this.keys.clear();
   }
 
   /** Every entry of every partition. */
@@ -92,6 +103,7 @@ export class MemoryTelemetryLog implements TelemetryLog {
     }
     return records.map((r) => {
       const id = `${r.deviceId}\u0000${r.boot}\u0000${r.seq}`;
+      if (this.retired.has(id)) return { kind: 'retired' };
       const known = this.keys.get(id);
       if (known !== undefined) {
         const kind = known.hash === r.contentHash ? 'duplicate' : 'conflict';

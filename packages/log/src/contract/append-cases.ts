@@ -18,7 +18,7 @@ export function appendCases(test: CaseRunner): void {
     for (const [i, outcome] of outcomes.entries()) {
       assert.equal(appended(outcome).partition, partitionFor(requests[i]?.key ?? '', log.partitionCount));
     }
-    assert.equal(outcomes[3]?.offset, (outcomes[2]?.offset ?? -1) + 1, 'same key, consecutive offsets');
+    assert.equal(appended(outcomes[3]).offset, appended(outcomes[2]).offset + 1, 'same key, consecutive offsets');
   });
   test('assigns offsets per partition from 0, contiguous, over many calls', async ({ log }) => {
     const requests = interleaved(12, 10);

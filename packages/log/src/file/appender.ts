@@ -29,6 +29,7 @@ const keyOf = (r: AppendRequest): string => idempotencyKey(r.deviceId, r.boot, r
  * - a key being written (in flight) waits for that write, then is judged again;
  * - a key in the index within the conflict window is a duplicate or a conflict at once;
  * - an older retained key is located by a scan of segment headers, then judged;
+ * - a key only retired (its record deleted by retention) is answered `retired`, not appended;
  * - any other key is staged into the current commit group, in request order.
  * Resolves once every record it staged is durable; rejects with the group's error if one fails.
  */
@@ -56,13 +57,23 @@ export class Appender {
           continue;
         }
         const known = index.lookup(request.deviceId, request.boot, request.seq);
-        if (known.kind === 'recent') outcomes[i] = judge(known, request.contentHash);
-        else if (known.kind === 'retained') old.push(i);
-        else {
-          this.deps.assertOpen();
-          const staged = writer.stage(request, key, partitionFor(request.key, partitionCount));
-          groups.add(staged.group);
-          outcomes[i] = { kind: 'appended', partition: staged.partition, offset: staged.offset };
+        switch (known.kind) {
+          case 'recent':
+            outcomes[i] = judge(known, request.contentHash);
+            break;
+          case 'retained':
+            old.push(i);
+            break;
+          case 'retired':
+            outcomes[i] = { kind: 'retired' };
+            break;
+          case 'absent': {
+            this.deps.assertOpen();
+            const staged = writer.stage(request, key, partitionFor(request.key, partitionCount));
+            groups.add(staged.group);
+            outcomes[i] = { kind: 'appended', partition: staged.partition, offset: staged.offset };
+            break;
+          }
         }
       }
       if (old.length > 0) retry.push(...(await this.judgeOld(records, old, outcomes)));
@@ -96,7 +107,8 @@ export class Appender {
         outcomes[i] = judge(location, request.contentHash);
         continue;
       }
-      // Not on disk any more (deleted by retention meanwhile): the index must not claim it.
+      // Not on disk any more (deleted by retention meanwhile): the index must not claim it; judged
+      // again, it is then retired (retention retires keys before it unlinks their segment).
       this.deps.index.delete(request.deviceId, request.boot, request.seq);
       retry.push(i);
     }

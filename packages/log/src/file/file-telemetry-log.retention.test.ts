@@ -44,18 +44,18 @@ describe('FileTelemetryLog segments and retention', () => {
       const kept = await readAll(log, new Map([[0, firstKept]]));
       assert.equal(kept.length, 200 - firstKept);
 
-      const [forgotten, retained] = await log.append([record('a', 0), record('a', 120)]);
-      assert.equal(forgotten?.kind, 'appended', 'a deleted key is forgotten');
+      const [deletedKey, retained] = await log.append([record('a', 0), record('a', 120)]);
+      assert.deepEqual(deletedKey, { kind: 'retired' }, 'a deleted key is retired, not appended again');
       assert.deepEqual(retained, { kind: 'duplicate', partition: 0, offset: 120 });
 
       await log.close();
       log = await storage.open({ clock });
-      assert.equal((await readAll(log, new Map([[0, firstKept]]))).length, 201 - firstKept);
-      await log.commit('archiver', new Map([[0, 201]]));
+      assert.equal((await readAll(log, new Map([[0, firstKept]]))).length, 200 - firstKept);
+      await log.commit('archiver', new Map([[0, 200]]));
       clock.advance(60_000);
       await log.enforceRetention();
       assert.equal((await segmentFiles(storage.dir)).length, 1, 'the active segment is never deleted');
-      assert.deepEqual(await log.fetch(new Map([[0, 201]]), { maxRecords: 1, maxWaitMs: 0 }), []);
+      assert.deepEqual(await log.fetch(new Map([[0, 200]]), { maxRecords: 1, maxWaitMs: 0 }), []);
     } finally {
       await log.close();
       await storage.cleanup();

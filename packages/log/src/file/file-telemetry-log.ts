@@ -19,7 +19,8 @@ import { parseFileLogOptions, type FileLogConfig, type FileTelemetryLogOptions }
 import type { CorruptRange, PartitionLog } from './partition-log.js';
 import { readPartitions } from './partition-reader.js';
 import { checkAppendRequests, checkFetchOptions, checkOffsets } from './requests.js';
-import { deleteExpiredSegments, markConsumed } from './retention.js';
+import { RetiredKeys } from './retired-keys.js';
+import { deleteExpiredSegments, markConsumed, type KeyRetirement } from './retention.js';
 
 const MAX_RETENTION_CHECK_MS = 60_000;
 
@@ -35,6 +36,8 @@ export interface FileLogStatus extends LogStatus {
   readonly appendedRecords: number;
   /** The last retention failure, if the last retention pass failed. */
   readonly retentionError?: string;
+  /** The keys of deleted records (answered `retired`): (deviceId, boot) pairs and seq ranges held. */
+  readonly retiredKeys: { readonly boots: number; readonly ranges: number };
 }
 
 /**
@@ -46,8 +49,9 @@ export interface FileLogStatus extends LogStatus {
  * - Idempotency: a (deviceId, boot, seq) already retained is reported `duplicate` (same content
  *   hash) or `conflict` (another hash) with the stored record's position, however old it is.
  *   Within the last `conflictWindow` messages of its device this costs no I/O; an older key is
- *   found by scanning segment headers. Once retention has deleted a record, its key is forgotten
- *   and a re-send is appended again (the store's unique key still suppresses it).
+ *   found by scanning segment headers. Once retention has deleted a record, its key is kept in a
+ *   durable set of retired keys (`RetiredKeys`, compact: seq ranges per device and boot) and an
+ *   append of it is answered `retired`, never appended again.
  * - A write or fsync error (ENOSPC, EIO) makes the log `unavailable` until it has repaired itself
  *   (see `WriteRepair`); meanwhile appends reject with `LogUnavailableError` and nothing that was
  *   not fsynced is ever reported appended.
@@ -74,6 +78,7 @@ export class FileTelemetryLog implements TelemetryLog {
     private readonly config: FileLogConfig,
     private readonly partitions: readonly PartitionLog[],
     private readonly index: IdempotencyIndex,
+    private readonly retired: RetiredKeys,
     private readonly consumers: ConsumerOffsets,
     private readonly truncatedBytes: number,
   ) {
@@ -106,14 +111,16 @@ export class FileTelemetryLog implements TelemetryLog {
 
   /**
    * Opens (creating when missing) the log in `options.dir`: validates the options (a RangeError
-   * lists every problem), scans every retained segment to verify it and rebuild the idempotency
-   * index, and truncates a torn tail. Fails if the directory holds another partition count.
+   * lists every problem), loads the retired keys, scans every retained segment to verify it and
+   * rebuild the idempotency index, and truncates a torn tail. Fails if the directory holds another
+   * partition count, or if its retired-keys file is damaged.
    */
   static async open(options: FileTelemetryLogOptions): Promise<FileTelemetryLog> {
     const config = parseFileLogOptions(options);
     const fs = config.fileSystem;
     const partitionCount = await prepareLogDirectory(fs, config.dir, config.partitionCount);
-    const index = new IdempotencyIndex(config.conflictWindow);
+    const retired = await RetiredKeys.load(fs, config.dir);
+    const index = new IdempotencyIndex(config.conflictWindow, retired);
     const partitions: PartitionLog[] = [];
     let truncatedBytes = 0;
     try {
@@ -125,7 +132,7 @@ export class FileTelemetryLog implements TelemetryLog {
         truncatedBytes += loaded.truncatedBytes;
       }
       const consumers = await ConsumerOffsets.load(fs, config.dir);
-      const log = new FileTelemetryLog(config, partitions, index, consumers, truncatedBytes);
+      const log = new FileTelemetryLog(config, partitions, index, retired, consumers, truncatedBytes);
       log.refreshConsumed();
       return log;
     } catch (error) {
@@ -191,13 +198,15 @@ export class FileTelemetryLog implements TelemetryLog {
       fsyncs: counters.fsyncs,
       appendedRecords: counters.records,
       ...(this.retentionError === undefined ? {} : { retentionError: this.retentionError }),
+      retiredKeys: this.retired.counts,
     };
   }
 
   /**
    * Deletes the segments that retention allows now and resolves how many it deleted. Runs by
    * itself periodically (every `retainConsumedMs`, between 1 s and 60 s); exposed for tests and
-   * operators.
+   * operators. The keys of the segments are made durable in the retired set before any file is
+   * unlinked; if that fails, nothing is deleted and the pass rejects (see `retentionError`).
    */
   enforceRetention(): Promise<number> {
     this.assertOpen();
@@ -209,8 +218,14 @@ export class FileTelemetryLog implements TelemetryLog {
 
   private async retain(): Promise<number> {
     const nowAt = this.refreshConsumed();
-    const forget = (deviceId: string, boot: string, seq: number): void => {
-      this.index.delete(deviceId, boot, seq);
+    const retirement: KeyRetirement = {
+      retire: (keys) => {
+        this.retired.retire(keys);
+      },
+      persist: () => this.retired.persist(),
+      forget: (deviceId, boot, seq) => {
+        this.index.delete(deviceId, boot, seq);
+      },
     };
     try {
       const deleted = await deleteExpiredSegments(
@@ -218,7 +233,7 @@ export class FileTelemetryLog implements TelemetryLog {
         this.partitions,
         nowAt,
         this.config.retainConsumedMs,
-        forget,
+        retirement,
       );
       this.retentionError = undefined;
       return deleted;

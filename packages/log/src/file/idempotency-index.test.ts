@@ -31,4 +31,18 @@ describe('IdempotencyIndex', () => {
     index.add('d', 'b1', 1, 12, 1, 40);
     assert.deepEqual(index.lookup('d', 'b1', 1), { kind: 'recent', contentHash: 12, partition: 1, offset: 40 });
   });
+
+  it('answers `retired` for a key only the retired set holds; a retained key wins', () => {
+    const retired = {
+      has: (deviceId: string, boot: string, seq: number) => deviceId === 'd' && boot === '' && seq <= 5,
+    };
+    const index = new IdempotencyIndex(8, retired);
+    index.add('d', '', 5, 55, 0, 9);
+    assert.deepEqual(index.lookup('d', '', 4), { kind: 'retired' });
+    assert.deepEqual(index.lookup('d', '', 5), { kind: 'recent', contentHash: 55, partition: 0, offset: 9 });
+    assert.deepEqual(index.lookup('d', '', 6), { kind: 'absent' });
+    assert.deepEqual(index.lookup('d', 'b2', 4), { kind: 'absent' });
+    index.delete('d', '', 5);
+    assert.deepEqual(index.lookup('d', '', 5), { kind: 'retired' });
+  });
 });

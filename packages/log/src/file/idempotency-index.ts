@@ -6,7 +6,16 @@ export type KeyLookup =
   /** Within the conflict window: the stored record's hash and position. */
   | { readonly kind: 'recent'; readonly contentHash: number; readonly partition: number; readonly offset: number }
   /** Retained, but older than the window: only a scan of the segments tells its hash and position. */
-  | { readonly kind: 'retained' };
+  | { readonly kind: 'retained' }
+  /** Not retained, but used by a record that retention deleted: its content is unknown. */
+  | { readonly kind: 'retired' };
+
+/** The keys of deleted records, as the index consults them. */
+export interface RetiredKeyLookup {
+  has(deviceId: string, boot: string, seq: number): boolean;
+}
+
+const NOTHING_RETIRED: RetiredKeyLookup = { has: () => false };
 
 /**
  * The idempotency key of a record as one string, unambiguous whatever the ids contain: the
@@ -18,6 +27,7 @@ export function idempotencyKey(deviceId: string, boot: string, seq: number): str
 
 const ABSENT: KeyLookup = { kind: 'absent' };
 const RETAINED: KeyLookup = { kind: 'retained' };
+const RETIRED: KeyLookup = { kind: 'retired' };
 
 class BootHistory {
   readonly seqs = new SeqIntervals();
@@ -93,19 +103,24 @@ class DeviceHistory {
  * hold. Every retained key is in a per-device, per-boot `SeqIntervals` (one range while a device
  * counts without gaps), so a re-send is recognised however old it is. The last `window` messages
  * of each device also keep their content hash and position, so within that window a duplicate is
- * told from a conflict without I/O; beyond it the caller must read the segments. Memory: about
- * 40 bytes per remembered message, so at most `window` × 40 bytes per device.
+ * told from a conflict without I/O; beyond it the caller must read the segments. A key no longer
+ * retained is looked up in `retired` (the keys of deleted records, see `RetiredKeys`). Memory:
+ * about 40 bytes per remembered message, so at most `window` × 40 bytes per device.
  */
 export class IdempotencyIndex {
   private readonly devices = new Map<string, DeviceHistory>();
 
-  constructor(private readonly window: number) {}
+  constructor(
+    private readonly window: number,
+    private readonly retired: RetiredKeyLookup = NOTHING_RETIRED,
+  ) {}
 
+  /** Retained keys first: a key both retained and retired (its deletion was cut short) is retained. */
   lookup(deviceId: string, boot: string, seq: number): KeyLookup {
     const device = this.devices.get(deviceId);
     const history = device?.boots.get(boot);
-    if (device === undefined || history === undefined || !history.seqs.has(seq)) return ABSENT;
-    return device.find(history, seq);
+    if (device !== undefined && history !== undefined && history.seqs.has(seq)) return device.find(history, seq);
+    return this.retired.has(deviceId, boot, seq) ? RETIRED : ABSENT;
   }
 
   /** Records a durable record. */

@@ -1,6 +1,6 @@
 import type { LogFileSystem } from './file-system.js';
+import { KeySet } from './key-set.js';
 import type { PartitionLog } from './partition-log.js';
-import type { FrameRecord } from './record-frame.js';
 import { scanSegment } from './segment-scan.js';
 import type { Segment } from './segment.js';
 
@@ -39,47 +39,81 @@ function expiredSegments(partition: PartitionLog, nowAt: number, retainMs: numbe
   return expired;
 }
 
-/**
- * Deletes the oldest segment of a partition: reads the identities of its good records, unlinks
- * the file, forgets those keys in `forget`, and fsyncs the directory. Reads in progress keep
- * their open handle until they end.
- */
+/** What retention does with the keys of the segments it deletes. */
+export interface KeyRetirement {
+  /** Adds the keys of a segment about to be deleted to the retired set (in memory). */
+  retire(keys: KeySet): void;
+  /** Makes the retired set durable. Called before any segment file is unlinked. */
+  persist(): Promise<void>;
+  /** Forgets a key of a deleted segment from the index of retained keys. */
+  forget(deviceId: string, boot: string, seq: number): void;
+}
+
+/** The keys of a segment's good records (damaged ones have no identity to read). */
+async function segmentKeys(fs: LogFileSystem, segment: Segment): Promise<KeySet> {
+  const keys = new KeySet();
+  const handle = await segment.acquireReader(fs);
+  try {
+    await scanSegment(handle, segment.durableSize, segment.baseOffset, true, (frame) => {
+      keys.add(frame.deviceId, frame.boot, frame.seq);
+    });
+  } finally {
+    segment.releaseReader(true);
+  }
+  return keys;
+}
+
+/** Unlinks the oldest segment of a partition, then forgets its keys. Reads in progress keep their handle. */
 async function deleteOldestSegment(
   fs: LogFileSystem,
   partition: PartitionLog,
   segment: Segment,
-  forget: (deviceId: string, boot: string, seq: number) => void,
+  keys: KeySet,
+  retirement: KeyRetirement,
 ): Promise<void> {
   if (partition.segments[0] !== segment) throw new Error(`retention: ${segment.path} is not the oldest segment`);
-  const keys: FrameRecord[] = [];
-  const handle = await segment.acquireReader(fs);
-  try {
-    await scanSegment(handle, segment.durableSize, segment.baseOffset, true, (frame) => keys.push(frame));
-  } finally {
-    segment.releaseReader(true);
-  }
   await fs.unlink(segment.path);
   partition.segments.shift();
   segment.deleted = true;
-  for (const key of keys) forget(key.deviceId, key.boot, key.seq);
+  keys.forEachRange((deviceId, boot, start, end) => {
+    for (let seq = start; seq <= end; seq++) retirement.forget(deviceId, boot, seq);
+  });
   await segment.close();
-  await fs.syncDirectory(partition.dir);
 }
 
-/** Deletes every segment whose retention has expired at `nowAt`; resolves how many. */
+/**
+ * Deletes every segment whose retention has expired at `nowAt`; resolves how many. The keys of
+ * all of them are first retired and made durable (`retirement.persist`), and only then are the
+ * files unlinked, oldest first, each partition's directory fsynced after: a crash at any point
+ * leaves every key either retained or retired. Nothing is unlinked if persisting fails.
+ */
 export async function deleteExpiredSegments(
   fs: LogFileSystem,
   partitions: readonly PartitionLog[],
   nowAt: number,
   retainMs: number,
-  forget: (deviceId: string, boot: string, seq: number) => void,
+  retirement: KeyRetirement,
 ): Promise<number> {
+  const doomed = partitions
+    .map((partition) => ({ partition, segments: expiredSegments(partition, nowAt, retainMs) }))
+    .filter(({ segments }) => segments.length > 0);
+  const keysOf = new Map<Segment, KeySet>();
+  for (const { segments } of doomed) {
+    for (const segment of segments) {
+      const keys = await segmentKeys(fs, segment);
+      keysOf.set(segment, keys);
+      retirement.retire(keys);
+    }
+  }
+  if (keysOf.size === 0) return 0;
+  await retirement.persist();
   let deleted = 0;
-  for (const partition of partitions) {
-    for (const segment of expiredSegments(partition, nowAt, retainMs)) {
-      await deleteOldestSegment(fs, partition, segment, forget);
+  for (const { partition, segments } of doomed) {
+    for (const segment of segments) {
+      await deleteOldestSegment(fs, partition, segment, keysOf.get(segment) ?? new KeySet(), retirement);
       deleted++;
     }
+    await fs.syncDirectory(partition.dir);
   }
   return deleted;
 }

@@ -62,4 +62,50 @@ describe('SeqIntervals', () => {
       [...reference].sort((a, b) => a - b),
     );
   });
+
+  it('adds ranges, merging those they overlap or touch, as a plain Set would', () => {
+    const set = new SeqIntervals();
+    const reference = new Set<number>();
+    let state = 777;
+    const random = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % n;
+    };
+    for (let step = 0; step < 2_000; step++) {
+      const start = random(300);
+      const end = start + random(6);
+      set.addRange(start, end);
+      for (let seq = start; seq <= end; seq++) reference.add(seq);
+      if (random(4) === 0) {
+        const seq = random(300);
+        set.delete(seq);
+        reference.delete(seq);
+      }
+    }
+    assert.deepEqual(
+      members(set, 310),
+      [...reference].sort((a, b) => a - b),
+    );
+    const bounds = set.toBounds();
+    assert.equal(bounds.length, 2 * set.rangeCount);
+    assert.deepEqual(SeqIntervals.fromBounds(bounds).toBounds(), bounds);
+  });
+
+  it('bridges the smallest gap, the lowest one on a tie', () => {
+    const set = SeqIntervals.fromBounds([1, 2, 5, 5, 8, 9, 20, 30]);
+    set.bridgeSmallestGap();
+    assert.deepEqual(set.toBounds(), [1, 5, 8, 9, 20, 30]);
+    set.bridgeSmallestGap();
+    assert.deepEqual(set.toBounds(), [1, 9, 20, 30]);
+    set.bridgeSmallestGap();
+    set.bridgeSmallestGap();
+    assert.deepEqual(set.toBounds(), [1, 30]);
+  });
+
+  it('refuses bounds that are not sorted, disjoint, non-adjacent safe integers', () => {
+    for (const bad of [[1], [2, 1], [1, 3, 3, 5], [1, 3, 4, 5], [5, 6, 1, 2], [0.5, 1], [1, 2 ** 53]]) {
+      assert.throws(() => SeqIntervals.fromBounds(bad), RangeError, JSON.stringify(bad));
+    }
+    assert.deepEqual(SeqIntervals.fromBounds([]).toBounds(), []);
+  });
 });

@@ -163,6 +163,19 @@ describe('IngestPipeline', () => {
     assert.deepEqual(patients.sort(), ['pt-9', null, null].sort());
   });
 
+  it('places a clock-skewed message by its receipt time, not by the device clock', async () => {
+    // Bound to pt-1 until an hour ago, then transferred to pt-2.
+    const bindings = new StaticBindingResolver([
+      { id: 'bd-1', deviceId: MON, patientId: patientId('pt-1'), fromAt: 0, toAt: TEST_NOW - 3_600_000 },
+      { id: 'bd-2', deviceId: MON, patientId: patientId('pt-2'), fromAt: TEST_NOW - 3_600_000, toAt: null },
+    ]);
+    const { ingest, log } = setup(bindings);
+    await ingest(telemetry(1, { ts: TEST_NOW - 86_400_000 })); // clock a day behind: skewed
+    await ingest(telemetry(2, { ts: 0 })); // clock at 1970: skewed
+    await ingest(telemetry(3, { ts: TEST_NOW - 30_000 })); // within tolerance: its own event time
+    assert.deepEqual(log.appendedKeys, ['pt-2', 'pt-2', 'pt-2']);
+  });
+
   it('answers unavailable, naming the cause, when the log cannot append', async () => {
     const { ingest, log, metrics } = setup();
     log.failWith('disk full', Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));

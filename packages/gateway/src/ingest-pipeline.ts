@@ -111,7 +111,10 @@ export class IngestPipeline {
     const { message, problems } = verdict;
     let patientId: PatientId | null;
     try {
-      patientId = this.bindings.patientAt(deviceId, message.observedAt);
+      // A reading belongs to the patient bound at its event time; when the device clock is flagged
+      // skewed that time cannot be trusted, and the receipt time places it instead (DESIGN 3.2, 3.3).
+      const skewed = Math.abs(message.observedAt - receivedAt) > this.wire.limits.clockSkewToleranceMs;
+      patientId = this.bindings.patientAt(deviceId, skewed ? receivedAt : message.observedAt);
     } catch (error) {
       this.metrics.messageUnavailable();
       sink.deliver(token, { kind: 'unavailable', detail: `device binding lookup failed: ${String(error)}` });

@@ -2,6 +2,8 @@
  * The OpenAPI 3.1 description of the HTTP API, served at /api/v1/openapi.json.
  * A test checks that every route the app mounts is described here and nothing else.
  */
+import { OPENAPI_SCHEMAS } from './openapi-schemas.js';
+
 type Schema = Record<string, unknown>;
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
@@ -263,91 +265,5 @@ export const OPENAPI_DOCUMENT = {
       },
     },
   },
-  components: {
-    schemas: {
-      Problem: {
-        type: 'object',
-        description: 'RFC 9457 problem document',
-        properties: {
-          type: { type: 'string' },
-          title: { type: 'string' },
-          status: { type: 'integer' },
-          detail: { type: 'string' },
-          errors: {
-            type: 'array',
-            items: { type: 'object', properties: { name: { type: 'string' }, reason: { type: 'string' } } },
-          },
-        },
-        required: ['type', 'title', 'status', 'detail'],
-      },
-      Reading: {
-        type: 'object',
-        properties: {
-          deviceId: { type: 'string' },
-          patientId: { type: ['string', 'null'] },
-          code: { type: 'string', description: 'MDC reference id' },
-          value: { type: 'number', description: 'In the canonical unit of the code' },
-          unit: { type: 'string', description: 'UCUM' },
-          observedAt: { type: 'string', format: 'date-time', description: 'Event time (device clock)' },
-          receivedAt: { type: 'string', format: 'date-time', description: 'Ingest time at the gateway' },
-          boot: { type: 'string' },
-          seq: { type: 'integer' },
-          quality: { type: 'array', items: { enum: ['ok', 'implausible', 'artifact', 'late', 'clockSkew'] } },
-        },
-      },
-      ReadingPage: {
-        type: 'object',
-        properties: {
-          from: { type: 'string' },
-          to: { type: 'string' },
-          readings: { type: 'array', items: ref('Reading') },
-          next: { type: 'string' },
-        },
-      },
-      Aggregates: {
-        type: 'object',
-        properties: {
-          code: { type: 'string' },
-          unit: { type: 'string' },
-          bucketMs: { type: 'integer' },
-          buckets: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                start: { type: 'string' },
-                count: { type: 'integer' },
-                min: { type: 'number' },
-                max: { type: 'number' },
-                mean: { type: 'number' },
-              },
-            },
-          },
-        },
-      },
-      Patient: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          displayName: { type: ['string', 'null'] },
-          wardId: { type: ['string', 'null'] },
-        },
-      },
-      PatientInput: {
-        type: 'object',
-        properties: { id: { type: 'string' }, displayName: { type: 'string' }, wardId: { type: 'string' } },
-        required: ['id'],
-      },
-      Binding: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          deviceId: { type: 'string' },
-          patientId: { type: 'string' },
-          from: { type: 'string' },
-          to: { type: ['string', 'null'] },
-        },
-      },
-    },
-  },
+  components: { schemas: OPENAPI_SCHEMAS },
 } as const;

@@ -176,7 +176,7 @@ describe('HTTP API', () => {
     );
     assert.equal(agg.status, 200);
     assert.deepEqual(agg.body['buckets'], [
-      { startAt: T0, count: 3, min: 61, max: 63, mean: 62, start: new Date(T0).toISOString() },
+      { startAt: T0, count: 3, excluded: 0, min: 61, max: 63, mean: 62, start: new Date(T0).toISOString() },
     ]);
     const unassigned = await get('/api/v1/devices/unassigned');
     assert.deepEqual(

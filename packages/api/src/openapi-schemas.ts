@@ -53,12 +53,16 @@ export const OPENAPI_SCHEMAS = {
         type: 'array',
         items: {
           type: 'object',
+          description:
+            'Readings flagged implausible or artifact are left out of count/min/max/mean and counted in `excluded`; min/max/mean are null when count is 0',
           properties: {
-            start: { type: 'string' },
+            startAt: { type: 'integer', description: 'Bucket start, epoch ms' },
+            start: { type: 'string', format: 'date-time' },
             count: { type: 'integer' },
-            min: { type: 'number' },
-            max: { type: 'number' },
-            mean: { type: 'number' },
+            excluded: { type: 'integer' },
+            min: { type: ['number', 'null'] },
+            max: { type: ['number', 'null'] },
+            mean: { type: ['number', 'null'] },
           },
         },
       },

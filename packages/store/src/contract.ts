@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe } from 'node:test';
+import { aggregateCases } from './contract/aggregate-cases.js';
 import { durabilityCases } from './contract/durability-cases.js';
 import { idempotencyCases } from './contract/idempotency-cases.js';
+import { latestCases } from './contract/latest-cases.js';
 import { rangeCases } from './contract/range-cases.js';
 import { summaryCases } from './contract/summary-cases.js';
 import { writeReadCases } from './contract/write-read-cases.js';
@@ -31,8 +33,10 @@ export {
  *   describeReadingStoreContract('SqliteReadingStore', async () => factoryOverATempDir());
  *
  * `makeFactory` is called once per test, for fresh storage. The cases cover exact round trips,
- * idempotency per (deviceId, boot, seq), range bounds, order and paging, latest values, bucketed
- * aggregates, waveforms, unassigned devices, durability across reopen and crash, and late data.
+ * idempotency per (deviceId, boot, seq), range bounds, order and paging, latest values (clock-skewed
+ * readings passed over while a code has others), bucketed aggregates (readings flagged implausible
+ * or artifact left out and counted), waveforms, unassigned devices, durability across reopen and
+ * crash, and late data.
  * The tests use node:test and never assert wall-clock timings.
  */
 export function describeReadingStoreContract(name: string, makeFactory: () => Promise<StoreFactory>): void {
@@ -55,6 +59,8 @@ export function describeReadingStoreContract(name: string, makeFactory: () => Pr
     writeReadCases(context);
     idempotencyCases(context);
     rangeCases(context);
+    latestCases(context);
+    aggregateCases(context);
     summaryCases(context);
     durabilityCases(context);
   });

@@ -1,4 +1,10 @@
-import { QualityFlag, type CanonicalReading, type DeviceId, type IngestRecord, type PatientId } from '@wardstream/domain';
+import {
+  QualityFlag,
+  type CanonicalReading,
+  type DeviceId,
+  type IngestRecord,
+  type PatientId,
+} from '@wardstream/domain';
 
 /**
  * The reading-store port: the hot store of readings and waveforms (DESIGN 1, 3.2, 3.6).

@@ -1,5 +1,5 @@
 import { WardstreamError } from '@wardstream/domain';
-import type { AggregateQuery, Bucket } from '../reading-store.js';
+import { AGGREGATE_EXCLUDED_FLAGS, type AggregateQuery, type Bucket } from '../reading-store.js';
 import { decodeParts } from './chunk-codec.js';
 import type { ChunkReader, ChunkSummaryRow } from './chunk-table.js';
 import { ExactSum } from './exact-sum.js';
@@ -10,31 +10,45 @@ const BUCKET_SIZES: readonly number[] = [1_000, 60_000, 3_600_000];
 
 class Accumulator {
   count = 0;
+  excluded = 0;
   min = Infinity;
   max = -Infinity;
   readonly sum = new ExactSum();
 
-  addValue(v: number): void {
+  addSample(value: number, quality: number): void {
+    if ((quality & AGGREGATE_EXCLUDED_FLAGS) !== 0) {
+      this.excluded++;
+      return;
+    }
     this.count++;
-    this.min = Math.min(this.min, v);
-    this.max = Math.max(this.max, v);
-    this.sum.add(v);
+    this.min = Math.min(this.min, value);
+    this.max = Math.max(this.max, value);
+    this.sum.add(value);
   }
 
+  /** Adds a chunk from its summary, which is of every sample: only for a chunk with none excluded. */
   addSummary(chunk: ChunkSummaryRow): void {
     this.count += chunk.count;
     this.min = Math.min(this.min, chunk.min);
     this.max = Math.max(this.max, chunk.max);
     this.sum.addParts(decodeParts(chunk.sumParts));
   }
+
+  toBucket(startAt: number): Bucket {
+    const { count, excluded } = this;
+    if (count === 0) return { startAt, count, excluded, min: null, max: null, mean: null };
+    return { startAt, count, excluded, min: this.min, max: this.max, mean: this.sum.value() / count };
+  }
 }
 
 /**
- * Bucketed count/min/max/mean of one code of a subject over [fromAt, toAt), buckets aligned to
- * multiples of `bucketMs` in epoch time, only buckets holding readings, in time order. A durable
- * chunk lying wholly inside one bucket and inside the range is counted from its summary without
- * decoding it. Sums are exact until the final rounding (see exact-sum.ts), so results do not
- * depend on how the samples are grouped into chunks.
+ * Bucketed count/min/max/mean of one code of a subject over [fromAt, toAt) by the port's rule
+ * (reading-store.ts `Bucket`): buckets aligned to multiples of `bucketMs` in epoch time, only
+ * buckets holding readings, in time order; readings flagged implausible or artifact counted in
+ * `excluded`, not aggregated. A durable chunk lying wholly inside one bucket and inside the range,
+ * whose `flags` show no excluded reading, is counted from its summary without decoding it. Sums
+ * are exact until the final rounding (see exact-sum.ts), so results do not depend on how the
+ * samples are grouped into chunks.
  */
 export function readAggregate(registry: SeriesRegistry, chunks: ChunkReader, query: AggregateQuery): Bucket[] {
   const { fromAt, toAt, bucketMs } = query;
@@ -55,7 +69,7 @@ export function readAggregate(registry: SeriesRegistry, chunks: ChunkReader, que
     for (let i = lowerBound(columns, fromAt); i < columns.length; i++) {
       const at = columns.observedAt[i] as number;
       if (at >= toAt) break;
-      bucket(at).addValue(columns.value[i] as number);
+      bucket(at).addSample(columns.value[i] as number, columns.quality[i] as number);
     }
   };
 
@@ -65,7 +79,8 @@ export function readAggregate(registry: SeriesRegistry, chunks: ChunkReader, que
       if (!series.persisted) continue;
       for (const chunk of chunks.summaries(series.id, fromAt, toAt)) {
         const inside = chunk.startAt >= fromAt && chunk.endAt < toAt;
-        if (inside && Math.floor(chunk.startAt / bucketMs) === Math.floor(chunk.endAt / bucketMs)) {
+        const oneBucket = Math.floor(chunk.startAt / bucketMs) === Math.floor(chunk.endAt / bucketMs);
+        if (inside && oneBucket && (chunk.flags & AGGREGATE_EXCLUDED_FLAGS) === 0) {
           bucket(chunk.startAt).addSummary(chunk);
         } else {
           addSamples(chunks.load(chunk.id));
@@ -73,13 +88,5 @@ export function readAggregate(registry: SeriesRegistry, chunks: ChunkReader, que
       }
     }
   }
-  return [...buckets.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([startAt, acc]) => ({
-      startAt,
-      count: acc.count,
-      min: acc.min,
-      max: acc.max,
-      mean: acc.sum.value() / acc.count,
-    }));
+  return [...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([startAt, acc]) => acc.toBucket(startAt));
 }

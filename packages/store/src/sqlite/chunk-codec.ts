@@ -1,10 +1,10 @@
 import { WardstreamError } from '@wardstream/domain';
 import { ByteReader, ByteWriter } from './byte-buffer.js';
 import { verifiedBody, withChecksum } from './checksum.js';
+import { chunkQuality, type ChunkQuality } from './chunk-quality.js';
 import { ExactSum } from './exact-sum.js';
 import { readNumberColumn, writeNumberColumn } from './number-column.js';
 import type { SampleColumns } from './samples.js';
-import { CHUNK_SPAN_LIMIT_MS } from './schema.js';
 
 /**
  * The chunk blob: a run of one series' samples in columns, sorted, with a CRC-32 trailer.
@@ -20,8 +20,14 @@ import { CHUNK_SPAN_LIMIT_MS } from './schema.js';
 
 const VERSION = 1;
 
-/** What the chunk row keeps beside the blob, for aggregates that need no decoding. */
-export interface ChunkSummary {
+/** Every chunk lies within one aligned hour (see `cutChunks`), so a chunk spans less than this. */
+export const CHUNK_SPAN_LIMIT_MS = 3_600_000;
+
+/**
+ * What the chunk row keeps beside the blob, for queries that need no decoding. Count, min, max and
+ * sum are of every sample, whatever its flags; `flags` tells whether that is what a query wants.
+ */
+export interface ChunkSummary extends ChunkQuality {
   /** Earliest and latest observedAt in the chunk, epoch ms. */
   readonly startAt: number;
   readonly endAt: number;
@@ -83,6 +89,7 @@ export function encodeChunk(columns: SampleColumns, from: number, to: number, w:
     max,
     sum: sum.value(),
     sumParts: encodeParts(sum.parts()),
+    ...chunkQuality(columns, from, to),
     data,
   };
 }

@@ -1,6 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { decodeChunk, type DecodedChunk, type EncodedChunk } from './chunk-codec.js';
-import { CHUNK_SPAN_LIMIT_MS } from './schema.js';
+import { CHUNK_SPAN_LIMIT_MS, decodeChunk, type DecodedChunk, type EncodedChunk } from './chunk-codec.js';
 
 /** A chunk's place and size, read from the covering index without its blob. */
 export interface ChunkSpan {
@@ -10,11 +9,12 @@ export interface ChunkSpan {
   readonly count: number;
 }
 
-/** A chunk's summary, for aggregates. */
+/** A chunk's summary, for aggregates: of every sample, whatever its flags (`flags` says which occur). */
 export interface ChunkSummaryRow extends ChunkSpan {
   readonly min: number;
   readonly max: number;
   readonly sumParts: Uint8Array;
+  readonly flags: number;
 }
 
 interface SpanRow {
@@ -28,6 +28,7 @@ interface SummaryRow extends SpanRow {
   min: number;
   max: number;
   sum_parts: Uint8Array;
+  flags: number;
 }
 
 /** Compacted chunks of a series meeting [from, to): one range scan of `chunk_by_series`. */
@@ -58,7 +59,7 @@ export class ChunkReader {
   ) {
     this.firstFresh = db.prepare<[], number | null>('SELECT min(flush_id) FROM chunk WHERE level = 0').pluck();
     const spanColumns = 'SELECT id, start_at, end_at, count';
-    const summaryColumns = `${spanColumns}, min, max, sum_parts`;
+    const summaryColumns = `${spanColumns}, min, max, sum_parts, flags`;
     this.compactedSpans = db.prepare(`${spanColumns} ${COMPACTED}`);
     this.freshSpans = db.prepare(`${spanColumns} ${FRESH}`);
     this.compactedSummaries = db.prepare(`${summaryColumns} ${COMPACTED}`);
@@ -77,6 +78,7 @@ export class ChunkReader {
       min: r.min,
       max: r.max,
       sumParts: r.sum_parts,
+      flags: r.flags,
     }));
   }
 
@@ -112,8 +114,9 @@ export class ChunkWriter {
 
   constructor(db: Database) {
     this.insertStatement = db.prepare(
-      `INSERT INTO chunk (series_id, start_at, end_at, count, level, written_at, flush_id, min, max, sum, sum_parts, data)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO chunk (series_id, start_at, end_at, count, level, written_at, flush_id, min, max, sum, sum_parts, data,
+         flags, last_unskewed_at, last_skewed_received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.deleteStatement = db.prepare('DELETE FROM chunk WHERE id = ?');
   }
@@ -132,6 +135,9 @@ export class ChunkWriter {
       chunk.sum,
       chunk.sumParts,
       chunk.data,
+      chunk.flags,
+      chunk.lastUnskewedAt,
+      chunk.lastSkewedReceivedAt,
     );
   }
 

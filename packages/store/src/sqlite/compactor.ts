@@ -1,10 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { Database, Statement } from 'better-sqlite3';
 import { ByteWriter } from './byte-buffer.js';
-import { cutChunks, decodeChunk } from './chunk-codec.js';
+import { CHUNK_SPAN_LIMIT_MS, cutChunks, decodeChunk } from './chunk-codec.js';
 import type { ChunkWriter } from './chunk-table.js';
 import { mergeSamples } from './samples.js';
-import { CHUNK_SPAN_LIMIT_MS } from './schema.js';
 
 export interface CompactorOptions {
   readonly chunkSamples: number;

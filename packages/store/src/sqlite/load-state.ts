@@ -5,6 +5,7 @@ import { WardstreamError, type DeviceId, type PatientId } from '@wardstream/doma
 import type { Checkpoint } from '../reading-store.js';
 import { decodeChunk } from './chunk-codec.js';
 import { MemoryState } from './memory-state.js';
+import { lowerBound } from './samples.js';
 import { prepareWriter } from './schema.js';
 import { SeqSet } from './seq-set.js';
 import { Series } from './series.js';
@@ -16,16 +17,51 @@ interface SeriesRow {
   patient_id: string | null;
 }
 
-interface TotalsRow {
-  series_id: number;
-  readings: number;
-  last_at: number;
-}
-
-interface FreshRow {
+/** A chunk as its covering index gives it (no blob read). */
+interface ChunkIndexRow {
   id: number;
   series_id: number;
+  count: number;
   end_at: number;
+  last_unskewed_at: number | null;
+  last_skewed_received_at: number | null;
+}
+
+/** The chunks with the greatest value offered so far. */
+class Greatest {
+  value = -Infinity;
+  readonly ids: number[] = [];
+
+  offer(id: number, value: number | null): void {
+    if (value === null || value < this.value) return;
+    if (value > this.value) {
+      this.value = value;
+      this.ids.length = 0;
+    }
+    this.ids.push(id);
+  }
+}
+
+/**
+ * Per series, while the chunk indexes are scanned: the chunks that may hold its latest reading.
+ * By the port's rule that is the unskewed reading with the greatest observedAt, so it lies in the
+ * chunks with the greatest `last_unskewed_at`; only for a series with no unskewed reading at all,
+ * in those with the greatest `last_skewed_received_at`.
+ */
+class LatestChunks {
+  private readonly unskewed = new Greatest();
+  private readonly skewed = new Greatest();
+
+  offer(row: ChunkIndexRow): void {
+    this.unskewed.offer(row.id, row.last_unskewed_at);
+    this.skewed.offer(row.id, row.last_skewed_received_at);
+  }
+
+  /** The chunks to decode, and the observedAt before which none of their samples can be it. */
+  chunks(): { ids: readonly number[]; fromAt: number } {
+    if (this.unskewed.ids.length > 0) return { ids: this.unskewed.ids, fromAt: this.unskewed.value };
+    return { ids: this.skewed.ids, fromAt: -Infinity };
+  }
 }
 
 interface StateRow {
@@ -61,9 +97,10 @@ export function loadStateFromFile(path: string): MemoryState {
 
 /**
  * Rebuilds the in-memory state from the durable data at open: the series, their reading counts
- * (from the covering index, without reading blobs), the latest sample of each series (from the
- * chunks holding its last observedAt), the message keys, the checkpoint and the latest flush id. Throws
- * `WardstreamError('CORRUPT')` when a blob fails its checksum.
+ * and greatest observedAt (from the covering indexes, without reading blobs), the latest reading of
+ * each series by the port's rule (from the chunks the indexes say hold it), the message keys, the
+ * checkpoint and the latest flush id. Throws `WardstreamError('CORRUPT')` when a blob it reads
+ * fails its checksum.
  */
 export function loadState(db: Database.Database): MemoryState {
   const state = new MemoryState();
@@ -74,38 +111,34 @@ export function loadState(db: Database.Database): MemoryState {
     seriesById.set(row.id, series);
   }
 
-  // Per series: readings and latest observedAt, from both covering indexes (no blob is read).
-  const totals = (level: 0 | 1) =>
-    db
-      .prepare<[], TotalsRow>(
-        `SELECT series_id, sum(count) AS readings, max(end_at) AS last_at FROM chunk WHERE level = ${level} GROUP BY series_id`,
-      )
-      .all();
-  const lastAt = new Map<number, number>();
-  for (const row of [...totals(1), ...totals(0)]) {
-    const series = seriesById.get(row.series_id);
-    if (series === undefined) throw new WardstreamError('CORRUPT', `chunks of unknown series ${row.series_id}`);
-    series.count += row.readings;
-    state.readings += row.readings;
-    lastAt.set(row.series_id, Math.max(lastAt.get(row.series_id) ?? -Infinity, row.last_at));
+  // Per series: readings, greatest observedAt and where its latest reading lies, from both
+  // covering indexes (no blob is read); then only the chunks holding a latest reading are decoded.
+  const latest = new Map<Series, LatestChunks>();
+  for (const level of [1, 0]) {
+    const rows = db.prepare<[], ChunkIndexRow>(
+      `SELECT id, series_id, count, end_at, last_unskewed_at, last_skewed_received_at FROM chunk WHERE level = ${level}`,
+    );
+    for (const row of rows.iterate()) {
+      const series = seriesById.get(row.series_id);
+      if (series === undefined) throw new WardstreamError('CORRUPT', `chunks of unknown series ${row.series_id}`);
+      series.count += row.count;
+      state.readings += row.count;
+      series.lastObservedAt = Math.max(series.lastObservedAt, row.end_at);
+      let chunks = latest.get(series);
+      if (chunks === undefined) {
+        chunks = new LatestChunks();
+        latest.set(series, chunks);
+      }
+      chunks.offer(row);
+    }
   }
-  // The latest sample of each series is the last of a chunk ending at its latest observedAt.
-  const lastIds: number[] = [];
-  const compacted = db.prepare<[number, number], number>(
-    'SELECT id FROM chunk WHERE level = 1 AND series_id = ? AND end_at = ?',
-  );
-  compacted.pluck();
-  for (const [seriesId, at] of lastAt) lastIds.push(...compacted.all(seriesId, at));
-  const fresh = db.prepare<[], FreshRow>('SELECT id, series_id, end_at FROM chunk WHERE level = 0');
-  for (const row of fresh.iterate()) if (lastAt.get(row.series_id) === row.end_at) lastIds.push(row.id);
-  const data = db.prepare<[number], { series_id: number; data: Uint8Array }>(
-    'SELECT series_id, data FROM chunk WHERE id = ?',
-  );
-  for (const id of lastIds) {
-    const row = data.get(id);
-    if (row === undefined) continue;
-    const chunk = decodeChunk(row.data, `chunk ${id}`);
-    seriesById.get(row.series_id)?.offerLatest(chunk, chunk.length - 1);
+  const data = db.prepare<[number], Uint8Array>('SELECT data FROM chunk WHERE id = ?').pluck();
+  for (const [series, chunks] of latest) {
+    const { ids, fromAt } = chunks.chunks();
+    for (const id of ids) {
+      const chunk = decodeChunk(data.get(id) ?? new Uint8Array(0), `chunk ${id}`);
+      for (let i = lowerBound(chunk, fromAt); i < chunk.length; i++) series.offerLatest(chunk, i);
+    }
   }
 
   for (const row of db.prepare<[], SeqSetRow>('SELECT device_id, boot, intervals FROM seq_set').all()) {

@@ -1,29 +1,49 @@
 import type { Database } from 'better-sqlite3';
 import { WardstreamError } from '@wardstream/domain';
+import { decodeChunk } from './chunk-codec.js';
+import { chunkQuality } from './chunk-quality.js';
 
 /**
- * The database layout of `SqliteReadingStore`, version 1.
+ * The database layout of `SqliteReadingStore`, version 2.
  *
  * series       one row per (patient or none, device, code); ids are assigned by the store.
  * chunk        a run of one series' samples (≤ chunkSamples, all within one aligned hour) as a blob,
- *              with its summary. `flush_id` is the flush that wrote it (for a merge, the latest of
- *              its inputs); the query side shows only rows of flushes it knows committed, so no
- *              sample is ever seen twice (in memory and on disk) in the moment between a commit on
- *              the writer thread and the main thread hearing of it.
+ *              with its summary: count, min, max and exact sum of every sample, and what its
+ *              quality flags are (chunk-quality.ts) — so an aggregate knows whether the summary
+ *              may stand for the chunk, and the rebuild at open where each series' latest reading
+ *              lies, without reading the blob. `flush_id` is the flush that wrote it (for a merge,
+ *              the latest of its inputs); the query side shows only rows of flushes it knows
+ *              committed, so no sample is ever seen twice (in memory and on disk) in the moment
+ *              between a commit on the writer thread and the main thread hearing of it.
  *              Level 0 rows, written by flushes, are indexed by flush first (`chunk_fresh`): a flush
  *              appends its thousands of rows at the end of that index instead of touching one
  *              page per series. Queries find a series' level-0 rows with one probe per recent
  *              flush. Level 1 rows, written by compaction a few times an hour per series, are
  *              indexed by series and time (`chunk_by_series`). Both indexes cover what range
- *              queries and the rebuild at open need, so neither reads a blob to plan.
+ *              queries, compaction planning and the rebuild at open need, so none reads a blob to plan.
  * waveform     one row per waveform segment of a message.
  * seq_set      per (device, boot), the seqs of every stored message, as an interval blob.
  * store_state  one row: the processor's checkpoint of the durable data (JSON) and the last flush id.
+ *
+ * Version 1 lacked the chunk columns `flags`, `last_unskewed_at` and `last_skewed_received_at`
+ * (and their place in the indexes); opening such a file upgrades it once, in one transaction that
+ * decodes every chunk (see `upgradeFromVersion1`).
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
-/** Every chunk lies within one aligned hour, so a chunk spans less than this. */
-export const CHUNK_SPAN_LIMIT_MS = 3_600_000;
+/** Added in version 2, after `data` so that an upgraded file has the layout of a new one. */
+const CHUNK_QUALITY_COLUMNS = [
+  'flags INTEGER NOT NULL DEFAULT 0',
+  'last_unskewed_at INTEGER',
+  'last_skewed_received_at INTEGER',
+];
+
+const CHUNK_INDEXES = `
+CREATE INDEX chunk_fresh ON chunk (flush_id, series_id, end_at, start_at, count, written_at,
+  last_unskewed_at, last_skewed_received_at) WHERE level = 0;
+CREATE INDEX chunk_by_series ON chunk (series_id, end_at, start_at, count, flush_id,
+  last_unskewed_at, last_skewed_received_at) WHERE level = 1;
+`;
 
 const DDL = `
 CREATE TABLE series (
@@ -45,10 +65,10 @@ CREATE TABLE chunk (
   max REAL NOT NULL,
   sum REAL NOT NULL,
   sum_parts BLOB NOT NULL,
-  data BLOB NOT NULL
+  data BLOB NOT NULL,
+  ${CHUNK_QUALITY_COLUMNS.join(',\n  ')}
 );
-CREATE INDEX chunk_fresh ON chunk (flush_id, series_id, end_at, start_at, count, written_at) WHERE level = 0;
-CREATE INDEX chunk_by_series ON chunk (series_id, end_at, start_at, count, flush_id) WHERE level = 1;
+${CHUNK_INDEXES}
 CREATE TABLE waveform (
   id INTEGER PRIMARY KEY,
   device_id TEXT NOT NULL,
@@ -81,8 +101,9 @@ CREATE TABLE store_state (
 
 /**
  * Sets a writing connection up (WAL, full fsync at commit, no automatic WAL checkpoints: the
- * flush runs them) and creates the schema of an empty file. Throws `WardstreamError('CORRUPT')`
- * for a file of another schema version.
+ * flush runs them), creates the schema of an empty file and upgrades a version-1 file. Throws
+ * `WardstreamError('CORRUPT')` for a file of another schema version, or a version-1 file with a
+ * chunk failing its checksum (the file is then left as it was).
  */
 export function prepareWriter(db: Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
@@ -98,12 +119,37 @@ export function prepareWriter(db: Database): void {
       db.exec(DDL);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     })();
+  } else if (version === 1) {
+    upgradeFromVersion1(db);
   } else if (version !== SCHEMA_VERSION) {
     throw new WardstreamError(
       'CORRUPT',
       `reading store ${db.name}: schema version ${version}, this build reads ${SCHEMA_VERSION}`,
     );
   }
+}
+
+/**
+ * Version 1 → 2, in one transaction: adds the chunk quality columns, fills them from every
+ * chunk's blob (a one-time read of the whole file) and rebuilds the indexes that cover them.
+ */
+function upgradeFromVersion1(db: Database): void {
+  db.transaction(() => {
+    for (const column of CHUNK_QUALITY_COLUMNS) db.exec(`ALTER TABLE chunk ADD COLUMN ${column}`);
+    db.exec('DROP INDEX chunk_fresh; DROP INDEX chunk_by_series;');
+    const ids = db.prepare<[], number>('SELECT id FROM chunk').pluck().all();
+    const data = db.prepare<[number], Uint8Array>('SELECT data FROM chunk WHERE id = ?').pluck();
+    const update = db.prepare<[number, number | null, number | null, number]>(
+      'UPDATE chunk SET flags = ?, last_unskewed_at = ?, last_skewed_received_at = ? WHERE id = ?',
+    );
+    for (const id of ids) {
+      const chunk = decodeChunk(data.get(id) ?? new Uint8Array(0), `chunk ${id}`);
+      const quality = chunkQuality(chunk, 0, chunk.length);
+      update.run(quality.flags, quality.lastUnskewedAt, quality.lastSkewedReceivedAt, id);
+    }
+    db.exec(CHUNK_INDEXES);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
 }
 
 /** Sets a query connection up: large page cache and memory-mapped reads. */

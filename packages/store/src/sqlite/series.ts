@@ -1,12 +1,14 @@
 import type { CanonicalReading, DeviceId, PatientId } from '@wardstream/domain';
 import type { Subject } from '../reading-store.js';
+import { compareLatestRank } from './latest-rule.js';
 import { bootAt, SampleBuffer, type SampleColumns, unitAt } from './samples.js';
 
 /**
  * One series — (patient or none, device, code) — with its in-memory state: the head that writes
  * append to, the samples a flush in progress has taken (visible until its commit), its reading
- * count and its latest sample. The latest sample is kept in fields, not an object, because it
- * changes with nearly every reading.
+ * count, its greatest observedAt and its latest sample by the port's rule (latest-rule.ts: the
+ * newest reading not flagged clockSkew; while there is none, the clock-skewed one received last).
+ * The latest sample is kept in fields, not an object, because it changes with nearly every reading.
  */
 export class Series {
   /** Written, not yet taken by a flush. */
@@ -21,6 +23,8 @@ export class Series {
   count = 0;
   /** True while the series is on the list of series with head samples. */
   queued = false;
+  /** The greatest observedAt of its readings, whatever their flags; -Infinity when it has none. */
+  lastObservedAt = -Infinity;
 
   latestAt = NaN;
   latestValue = 0;
@@ -56,7 +60,8 @@ export class Series {
   ): void {
     this.head.add(observedAt, value, receivedAt, seq, quality, boot, unit);
     this.count++;
-    if (this.sortsAfterLatest(observedAt, boot, seq)) {
+    if (observedAt > this.lastObservedAt) this.lastObservedAt = observedAt;
+    if (this.replacesLatest(observedAt, receivedAt, quality, boot, seq)) {
       this.latestAt = observedAt;
       this.latestValue = value;
       this.latestReceivedAt = receivedAt;
@@ -67,24 +72,29 @@ export class Series {
     }
   }
 
-  /** Makes sample i of `columns` the latest when it sorts after the current one (rebuild at open). */
+  /** Makes sample i of `columns` the latest when the rule prefers it to the current one (rebuild at open). */
   offerLatest(columns: SampleColumns, i: number): void {
     const at = columns.observedAt[i] as number;
+    const receivedAt = columns.receivedAt[i] as number;
+    const quality = columns.quality[i] as number;
     const boot = bootAt(columns, i);
     const seq = columns.seq[i] as number;
-    if (!this.sortsAfterLatest(at, boot, seq)) return;
+    if (!this.replacesLatest(at, receivedAt, quality, boot, seq)) return;
     this.latestAt = at;
     this.latestValue = columns.value[i] as number;
-    this.latestReceivedAt = columns.receivedAt[i] as number;
+    this.latestReceivedAt = receivedAt;
     this.latestSeq = seq;
-    this.latestQuality = columns.quality[i] as number;
+    this.latestQuality = quality;
     this.latestBoot = boot;
     this.latestUnit = unitAt(columns, i);
   }
 
-  private sortsAfterLatest(at: number, boot: string, seq: number): boolean {
-    if (!this.hasLatest || at > this.latestAt) return true;
-    if (at < this.latestAt) return false;
+  /** True when the reading wins over the current latest: by rank (latest-rule.ts), then series order. */
+  private replacesLatest(at: number, receivedAt: number, quality: number, boot: string, seq: number): boolean {
+    if (!this.hasLatest) return true;
+    const rank = compareLatestRank(quality, receivedAt, this.latestQuality, this.latestReceivedAt);
+    if (rank !== 0) return rank > 0;
+    if (at !== this.latestAt) return at > this.latestAt;
     return boot > this.latestBoot || (boot === this.latestBoot && seq > this.latestSeq);
   }
 

@@ -1,43 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import { ManualClock, patientId, WardstreamError, type IngestRecord } from '@wardstream/domain';
+import { ManualClock, patientId, QualityFlag, WardstreamError, type IngestRecord } from '@wardstream/domain';
 import { describeReadingStoreContract } from '../contract.js';
 import { checkpointAt, HR, readPatient, SPO2, T0, TEMP, testRecord } from '../contract/records.js';
 import type { ReadingStore } from '../reading-store.js';
 import { StoreOptionsError, type SqliteReadingStoreOptions } from './options.js';
 import { SqliteReadingStore } from './sqlite-reading-store.js';
-
-/** A temporary directory with stores opened on one file; cleanup closes what is left open. */
-async function tempStore(options: Partial<SqliteReadingStoreOptions> = {}) {
-  const dir = await mkdtemp(join(tmpdir(), 'ws-store-'));
-  const path = join(dir, 'readings.db');
-  const open: SqliteReadingStore[] = [];
-  return {
-    path,
-    async open(): Promise<SqliteReadingStore> {
-      const store = await SqliteReadingStore.open({ path, flushIntervalMs: 60_000, compactIntervalMs: 0, ...options });
-      open.push(store);
-      return store;
-    },
-    crash(store: ReadingStore): Promise<void> {
-      assert.ok(store instanceof SqliteReadingStore);
-      return store.simulateCrash();
-    },
-    async cleanup(): Promise<void> {
-      for (const store of open) await store.close().catch(() => undefined);
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
+import { tempStore } from './temp-store.js';
 
 describeReadingStoreContract('SqliteReadingStore', () => tempStore());
 
-/** Four series over three hours, written in 30 flushes, some of it late. */
+const { implausible, artifact, clockSkew } = QualityFlag;
+
+/** Four series over three hours, written in 30 flushes, some of it late, some of it flagged. */
 function history(): IngestRecord[][] {
   const batches: IngestRecord[][] = [];
   let seq = 0;
@@ -54,9 +31,11 @@ function history(): IngestRecord[][] {
             seq,
             observedAt,
             readings: [
-              { code: HR.code, value: 50 + (seq % 60) + 0.5 },
-              { code: TEMP.code, value: 36 + (seq % 30) / 10 },
-              ...(seq % 5 === 0 ? [{ code: SPO2.code, value: 90 + (seq % 11) * 0.1, quality: 1 }] : []),
+              { code: HR.code, value: 50 + (seq % 60) + 0.5, quality: seq % 41 === 0 ? artifact : 0 },
+              { code: TEMP.code, value: 36 + (seq % 30) / 10, quality: seq % 23 === 0 ? clockSkew : 0 },
+              ...(seq % 5 === 0
+                ? [{ code: SPO2.code, value: 90 + (seq % 11) * 0.1, quality: seq % 3 === 0 ? implausible : clockSkew }]
+                : []),
             ],
           }),
         );

@@ -1,28 +1,33 @@
 import type { CanonicalReading, DeviceId } from '@wardstream/domain';
 import type { StoredWaveform, Subject, UnassignedDevice, WaveformQuery } from '../reading-store.js';
-import { compareKeys } from './cursor.js';
+import { compareKeys, type ReadingKey } from './cursor.js';
+import { compareLatestRank } from './latest-rule.js';
 import type { MemoryState } from './memory-state.js';
 import type { Series, SeriesRegistry } from './series.js';
 import { compareWaveforms, waveformOverlaps, type WaveformReader } from './waveform-table.js';
 
 /**
- * The most recent reading of each code of a subject, from the latest-per-series cache (kept on
- * every write, rebuilt at open). Across devices, the reading that sorts last in the port's order
- * wins. Sorted by code.
+ * The latest reading of each code of a subject (the port's rule, latest-rule.ts), from the
+ * latest-per-series cache (kept on every write, rebuilt at open): of the series of one code (one
+ * per device, or per patient for a device that moved), the latest that ranks first, then sorts
+ * last in the port's order. Sorted by code.
  */
 export function readLatest(registry: SeriesRegistry, subject: Subject): CanonicalReading[] {
   const best = new Map<string, Series>();
   for (const series of registry.forSubject(subject)) {
     if (!series.hasLatest) continue;
     const current = best.get(series.code);
-    if (current === undefined || compareKeys(latestKey(series), latestKey(current)) > 0) {
-      best.set(series.code, series);
-    }
+    if (current === undefined || isLaterThan(series, current)) best.set(series.code, series);
   }
   return [...best.values()].map((s) => s.latest()).sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
 }
 
-function latestKey(s: Series): { observedAt: number; deviceId: string; code: string; boot: string; seq: number } {
+function isLaterThan(a: Series, b: Series): boolean {
+  const rank = compareLatestRank(a.latestQuality, a.latestReceivedAt, b.latestQuality, b.latestReceivedAt);
+  return rank !== 0 ? rank > 0 : compareKeys(latestKey(a), latestKey(b)) > 0;
+}
+
+function latestKey(s: Series): ReadingKey {
   return { observedAt: s.latestAt, deviceId: s.deviceId, code: s.code, boot: s.latestBoot, seq: s.latestSeq };
 }
 
@@ -36,7 +41,7 @@ export function readUnassigned(registry: SeriesRegistry): UnassignedDevice[] {
     if (series.patientId !== null || series.count === 0) continue;
     const entry = byDevice.get(series.deviceId) ?? { readings: 0, lastObservedAt: -Infinity };
     entry.readings += series.count;
-    entry.lastObservedAt = Math.max(entry.lastObservedAt, series.latestAt);
+    entry.lastObservedAt = Math.max(entry.lastObservedAt, series.lastObservedAt);
     byDevice.set(series.deviceId, entry);
   }
   return [...byDevice.entries()]

@@ -42,8 +42,10 @@ export class WriterClient {
       worker.once('error', onError);
       worker.once('message', () => {
         worker.off('error', onError);
+        const client = new WriterClient(worker);
+        // After the client attached its listeners: attaching a 'message' listener re-refs a worker.
         worker.unref();
-        resolve(new WriterClient(worker));
+        resolve(client);
       });
     });
   }

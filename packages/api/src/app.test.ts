@@ -230,6 +230,23 @@ describe('HTTP API', () => {
     await reader.cancel();
   });
 
+  it("streams live readings of a ward's patients only", async () => {
+    const res = await app.request('/api/v1/wards/w-4/live');
+    const reader = res.body?.getReader();
+    assert.ok(reader);
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('event: ready'))
+      text += decoder.decode((await reader.read()).value as Uint8Array | undefined);
+    live.publish([record(20, 'p-3'), record(21, 'p-1'), record(22, null, 'loose-1')]);
+    while (!text.includes('event: readings'))
+      text += decoder.decode((await reader.read()).value as Uint8Array | undefined);
+    const data = text.slice(text.indexOf('event: readings')).split('\n')[1] ?? '';
+    const readings = JSON.parse(data.replace(/^data: /, '')) as Json[];
+    assert.deepEqual([...new Set(readings.map((r) => `${String(r['patientId'])}/${String(r['seq'])}`))], ['p-1/21']);
+    await reader.cancel();
+  });
+
   it('describes every mounted route in the OpenAPI document, and nothing more', async () => {
     const served = await get('/api/v1/openapi.json');
     assert.equal(served.body['openapi'], '3.1.0');

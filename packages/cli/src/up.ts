@@ -27,7 +27,7 @@ export async function upCommand(argv: string[], io: CommandIo): Promise<number> 
   );
   const platform = await startEmbedded(parsed.config, { logger });
   io.stdout.write(
-    `Wardstream is up.\n  MQTT  mqtt://${parsed.config.host}:${platform.mqttPort}  (topic wardstream/v1/devices/{deviceId}/telemetry)\n` +
+    `Wardstream is up.\n  MQTT  mqtt://${parsed.config.mqttHost}:${platform.mqttPort}  (topic wardstream/v1/devices/{deviceId}/telemetry)\n` +
       `  HTTP  http://${parsed.config.host}:${platform.httpPort}/api/v1  (OpenAPI at /api/v1/openapi.json, metrics at /metrics)\n` +
       `  data  ${parsed.config.dataDir}\nPress Ctrl-C to stop.\n`,
   );

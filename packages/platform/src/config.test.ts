@@ -35,6 +35,19 @@ describe('platform configuration', () => {
     assert.match(parsed.errors.join('\n'), /go together/);
   });
 
+  it('refuses a misspelt WARDSTREAM_ variable instead of ignoring it', () => {
+    const parsed = parseConfig([], { WARDSTREAM_HTTP_POR: '9000' });
+    assert.equal(parsed.ok, false);
+    assert.match(parsed.errors.join('\n'), /unknown environment variable WARDSTREAM_HTTP_POR/);
+  });
+
+  it('puts the MQTT endpoint on its own address when asked', () => {
+    const parsed = parseConfig(['--mqtt-host', '0.0.0.0'], {});
+    assert.ok(parsed.ok);
+    assert.equal(parsed.config.host, '127.0.0.1');
+    assert.equal(parsed.config.mqttHost, '0.0.0.0');
+  });
+
   it('refuses unknown options with a clear message', () => {
     const parsed = parseConfig(['--htp-port', '1'], {});
     assert.equal(parsed.ok, false);

@@ -18,7 +18,10 @@ export interface MqttTlsConfig {
 export interface EmbeddedConfig {
   readonly kind: 'embedded';
   readonly dataDir: string;
+  /** Address of the HTTP API (unauthenticated today: keep it on loopback or a protected network). */
   readonly host: string;
+  /** Address of the MQTT endpoint for devices; defaults to `host`. */
+  readonly mqttHost: string;
   readonly httpPort: number;
   readonly mqttPort: number;
   readonly mqttTls: MqttTlsConfig | undefined;
@@ -42,6 +45,7 @@ export const DEFAULT_MQTT_PORT = 1884;
 const OPTIONS = {
   'data-dir': { type: 'string', env: 'WARDSTREAM_DATA_DIR' },
   host: { type: 'string', env: 'WARDSTREAM_HOST' },
+  'mqtt-host': { type: 'string', env: 'WARDSTREAM_MQTT_HOST' },
   'http-port': { type: 'string', env: 'WARDSTREAM_HTTP_PORT' },
   'mqtt-port': { type: 'string', env: 'WARDSTREAM_MQTT_PORT' },
   'mqtt-tls-cert': { type: 'string', env: 'WARDSTREAM_MQTT_TLS_CERT' },
@@ -61,7 +65,9 @@ export type ParsedConfig =
 
 export const CONFIG_HELP = `Options (each also as the WARDSTREAM_* variable named in brackets):
   --data-dir DIR              data directory [WARDSTREAM_DATA_DIR] (default ./wardstream-data)
-  --host ADDR                 address to listen on [WARDSTREAM_HOST] (default 127.0.0.1)
+  --host ADDR                 address of the HTTP API [WARDSTREAM_HOST] (default 127.0.0.1; the API has
+                              no authentication yet: keep it on loopback or a protected network)
+  --mqtt-host ADDR            address of the MQTT endpoint [WARDSTREAM_MQTT_HOST] (default: --host)
   --http-port N               HTTP API port [WARDSTREAM_HTTP_PORT] (default ${DEFAULT_HTTP_PORT})
   --mqtt-port N               MQTT port for devices [WARDSTREAM_MQTT_PORT] (default ${DEFAULT_MQTT_PORT})
   --mqtt-tls-cert/-key/-ca F  PEM files: mutual TLS, device id from the client certificate CN
@@ -116,6 +122,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     kind: 'embedded',
     dataDir: resolve(get('data-dir') ?? 'wardstream-data'),
     host: get('host') ?? '127.0.0.1',
+    mqttHost: get('mqtt-host') ?? get('host') ?? '127.0.0.1',
     httpPort: int('http-port', DEFAULT_HTTP_PORT, 0, 65535),
     mqttPort: int('mqtt-port', DEFAULT_MQTT_PORT, 0, 65535),
     mqttTls:
@@ -136,7 +143,13 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     demoPatients: int('demo', 0, 0, 10_000),
     demoRatePerDevice: demoRate,
   };
-  if (config.httpPort !== 0 && config.httpPort === config.mqttPort)
+  if (config.httpPort !== 0 && config.httpPort === config.mqttPort && config.host === config.mqttHost) {
     errors.push('--http-port and --mqtt-port must differ');
+  }
+  // A misspelt variable must not quietly become a default.
+  const known = new Set<string>(Object.values(OPTIONS).map((o) => o.env));
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('WARDSTREAM_') && !known.has(name)) errors.push(`unknown environment variable ${name}`);
+  }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
 }

@@ -155,7 +155,7 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
           };
     const endpoint = await MqttEndpoint.listen(
       {
-        host: config.host,
+        host: config.mqttHost,
         port: config.mqttPort,
         identity: tls === undefined ? 'client-id' : 'certificate',
         // Packets up to 1 MiB are read and answered (an oversize payload gets `payload-too-large`);
@@ -177,7 +177,7 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
     );
     cleanups.push(() => endpoint.close());
     logger.info('gateway', 'listening', {
-      url: `mqtt${tls === undefined ? '' : 's'}://${config.host}:${endpoint.port}`,
+      url: `mqtt${tls === undefined ? '' : 's'}://${config.mqttHost}:${endpoint.port}`,
       identity: tls === undefined ? 'client-id (development: plain TCP, no authentication)' : 'certificate',
     });
 
@@ -187,7 +187,7 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
         registry,
         clock,
         logger,
-        mqttUrl: `mqtt://${config.host}:${endpoint.port}`,
+        mqttUrl: `mqtt://${config.mqttHost === '0.0.0.0' ? '127.0.0.1' : config.mqttHost}:${endpoint.port}`,
         patients: config.demoPatients,
         ratePerDevice: config.demoRatePerDevice,
       });

@@ -75,6 +75,7 @@ export interface LogStatus {
   readonly bytes: number;
 }
 
+/** The telemetry log port (see the module comment): durable, partitioned, idempotent on (deviceId, boot, seq). */
 export interface TelemetryLog {
   readonly partitionCount: number;
 

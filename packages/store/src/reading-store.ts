@@ -136,6 +136,7 @@ export interface StoreStats {
   readonly pendingReadings: number;
 }
 
+/** The reading-store port (see the module comment for idempotency and durability). Instants are epoch ms. */
 export interface ReadingStore {
   /**
    * Writes records (already flagged by the processor; the store never alters a value or flag)

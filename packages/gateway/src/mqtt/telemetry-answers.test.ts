@@ -5,27 +5,7 @@ import { StaticBindingResolver } from '../binding-resolver.js';
 import { startGateway, TEST_NOW, type GatewayHarness } from '../testing/harness.js';
 import { connectDevice, subscribeCodes, telemetry, type TestDevice } from '../testing/mqtt-test-client.js';
 import { ReasonCode } from './reason-codes.js';
-
-/** Each bad-input class: the payload, the domain reason, and how many readings were valid. */
-const BAD_INPUTS: readonly { name: string; payload: unknown; reason: string }[] = [
-  { name: 'schema violation', payload: telemetry(101, { readings: 'lots' }), reason: 'schema' },
-  {
-    name: 'unknown code',
-    payload: telemetry(102, { readings: [{ code: 'MDC_NOT_A_CODE', value: 1, unit: '%' }] }),
-    reason: 'unknown-code',
-  },
-  {
-    name: 'unknown unit',
-    payload: telemetry(103, { readings: [{ code: 'spo2', value: 97, unit: 'parsec' }] }),
-    reason: 'unknown-unit',
-  },
-  {
-    name: 'payload over the size limit',
-    payload: telemetry(104, { pad: 'x'.repeat(70_000) }),
-    reason: 'payload-too-large',
-  },
-  { name: 'missing seq', payload: { boot: 'b1', ts: TEST_NOW, readings: [] }, reason: 'missing-seq' },
-];
+import { BAD_INPUTS } from '../testing/bad-inputs.js';
 
 describe('telemetry answers over MQTT 5', () => {
   let gw: GatewayHarness;

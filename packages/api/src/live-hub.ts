@@ -36,18 +36,6 @@ export class LiveHub {
     };
   }
 
-  /** Replaces the patients a subscriber follows (a ward's census changed). */
-  retarget(unsubscribe: () => void, topic: LiveTopic, listener: LiveListener): () => void {
-    unsubscribe();
-    return this.subscribe(topic, listener);
-  }
-
-  get subscriberCount(): number {
-    const all = new Set<Subscriber>();
-    for (const set of [...this.byPatient.values(), ...this.byDevice.values()]) for (const s of set) all.add(s);
-    return all.size;
-  }
-
   /** Delivers the readings of stored records to every subscriber that follows them. */
   publish(records: readonly IngestRecord[]): void {
     if (this.byPatient.size === 0 && this.byDevice.size === 0) return;

@@ -117,11 +117,6 @@ export class Processor {
     return this.failure;
   }
 
-  /** Current read position per partition (next offset to process). */
-  position(): ReadonlyMap<number, number> {
-    return this.positions;
-  }
-
   /** Processes everything up to the log's current end; for tests, tools and shutdown. */
   async drain(): Promise<void> {
     for (;;) {

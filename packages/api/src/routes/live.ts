@@ -35,7 +35,8 @@ function liveStream(c: Context, deps: ApiDeps, resolveTopic: () => Promise<LiveT
         : setInterval(() => {
             resolveTopic()
               .then((topic) => {
-                unsubscribe = deps.live.retarget(unsubscribe, topic, listener);
+                unsubscribe();
+                unsubscribe = deps.live.subscribe(topic, listener);
               })
               .catch(() => undefined);
           }, refreshMs);

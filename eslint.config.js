@@ -39,14 +39,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/domain/src/**/*.ts'],
+    files: ['packages/domain/src/**/*.ts', 'packages/clinical/src/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['node:*', '@wardstream/*'], message: 'The domain is pure: no I/O and no other package.' },
+            { group: ['node:*', '@wardstream/*', '!@wardstream/domain'], message: 'The domain is pure: no I/O and no other package.' },
           ],
         },
       ],

@@ -59,13 +59,13 @@ export interface Alarm {
   readonly version: number;
 }
 
+/**
+ * `condition-ended`: a latched alarm's condition ended (the alarm stays active until acknowledged).
+ * `condition-returned`: the same condition came back while its alarm was still open; the open alarm
+ * carries it (deduplication) instead of a second alarm being raised.
+ */
 export type AlarmEventType =
-  | 'raised'
-  | 'acknowledged'
-  | 'silenced'
-  | 'escalated'
-  | 'condition-ended'
-  | 'resolved';
+  'raised' | 'acknowledged' | 'silenced' | 'escalated' | 'condition-ended' | 'condition-returned' | 'resolved';
 
 /**
  * One state change of an alarm, with who and when: the audit trail and what is routed (alerts

@@ -27,8 +27,10 @@ export interface ThresholdRule {
 }
 
 /**
- * A NEWS2 escalation rule: raised while the patient's (complete) NEWS2 is in `band` or above —
- * RCP 2017 Chart 2 ties each band to a clinical response.
+ * A NEWS2 escalation rule: raised while the patient's NEWS2 risk band is `band` — RCP 2017 Chart 2
+ * ties each band to a clinical response. A partial score counts when the parameters present already
+ * put the patient in the band (the missing ones can only add points); moving to a higher band ends
+ * this alarm and raises that band's.
  */
 export interface ScoreBandRule {
   readonly kind: 'news2Band';
@@ -37,6 +39,9 @@ export interface ScoreBandRule {
   readonly band: 'low-medium' | 'medium' | 'high';
   /** The response the chart asks for, shown with the alarm. */
   readonly response: string;
+  /** The band must hold this long before the alarm is raised, and be left this long before it clears. */
+  readonly delayMs: number;
+  readonly clearDelayMs: number;
   readonly priority: AlarmPriority;
   readonly latching: boolean;
   readonly enabled: boolean;

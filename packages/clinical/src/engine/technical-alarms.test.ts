@@ -7,31 +7,59 @@ const SPO2 = 'MDC_PULS_OXIM_SAT_O2';
 const HR = 'MDC_ECG_HEART_RATE';
 
 describe('technical alarms', () => {
-  it('stale data: a parameter that stops arriving raises communication failure, and its return resolves it', () => {
+  it('communication failure: a device that goes silent raises one alarm, and its return resolves it', () => {
     const h = new Harness([]);
     h.feed(series(SPO2, T0, 10, () => 97));
     h.engine.tick(T0 + 9_000 + 30_000);
     assert.deepEqual(h.types(), []);
     h.engine.tick(T0 + 9_000 + 30_001);
-    assert.deepEqual(h.types(), [`technical.stale.${SPO2}:raised`]);
+    assert.deepEqual(h.types(), ['technical.communication:raised']);
     const alarm = h.events[0]!.alarm;
     assert.equal(alarm.category, 'technical');
     assert.equal(alarm.deviceId, 'monitor-1');
-    assert.match(alarm.message, /No MDC_PULS_OXIM_SAT_O2 from monitor-1/);
+    assert.match(alarm.message, /No data from monitor-1 for 30 s/);
     h.engine.tick(T0 + 60_000);
-    assert.equal(h.events.length, 1, 'raised once while it lasts');
+    assert.equal(h.events.length, 1, 'raised once while it lasts, with no per-parameter alarms on top');
     h.feed(series(SPO2, T0 + 70_000, 1, () => 97));
-    assert.deepEqual(h.types(), [`technical.stale.${SPO2}:raised`, `technical.stale.${SPO2}:resolved`]);
+    assert.deepEqual(h.types(), ['technical.communication:raised', 'technical.communication:resolved']);
   });
 
-  it('stale data adapts to a parameter that normally comes seldom (e.g. NIBP every 15 min)', () => {
+  it('stale parameter: SpO2 stopping while the ECG goes on raises a stale alarm for SpO2 only', () => {
+    const h = new Harness([]);
+    for (let i = 0; i < 60; i++) {
+      const readings: [string, number][] =
+        i < 20
+          ? [
+              [HR, 70],
+              [SPO2, 97],
+            ]
+          : [[HR, 70]];
+      h.feed([record(T0 + i * 1000, readings)]);
+      h.engine.tick(T0 + i * 1000);
+    }
+    assert.deepEqual(h.types(), [`technical.stale.${SPO2}:raised`]);
+    assert.equal(h.events[0]!.alarm.raisedAt, T0 + 50_000, '30 s after the last SpO2 at 19 s');
+    assert.match(h.events[0]!.alarm.message, /sensor off or failed/);
+  });
+
+  it('stale parameter adapts to one that normally comes seldom (NIBP every 15 min), and needs two readings', () => {
     const h = new Harness([]);
     const sbp = 'MDC_PRESS_BLD_NONINV_SYS';
-    for (let i = 0; i < 4; i++) h.feed([record(T0 + i * 900_000, [[sbp, 120]])]);
-    h.engine.tick(T0 + 3 * 900_000 + 1_800_000);
-    assert.deepEqual(h.types(), []);
-    h.engine.tick(T0 + 3 * 900_000 + 2_700_001);
+    const at = (s: number) => T0 + s * 1000;
+    for (let s = 0; s <= 4 * 3600; s += 5) {
+      const readings: [string, number][] =
+        s % 900 === 0 && s <= 2700
+          ? [
+              [HR, 70],
+              [sbp, 120],
+            ]
+          : [[HR, 70]];
+      h.feed([record(at(s), readings)]);
+      h.engine.tick(at(s));
+    }
+    // Last NIBP at 2700 s; usual interval 900 s → stale after 2700 s more, i.e. at 5400 s.
     assert.deepEqual(h.types(), [`technical.stale.${sbp}:raised`]);
+    assert.equal(h.events[0]!.alarm.raisedAt, at(5405));
   });
 
   it('an unassigned device raises no stale-data alarm; a restart is not an outage', () => {

@@ -33,6 +33,8 @@ const QUALITY_KINDS = [
 
 /** A code is stale after this many of its usual intervals without a reading (and never before staleAfterMs). */
 const STALE_INTERVALS = 3;
+/** The pseudo-code under which any message from the device counts. */
+const ANY = '*';
 const EWMA_WEIGHT = 0.2;
 
 /**
@@ -60,6 +62,7 @@ export class TechnicalMonitor {
   onRecord(record: IngestRecord): void {
     const device = this.device(record.deviceId);
     device.patientId = record.patientId;
+    this.seen(record, device, ANY);
     let skewed = false;
     for (const reading of record.readings) {
       this.seen(record, device, reading.code);
@@ -85,39 +88,63 @@ export class TechnicalMonitor {
   /** Wall-clock checks: stale data, and quality alarms whose flagged data has stopped. */
   tick(now: number): void {
     for (const [deviceId, device] of this.devices) {
-      if (device.patientId === null) continue;
-      for (const [code, seen] of Object.entries(device.seen)) {
-        if (seen.staleAlarm !== null) continue;
-        const expected = Math.max(this.policy.staleAfterMs, STALE_INTERVALS * seen.intervalMs);
-        const since = Math.max(seen.receivedAt, this.startedAt);
-        if (now - since <= expected) continue;
-        seen.staleAlarm = this.book.raise({
-          id: alarmId(`device:${deviceId}`, `technical.stale.${code}`, seen.observedAt),
-          category: 'technical',
-          ruleId: `technical.stale.${code}`,
-          patientId: device.patientId,
-          deviceId,
-          parameter: code,
-          priority: this.policy.stalePriority,
-          latching: false,
-          message: `No ${code} from ${deviceId} for ${Math.round((now - seen.receivedAt) / 1000)} s: communication failure or sensor off`,
-          onsetAt: seen.observedAt,
-          raisedAt: now,
-          value: null,
-          limit: null,
-          details: {
-            lastReceivedAt: seen.receivedAt,
-            expectedWithinMs: expected,
-            source: 'local policy: TechnicalPolicy.staleAfterMs',
-          },
-        });
-      }
+      if (device.patientId !== null) this.staleness(deviceId, device, now);
       for (const [key, issue] of Object.entries(device.quality)) {
         if (now - issue.lastFlaggedAt < this.policy.dataQualityClearMs) continue;
         this.book.end(issue.alarmId, now);
         Reflect.deleteProperty(device.quality, key);
       }
     }
+  }
+
+  /**
+   * Nothing at all from the device (`*`): one communication-failure alarm, and no per-parameter ones
+   * on top of it. A parameter that stops while others keep coming (a probe off the finger): a stale
+   * alarm for it, once its usual interval is known (two readings), so a first NIBP is not stale 30 s later.
+   */
+  private staleness(deviceId: DeviceId, device: DeviceState, now: number): void {
+    const all = device.seen[ANY];
+    if (all !== undefined && this.isStale(all, now)) {
+      if (all.staleAlarm === null) all.staleAlarm = this.raiseStale(deviceId, device, ANY, all, now);
+      return;
+    }
+    for (const [code, seen] of Object.entries(device.seen)) {
+      if (code === ANY || seen.staleAlarm !== null || seen.intervalMs < 0 || !this.isStale(seen, now)) continue;
+      seen.staleAlarm = this.raiseStale(deviceId, device, code, seen, now);
+    }
+  }
+
+  private isStale(seen: SeenCode, now: number): boolean {
+    const expected = Math.max(this.policy.staleAfterMs, STALE_INTERVALS * seen.intervalMs);
+    return now - Math.max(seen.receivedAt, this.startedAt) > expected;
+  }
+
+  private raiseStale(deviceId: DeviceId, device: DeviceState, code: string, seen: SeenCode, now: number): string {
+    const any = code === ANY;
+    const ruleId = any ? 'technical.communication' : `technical.stale.${code}`;
+    const silentS = Math.round((now - seen.receivedAt) / 1000);
+    return this.book.raise({
+      id: alarmId(`device:${deviceId}`, ruleId, seen.observedAt),
+      category: 'technical',
+      ruleId,
+      patientId: device.patientId,
+      deviceId,
+      parameter: any ? null : code,
+      priority: this.policy.stalePriority,
+      latching: false,
+      message: any
+        ? `No data from ${deviceId} for ${silentS} s: communication failure`
+        : `No ${code} from ${deviceId} for ${silentS} s while it sends other data: sensor off or failed`,
+      onsetAt: seen.observedAt,
+      raisedAt: now,
+      value: null,
+      limit: null,
+      details: {
+        lastReceivedAt: seen.receivedAt,
+        usualIntervalMs: seen.intervalMs,
+        source: 'local policy: TechnicalPolicy.staleAfterMs, or 3 usual intervals if longer',
+      },
+    });
   }
 
   private device(id: DeviceId): DeviceState {

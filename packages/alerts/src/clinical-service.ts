@@ -1,0 +1,256 @@
+import {
+  ClinicalEngine,
+  DEFAULT_RULES,
+  effectiveRules,
+  type Alarm,
+  type AlarmEvent,
+  type AlarmRule,
+  type EnginePolicy,
+  type EngineState,
+  type ScoreRecord,
+} from '@wardstream/clinical';
+import { decodeIngestRecord, type Clock, type PatientId } from '@wardstream/domain';
+import { LogCorruptionError, type LogEntry, type TelemetryLog } from '@wardstream/log';
+import type { ClinicalStore } from './clinical-store.js';
+import { ClinicalCommands } from './clinical-commands.js';
+
+export interface ClinicalServiceOptions {
+  /** Consumer name under which the service commits its position to the telemetry log. */
+  readonly consumer: string;
+  readonly maxBatchRecords: number;
+  readonly fetchWaitMs: number;
+  /** How often the engine's state and position are saved (a crash replays at most this much). */
+  readonly checkpointIntervalMs: number;
+  /** How often wall-clock work runs (stale data, escalation). */
+  readonly tickIntervalMs: number;
+  /** At start, events stored this recently are routed again (idempotent routes) to close a crash gap. */
+  readonly rerouteWindowMs: number;
+}
+
+export const DEFAULT_CLINICAL_SERVICE_OPTIONS: ClinicalServiceOptions = {
+  consumer: 'clinical',
+  maxBatchRecords: 2_000,
+  fetchWaitMs: 250,
+  checkpointIntervalMs: 2_000,
+  tickIntervalMs: 1_000,
+  rerouteWindowMs: 10 * 60_000,
+};
+
+export interface ClinicalServiceDeps {
+  readonly log: TelemetryLog;
+  readonly store: ClinicalStore;
+  readonly clock: Clock;
+  readonly policy: EnginePolicy;
+  /** The ward of a patient, for ward rule sets (the composition root keeps it from the registry). */
+  readonly wardOf: (patientId: PatientId) => string | null;
+  /** Every alarm event once stored; `fresh` false when re-routed after a restart. */
+  readonly onAlarmEvent: (event: AlarmEvent, fresh: boolean) => void;
+  readonly onScore: (score: ScoreRecord) => void;
+  /** The service stopped on an error (it never swallows one on the alert path). */
+  readonly onFatal: (err: Error) => void;
+  readonly onWarning: (message: string, err: Error) => void;
+}
+
+/**
+ * The clinical service: a consumer of the telemetry log (its own position, saved with the engine's
+ * state in the clinical store) that runs the clinical engine, stores every alarm event and score,
+ * and hands events to the router. Operator commands go through `commands`.
+ */
+export class ClinicalService {
+  readonly commands: ClinicalCommands;
+  private readonly abort = new AbortController();
+  private readonly rulesCache = new Map<PatientId, readonly AlarmRule[]>();
+  private positions = new Map<number, number>();
+  private loop: Promise<void> | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+  private lastCheckpointAt = 0;
+  private failure: Error | undefined;
+  readonly engine: ClinicalEngine;
+
+  private constructor(
+    private readonly options: ClinicalServiceOptions,
+    private readonly deps: ClinicalServiceDeps,
+    state: EngineState | undefined,
+  ) {
+    const { store, clock } = deps;
+    this.engine = new ClinicalEngine(
+      deps.policy,
+      {
+        rulesFor: (patientId) => this.rulesFor(patientId),
+        findAlarm: (id) => store.getAlarm(id),
+        onAlarmEvent: (event) => {
+          deps.onAlarmEvent(event, store.recordAlarmEvent(event));
+        },
+        onScore: (score) => {
+          store.appendScore(score);
+          deps.onScore(score);
+        },
+      },
+      { state, openAlarms: store.openAlarms(), startedAt: clock.now() },
+    );
+    this.commands = new ClinicalCommands({
+      engine: this.engine,
+      store,
+      clock,
+      policy: deps.policy,
+      rulesFor: (patientId) => this.rulesFor(patientId),
+      rulesChanged: () => {
+        this.rulesCache.clear();
+        this.engine.rulesChanged(clock.now());
+        this.checkpoint();
+      },
+      charted: () => this.checkpoint(),
+    });
+  }
+
+  /** Resumes from the store's checkpoint (or the log's end on first start) and starts consuming. */
+  static start(options: ClinicalServiceOptions, deps: ClinicalServiceDeps): ClinicalService {
+    const checkpoint = deps.store.loadCheckpoint();
+    const service = new ClinicalService(options, deps, checkpoint?.state as EngineState | undefined);
+    const end = deps.log.status().endOffsets;
+    for (let p = 0; p < deps.log.partitionCount; p++) {
+      service.positions.set(p, checkpoint?.offsets[p] ?? end.get(p) ?? 0);
+    }
+    if (checkpoint === undefined) service.checkpoint();
+    const now = deps.clock.now();
+    for (const event of deps.store.eventsBetween(now - options.rerouteWindowMs, now + 1, 100_000)) {
+      deps.onAlarmEvent(event, false);
+    }
+    service.loop = service.run();
+    service.ticker = setInterval(() => {
+      service.guard(() => {
+        service.engine.tick(deps.clock.now());
+      });
+    }, options.tickIntervalMs);
+    return service;
+  }
+
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  /** The effective rules of a patient: defaults, then the ward's, then the patient's overrides. */
+  rulesFor(patientId: PatientId): readonly AlarmRule[] {
+    let rules = this.rulesCache.get(patientId);
+    if (rules === undefined) {
+      const { store } = this.deps;
+      const ward = this.deps.wardOf(patientId);
+      rules = effectiveRules(
+        store.getRuleSet({ kind: 'default' })?.rules ?? DEFAULT_RULES,
+        ward === null ? [] : (store.getRuleSet({ kind: 'ward', wardId: ward })?.rules ?? []),
+        store.getRuleSet({ kind: 'patient', patientId })?.rules ?? [],
+      );
+      this.rulesCache.set(patientId, rules);
+    }
+    return rules;
+  }
+
+  /** Patients' wards changed: rules are looked up again. */
+  wardsChanged(): void {
+    this.rulesCache.clear();
+  }
+
+  openAlarms(): Alarm[] {
+    return this.engine.openAlarms();
+  }
+
+  /** Processes everything up to the log's current end (tests, tools, shutdown). */
+  async drain(): Promise<void> {
+    for (;;) {
+      if (this.failure !== undefined) throw this.failure;
+      const end = this.deps.log.status().endOffsets;
+      if (![...this.positions].some(([p, next]) => (end.get(p) ?? 0) > next)) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    clearInterval(this.ticker);
+    await this.loop;
+    if (this.failure === undefined) this.checkpoint();
+  }
+
+  private async run(): Promise<void> {
+    const { log } = this.deps;
+    while (!this.abort.signal.aborted && this.failure === undefined) {
+      let entries: LogEntry[];
+      try {
+        entries = await log.fetch(this.positions, {
+          maxRecords: this.options.maxBatchRecords,
+          maxWaitMs: this.options.fetchWaitMs,
+          signal: this.abort.signal,
+        });
+      } catch (err) {
+        if (err instanceof LogCorruptionError) {
+          // The processor reports the corrupt entry (health, metric); the clinical service goes past it too.
+          this.deps.onWarning(
+            `skipped an unreadable log entry at partition ${err.partition} offset ${err.offset}`,
+            err,
+          );
+          this.positions.set(err.partition, Math.max(this.positions.get(err.partition) ?? 0, err.offset + 1));
+          continue;
+        }
+        this.fail(err);
+        return;
+      }
+      this.guard(() => {
+        this.process(entries);
+      });
+      if (this.deps.clock.now() - this.lastCheckpointAt >= this.options.checkpointIntervalMs) {
+        this.guard(() => {
+          this.checkpoint();
+        });
+      }
+    }
+  }
+
+  private process(entries: readonly LogEntry[]): void {
+    for (const entry of entries) {
+      let record;
+      try {
+        record = decodeIngestRecord(entry.payload);
+      } catch (err) {
+        this.deps.onWarning(
+          `skipped an undecodable log entry at partition ${entry.partition} offset ${entry.offset}`,
+          err as Error,
+        );
+        this.positions.set(entry.partition, entry.offset + 1);
+        continue;
+      }
+      this.engine.ingest(record);
+      this.positions.set(entry.partition, entry.offset + 1);
+    }
+  }
+
+  /** Saves the engine's state with its position, then commits the position to the log (for retention). */
+  private checkpoint(): void {
+    const now = this.deps.clock.now();
+    this.lastCheckpointAt = now;
+    this.deps.store.saveCheckpoint({
+      offsets: Object.fromEntries(this.positions),
+      state: this.engine.state(),
+      savedAt: now,
+    });
+    this.deps.log.commit(this.options.consumer, new Map(this.positions)).catch((err: unknown) => {
+      this.deps.onWarning('could not commit the clinical position to the log; retrying', err as Error);
+    });
+  }
+
+  private guard(work: () => void): void {
+    if (this.failure !== undefined) return;
+    try {
+      work();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (this.failure !== undefined) return;
+    this.failure = err instanceof Error ? err : new Error(String(err));
+    this.abort.abort();
+    clearInterval(this.ticker);
+    this.deps.onFatal(this.failure);
+  }
+}

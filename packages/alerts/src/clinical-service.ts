@@ -160,7 +160,7 @@ export class ClinicalService {
       if (this.failure !== undefined) throw this.failure;
       const end = this.deps.log.status().endOffsets;
       if (![...this.positions].some(([p, next]) => (end.get(p) ?? 0) > next)) return;
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }
 

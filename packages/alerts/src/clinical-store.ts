@@ -52,7 +52,12 @@ export interface EngineCheckpoint {
  * already stored changes nothing and returns false. A replay therefore never stores anything twice.
  */
 export interface ClinicalStore {
-  /** Stores the event and the alarm as it stands after it, in one transaction. False if the event id was already stored. */
+  /**
+   * Stores the event and the alarm as it stands after it, in one transaction. False if the event id was already
+   * stored. The stored snapshot is replaced only by an event with `seq` ≥ its `version`: a late event is kept in the
+   * history but leaves the newer snapshot. `event.alarm` must be alarm `event.alarmId` at version `event.seq`, else
+   * INVALID_INPUT.
+   */
   recordAlarmEvent(event: AlarmEvent): boolean;
   getAlarm(id: string): Alarm | undefined;
   listAlarms(query: AlarmQuery): Alarm[];
@@ -74,14 +79,24 @@ export interface ClinicalStore {
   chartedObservations(patientId: string, from: number, to: number): ChartedObservation[];
 
   getRuleSet(scope: RuleScope): StoredRuleSet | undefined;
-  /** Replaces the scope's rules; the version goes up by one. `expectedVersion` (if given) must match, else CONFLICT. */
-  putRuleSet(scope: RuleScope, rules: readonly AlarmRule[], by: string, at: number, expectedVersion?: number): StoredRuleSet;
+  /**
+   * Replaces the scope's rules; the version goes up by one. `expectedVersion` (if given) must match, else CONFLICT;
+   * 0 expects that the scope has no rule set yet.
+   */
+  putRuleSet(
+    scope: RuleScope,
+    rules: readonly AlarmRule[],
+    by: string,
+    at: number,
+    expectedVersion?: number,
+  ): StoredRuleSet;
 
   /** Appends an entry and returns it with its seq. */
   appendAudit(entry: Omit<AuditEntry, 'seq'>): AuditEntry;
   /** Entries with seq > afterSeq whose subject starts with `subjectPrefix` (if given), oldest first. */
   audit(query: { readonly subjectPrefix?: string; readonly afterSeq?: number; readonly limit: number }): AuditEntry[];
 
+  /** `state` (like `details` elsewhere) is stored as JSON: it must be a JSON value and is read back as one. */
   saveCheckpoint(checkpoint: EngineCheckpoint): void;
   loadCheckpoint(): EngineCheckpoint | undefined;
 

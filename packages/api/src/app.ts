@@ -4,11 +4,17 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ApiDeps } from './deps.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
 import { problem, problemForCode, RequestProblem, type Problem } from './problem.js';
+import { mountAlarmBurdenRoutes } from './routes/alarm-burden.js';
+import { mountAlarmRoutes } from './routes/alarms.js';
+import { mountAuditRoutes } from './routes/audit.js';
 import { mountBindingRoutes } from './routes/bindings.js';
+import { mountChartedRoutes } from './routes/charted.js';
 import { mountDeviceRoutes } from './routes/devices.js';
 import { mountHealthRoutes } from './routes/health.js';
 import { mountLiveRoutes } from './routes/live.js';
 import { mountPatientRoutes } from './routes/patients.js';
+import { mountRuleRoutes } from './routes/rules.js';
+import { mountScoreRoutes } from './routes/scores.js';
 
 /** Errors that carry a stable `code` from other packages (log, store) and their problem. */
 function problemOf(err: unknown): Problem {
@@ -23,7 +29,9 @@ function problemOf(err: unknown): Problem {
 
 /**
  * The HTTP API: every route mounted in one place, each feature's routes in its own file.
- * `onInternalError` hears of every 500 (the process logs it; the client gets a problem document).
+ * The clinical routes (alarms, scores, charted observations, rules, alarm burden, audit) are mounted
+ * only when `deps.clinical` is given. `onInternalError` hears of every 500 (the process logs it; the
+ * client gets a problem document).
  */
 export function createApi(deps: ApiDeps, onInternalError: (err: unknown) => void = () => undefined): Hono {
   const app = new Hono();
@@ -33,6 +41,15 @@ export function createApi(deps: ApiDeps, onInternalError: (err: unknown) => void
   mountDeviceRoutes(app, deps);
   mountBindingRoutes(app, deps);
   mountLiveRoutes(app, deps);
+  const { clinical } = deps;
+  if (clinical !== undefined) {
+    mountAlarmRoutes(app, clinical);
+    mountScoreRoutes(app, deps, clinical);
+    mountChartedRoutes(app, deps, clinical);
+    mountRuleRoutes(app, deps, clinical);
+    mountAlarmBurdenRoutes(app, deps, clinical);
+    mountAuditRoutes(app, clinical);
+  }
 
   app.notFound((c) =>
     c.json(problem('not-found', 404, `no route for ${c.req.method} ${c.req.path}`), 404, {

@@ -1,3 +1,4 @@
+import type { ClinicalCommands, ClinicalStore } from '@wardstream/alerts';
 import type { Catalogue, Clock } from '@wardstream/domain';
 import type { Registry } from '@wardstream/registry';
 import type { ReadingStore } from '@wardstream/store';
@@ -15,6 +16,12 @@ export interface HealthReport {
   readonly components: Readonly<Record<string, ComponentStatus>>;
 }
 
+/** The clinical service as the API uses it: commands change alarms, charts and rules; the store is read. */
+export interface ClinicalApiDeps {
+  readonly commands: ClinicalCommands;
+  readonly store: ClinicalStore;
+}
+
 /** What the HTTP API needs; the composition root provides it. */
 export interface ApiDeps {
   readonly registry: Registry;
@@ -23,6 +30,8 @@ export interface ApiDeps {
   readonly clock: Clock;
   readonly live: LiveHub;
   readonly health: () => HealthReport;
+  /** Alarms, scores, charted observations, rules, audit; without it those routes are not mounted (404). */
+  readonly clinical?: ClinicalApiDeps;
   /** Prometheus exposition text of every metric. */
   readonly metrics: () => Promise<{ readonly contentType: string; readonly body: string }>;
   /** Keep-alive comment interval of live streams. */

@@ -1,3 +1,4 @@
+import type { AlarmEvent, ScoreRecord } from '@wardstream/clinical';
 import {
   canonicalReadings,
   type CanonicalReading,
@@ -11,7 +12,13 @@ export type LiveTopic =
   | { readonly kind: 'patients'; readonly patientIds: ReadonlySet<PatientId> }
   | { readonly kind: 'device'; readonly deviceId: DeviceId };
 
-export type LiveListener = (readings: readonly CanonicalReading[]) => void;
+/** One delivery to a subscriber: a batch of readings, an alarm state change, or a score. */
+export type LiveEvent =
+  | { readonly kind: 'readings'; readonly readings: readonly CanonicalReading[] }
+  | { readonly kind: 'alarm'; readonly event: AlarmEvent }
+  | { readonly kind: 'score'; readonly score: ScoreRecord };
+
+export type LiveListener = (event: LiveEvent) => void;
 
 interface Subscriber {
   topic: LiveTopic;
@@ -19,9 +26,11 @@ interface Subscriber {
 }
 
 /**
- * Fans readings out to live subscribers (the SSE feeds) as the processor stores them. Subscribers
- * are indexed by patient and device, so a batch costs one lookup per reading, not per subscriber.
- * A listener must not block; the SSE layer bounds its own queue.
+ * Fans readings, alarm events and scores out to live subscribers (the SSE feeds) as they are stored.
+ * Subscribers are indexed by patient and device, so a batch costs one lookup per reading, not per
+ * subscriber. A patient topic hears of its patients' readings, alarms and scores; a device topic of
+ * the device's readings and of alarms whose `deviceId` is that device. A listener must not block;
+ * the SSE layer bounds its own queue.
  */
 export class LiveHub {
   private readonly byPatient = new Map<PatientId, Set<Subscriber>>();
@@ -53,7 +62,29 @@ export class LiveHub {
         else batch.push(...readings);
       }
     }
-    for (const [subscriber, readings] of batches) if (readings.length > 0) subscriber.listener(readings);
+    for (const [subscriber, readings] of batches) {
+      if (readings.length > 0) subscriber.listener({ kind: 'readings', readings });
+    }
+  }
+
+  /** Delivers a stored alarm event to the subscribers of its patient and of its device. */
+  publishAlarm(event: AlarmEvent): void {
+    const { patientId, deviceId } = event.alarm;
+    const delivery: LiveEvent = { kind: 'alarm', event };
+    if (patientId !== null) this.deliver(this.byPatient.get(patientId), delivery);
+    if (deviceId !== null) this.deliver(this.byDevice.get(deviceId), delivery);
+  }
+
+  /** Delivers a stored score to the subscribers of its patient. */
+  publishScore(score: ScoreRecord): void {
+    this.deliver(this.byPatient.get(score.patientId), { kind: 'score', score });
+  }
+
+  // A subscriber follows either patients or one device, so it sits in one of the two indexes only:
+  // delivering to both sets of an alarm never reaches the same subscriber twice.
+  private deliver(subscribers: ReadonlySet<Subscriber> | undefined, event: LiveEvent): void {
+    if (subscribers === undefined) return;
+    for (const subscriber of subscribers) subscriber.listener(event);
   }
 
   private index(subscriber: Subscriber, add: boolean): void {

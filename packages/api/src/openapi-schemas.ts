@@ -1,7 +1,5 @@
-/** The shared schemas of the OpenAPI document (components.schemas). */
-type Schema = Record<string, unknown>;
-
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+/** The shared schemas of the OpenAPI document (components.schemas); the clinical ones are apart. */
+import { ref } from './openapi-parts.js';
 
 export const OPENAPI_SCHEMAS = {
   Problem: {

@@ -1,33 +1,13 @@
 /**
  * The OpenAPI 3.1 description of the HTTP API, served at /api/v1/openapi.json.
- * A test checks that every route the app mounts is described here and nothing else.
+ * A test checks that every route the app mounts (with the clinical service) is described here and
+ * nothing else. The clinical paths and schemas are in openapi-clinical*.ts.
  */
+import { CLINICAL_PATHS } from './openapi-clinical.js';
+import { CLINICAL_SCHEMAS } from './openapi-clinical-schemas.js';
+import { ERRORS, json, param, problemResponse, ref, sse } from './openapi-parts.js';
 import { OPENAPI_SCHEMAS } from './openapi-schemas.js';
 
-type Schema = Record<string, unknown>;
-
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const problemResponse = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
-const json = (description: string, schema: Schema) => ({ description, content: { 'application/json': { schema } } });
-const sse = (description: string) => ({
-  description,
-  content: { 'text/event-stream': { schema: { type: 'string' } } },
-});
-const param = (name: string, where: 'path' | 'query', description: string, schema: Schema = { type: 'string' }) => ({
-  name,
-  in: where,
-  required: where === 'path',
-  description,
-  schema,
-});
-
-const ERRORS = {
-  '400': problemResponse('Invalid parameter (every problem listed in `errors`)'),
-  '404': problemResponse('Not found'),
-};
 const WINDOW = [
   param('from', 'query', 'Inclusive start: epoch ms or ISO-8601. Default: one hour before `to`.'),
   param('to', 'query', 'Exclusive end: epoch ms or ISO-8601. Default: one minute from now.'),
@@ -79,7 +59,10 @@ function readingPaths(base: string, subject: 'patientId' | 'deviceId') {
     },
     [`${base}/live`]: {
       get: {
-        summary: 'Live readings as server-sent events (`readings`, `ping`, `overflow`)',
+        summary:
+          subject === 'patientId'
+            ? 'Live readings, alarm events and scores of the patient (server-sent events `readings`, `alarm`, `score`, `ping`, `overflow`)'
+            : 'Live readings and alarm events of the device (server-sent events `readings`, `alarm`, `ping`, `overflow`)',
         parameters: [id],
         responses: { '200': sse('An event stream'), ...ERRORS },
       },
@@ -93,7 +76,7 @@ export const OPENAPI_DOCUMENT = {
     title: 'Wardstream API',
     version: '1',
     description:
-      'Patients, devices, bindings and readings of the Wardstream telemetry platform. Errors are RFC 9457 problem documents. Instants are ISO-8601 in responses; epoch ms or ISO-8601 in requests.',
+      'Patients, devices, bindings, readings, alarms, scores, charted observations and alarm rules of the Wardstream telemetry platform. Errors are RFC 9457 problem documents. Instants are ISO-8601 in responses; epoch ms or ISO-8601 in requests. There is no authentication yet: `by` and `recordedBy` name the caller as the caller declares it.',
   },
   paths: {
     '/healthz': { get: { summary: 'Liveness', responses: { '200': json('Alive', { type: 'object' }) } } },
@@ -259,11 +242,12 @@ export const OPENAPI_DOCUMENT = {
     },
     '/api/v1/wards/{wardId}/live': {
       get: {
-        summary: "Live readings of a ward's patients (server-sent events)",
+        summary: "Live readings, alarm events and scores of a ward's patients (server-sent events)",
         parameters: [param('wardId', 'path', 'Ward id')],
         responses: { '200': sse('An event stream') },
       },
     },
+    ...CLINICAL_PATHS,
   },
-  components: { schemas: OPENAPI_SCHEMAS },
+  components: { schemas: { ...OPENAPI_SCHEMAS, ...CLINICAL_SCHEMAS } },
 } as const;

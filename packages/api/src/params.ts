@@ -1,19 +1,28 @@
 import { parseEventTime, type Catalogue, type CatalogueEntry } from '@wardstream/domain';
 import { problem, RequestProblem } from './problem.js';
 
-/** Collects every parameter problem of a request, so the client hears of all of them at once. */
+/**
+ * Collects every parameter problem of a request, so the client hears of all of them at once: a 400
+ * `invalid-parameter` problem for query and path parameters, a 422 `invalid-body` one for body fields.
+ */
 export class ParamErrors {
   private readonly errors: { name: string; reason: string }[] = [];
+
+  constructor(private readonly of: 'parameter' | 'body' = 'parameter') {}
 
   add(name: string, reason: string): void {
     this.errors.push({ name, reason });
   }
 
-  /** Throws a 400 problem listing every error, if there is any. */
+  /** Throws the problem listing every error, if there is any. */
   throwIfAny(): void {
     if (this.errors.length === 0) return;
     const detail = this.errors.map((e) => `${e.name}: ${e.reason}`).join('; ');
-    throw new RequestProblem(problem('invalid-parameter', 400, detail, this.errors));
+    throw new RequestProblem(
+      this.of === 'body'
+        ? problem('invalid-body', 422, detail, this.errors)
+        : problem('invalid-parameter', 400, detail, this.errors),
+    );
   }
 }
 

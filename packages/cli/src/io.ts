@@ -1,5 +1,7 @@
-/** Where a command writes: injected so tests capture output instead of touching process streams. */
+/** Where a command reads and writes: injected so tests use buffers instead of touching process streams. */
 export interface CommandIo {
+  /** Standard input, for commands that read it (absent: such a command needs a file argument). */
+  readonly stdin?: NodeJS.ReadableStream;
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown };
   readonly env: Readonly<Record<string, string | undefined>>;

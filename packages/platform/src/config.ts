@@ -33,6 +33,8 @@ export interface EmbeddedConfig {
   readonly demoPatients: number;
   /** Messages per second per simulated device. */
   readonly demoRatePerDevice: number;
+  /** JSON file of alert webhook targets (docs/WEBHOOKS.md); none when undefined. */
+  readonly webhooksPath: string | undefined;
 }
 
 export type Config = EmbeddedConfig;
@@ -58,6 +60,7 @@ const OPTIONS = {
   'allowed-lateness-ms': { type: 'string', env: 'WARDSTREAM_ALLOWED_LATENESS_MS' },
   demo: { type: 'string', env: 'WARDSTREAM_DEMO' },
   'demo-rate': { type: 'string', env: 'WARDSTREAM_DEMO_RATE' },
+  webhooks: { type: 'string', env: 'WARDSTREAM_WEBHOOKS' },
 } as const;
 
 export type ParsedConfig =
@@ -79,7 +82,9 @@ export const CONFIG_HELP = `Options (each also as the WARDSTREAM_* variable name
   --clock-skew-tolerance-ms N device clock tolerance before readings are flagged (default ${DEFAULT_WIRE_LIMITS.clockSkewToleranceMs})
   --allowed-lateness-ms N     lateness before readings are flagged late (default ${DEFAULT_EVENT_TIME_POLICY.allowedLatenessMs})
   --demo N                    also start N simulated patients on a demo ward
-  --demo-rate R               messages per second per simulated device (default 1)`;
+  --demo-rate R               messages per second per simulated device (default 1)
+  --webhooks FILE             JSON array of alert webhook targets (generic JSON or PagerDuty Events v2,
+                              HMAC-signed; see docs/WEBHOOKS.md) [WARDSTREAM_WEBHOOKS]`;
 
 /**
  * Parses the options of a platform role once, at the edge, into a typed config. Command-line
@@ -142,6 +147,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     },
     demoPatients: int('demo', 0, 0, 10_000),
     demoRatePerDevice: demoRate,
+    webhooksPath: get('webhooks') === undefined ? undefined : resolve(get('webhooks') ?? ''),
   };
   if (config.httpPort !== 0 && config.httpPort === config.mqttPort && config.host === config.mqttHost) {
     errors.push('--http-port and --mqtt-port must differ');

@@ -13,6 +13,7 @@ import { startDemo, type Demo } from './demo.js';
 import type { Logger } from './logger.js';
 import { PlatformMetrics } from './metrics.js';
 import { ProcessingSupervisor } from './processing-supervisor.js';
+import { startClinical, type ClinicalParts } from './clinical-wiring.js';
 
 export interface EmbeddedDeps {
   readonly logger: Logger;
@@ -28,6 +29,8 @@ export interface EmbeddedPlatform {
   readonly store: ReadingStore;
   readonly log: FileTelemetryLog;
   readonly processing: ProcessingSupervisor;
+  /** Scores, alarms and their routing. */
+  readonly clinical: ClinicalParts;
   /** Called once if a component fails beyond recovery (corrupt log, store failure). */
   onFatal(listener: (err: Error) => void): void;
   /** Stops intake, drains the log into the store, commits, closes — in that order. */
@@ -111,6 +114,20 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
       log.status().state.kind === 'ok' ? 1 : 0,
     );
 
+    const clinical = await startClinical({
+      dataDir: config.dataDir,
+      webhooksPath: config.webhooksPath,
+      log,
+      registry,
+      live,
+      clock,
+      logger,
+      metricsRegistry: metrics.registry,
+      onFatal: (err) => raiseFatal('clinical', err),
+    });
+    let clinicalStopped = false;
+    cleanups.push(() => (clinicalStopped ? undefined : clinical.stop(false)));
+
     const health = (): HealthReport => {
       const state = log.status().state;
       return {
@@ -124,11 +141,21 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
                   status: 'degraded',
                   detail: `${skipped.length} unreadable log record(s) skipped, first: partition ${skipped[0]?.partition} offset ${skipped[0]?.offset} (${skipped[0]?.reason})`,
                 },
+          ...clinical.health(),
         },
       };
     };
     const api = createApi(
-      { registry, store, catalogue: new Catalogue(), clock, live, health, metrics: () => metrics.text() },
+      {
+        registry,
+        store,
+        catalogue: new Catalogue(),
+        clock,
+        live,
+        health,
+        metrics: () => metrics.text(),
+        clinical: { commands: clinical.service.commands, store: clinical.store },
+      },
       (err) =>
         logger.error('api', 'internal error', {
           error: err instanceof Error ? (err.stack ?? err.message) : String(err),
@@ -203,6 +230,7 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
       store,
       log,
       processing,
+      clinical,
       onFatal: (listener) => {
         fatalListeners.push(listener);
         if (fatal !== undefined) listener(fatal);
@@ -213,6 +241,8 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
           await demo?.stop();
           await endpoint.close();
           if (fatal === undefined) await processing.drain();
+          clinicalStopped = true;
+          await clinical.stop(fatal === undefined);
           await undo();
         })();
         return stopping;

@@ -93,7 +93,9 @@ describe('processing supervisor', () => {
         (err: unknown) => err instanceof WardstreamError && err.code === 'UNAVAILABLE',
       );
 
-      await new Promise((r) => setTimeout(r, 150));
+      // It keeps trying to reopen (at most retryMaxMs apart); wait for a retry without timing it.
+      for (let waited = 0; opened.length < 2 && waited < 10_000; waited += 10)
+        await new Promise((r) => setTimeout(r, 10));
       assert.ok(opened.length >= 2, 'the supervisor kept trying to reopen the store');
       diskFull = false;
       for (const s of opened) s.failing = false;

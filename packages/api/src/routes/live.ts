@@ -1,34 +1,48 @@
-import type { CanonicalReading, PatientId, WardId } from '@wardstream/domain';
+import type { PatientId, WardId } from '@wardstream/domain';
 import type { Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { alarmEventJson, scoreJson } from '../clinical-json.js';
 import type { ApiDeps } from '../deps.js';
 import { readingJson } from '../json.js';
-import type { LiveTopic } from '../live-hub.js';
+import type { LiveEvent, LiveTopic } from '../live-hub.js';
 import { deviceParam, knownPatient } from './subjects.js';
 
 const DEFAULT_PING_MS = 15_000;
 const DEFAULT_QUEUE_LIMIT = 1_000;
 const WARD_REFRESH_MS = 10_000;
 
+/** The SSE event of a live delivery: its name and JSON data. */
+function sseOf(event: LiveEvent): { event: string; data: string } {
+  switch (event.kind) {
+    case 'readings':
+      return { event: 'readings', data: JSON.stringify(event.readings.map(readingJson)) };
+    case 'alarm':
+      return { event: 'alarm', data: JSON.stringify(alarmEventJson(event.event)) };
+    case 'score':
+      return { event: 'score', data: JSON.stringify(scoreJson(event.score)) };
+  }
+}
+
 /**
  * Server-sent events: `event: readings` with a JSON array of readings as the processor stores them,
- * and `event: ping` keep-alives. A subscriber that falls more than `liveQueueLimit` events behind
- * gets `event: overflow` and the stream ends (bounded memory); it reconnects and re-reads the
- * latest values over REST.
+ * `event: alarm` with each alarm state change (the event and the alarm after it) of the topic's
+ * patients or device, `event: score` with each stored score of its patients, and `event: ping`
+ * keep-alives. A subscriber that falls more than `liveQueueLimit` events behind gets
+ * `event: overflow` and the stream ends (bounded memory); it reconnects and re-reads the latest
+ * values, open alarms and scores over REST.
  */
 function liveStream(c: Context, deps: ApiDeps, resolveTopic: () => Promise<LiveTopic>, refreshMs?: number) {
   return streamSSE(c, async (stream) => {
-    const queue: (readonly CanonicalReading[])[] = [];
+    const queue: LiveEvent[] = [];
     let wake: (() => void) | undefined;
     const state = { overflow: false };
     const limit = deps.liveQueueLimit ?? DEFAULT_QUEUE_LIMIT;
-    const listener = (readings: readonly CanonicalReading[]) => {
+    const listener = (event: LiveEvent) => {
       if (queue.length >= limit) state.overflow = true;
-      else queue.push(readings);
+      else queue.push(event);
       wake?.();
     };
     let unsubscribe = deps.live.subscribe(await resolveTopic(), listener);
-    const ping = setInterval(() => wake?.(), deps.livePingMs ?? DEFAULT_PING_MS);
     const refresh =
       refreshMs === undefined
         ? undefined
@@ -50,9 +64,10 @@ function liveStream(c: Context, deps: ApiDeps, resolveTopic: () => Promise<LiveT
         }
         const next = queue.shift();
         if (next !== undefined) {
-          await stream.writeSSE({ event: 'readings', data: JSON.stringify(next.map(readingJson)) });
+          await stream.writeSSE(sseOf(next));
           continue;
         }
+        // Nothing for a whole ping interval: send a keep-alive.
         const woke = await new Promise<'data' | 'timeout'>((resolve) => {
           wake = () => resolve('data');
           setTimeout(() => resolve('timeout'), deps.livePingMs ?? DEFAULT_PING_MS).unref();
@@ -61,7 +76,6 @@ function liveStream(c: Context, deps: ApiDeps, resolveTopic: () => Promise<LiveT
         if (woke === 'timeout' && queue.length === 0) await stream.writeSSE({ event: 'ping', data: '{}' });
       }
     } finally {
-      clearInterval(ping);
       if (refresh !== undefined) clearInterval(refresh);
       unsubscribe();
     }

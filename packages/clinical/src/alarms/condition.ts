@@ -11,6 +11,11 @@ export interface ConditionTiming {
   readonly clearDelayMs: number;
   /** A pending condition with a gap in its samples longer than this starts over: persistence needs evidence. */
   readonly maxGapMs: number;
+  /**
+   * The sample is a spot measurement (e.g. NIBP every 15 min): the parameter is sampled less often
+   * than the delays, so one sample stands for its interval and raises or clears the condition at once.
+   */
+  readonly spot?: boolean;
 }
 
 /**
@@ -74,7 +79,7 @@ export function stepCondition(
         return NONE;
       }
       if (tracker.clearSince < 0) tracker.clearSince = at;
-      if (at - tracker.clearSince < timing.clearDelayMs) return NONE;
+      if (at - tracker.clearSince < timing.clearDelayMs && timing.spot !== true) return NONE;
       return end(tracker, at);
   }
 }
@@ -89,7 +94,7 @@ export function forceEnd(tracker: ConditionTracker, at: number): ConditionStep {
 }
 
 function maybeRaise(tracker: ConditionTracker, at: number, timing: ConditionTiming): ConditionStep {
-  if (at - tracker.onsetAt < timing.delayMs) return NONE;
+  if (at - tracker.onsetAt < timing.delayMs && timing.spot !== true) return NONE;
   tracker.phase = 'active';
   tracker.clearSince = -1;
   return { kind: 'raise', onsetAt: tracker.onsetAt, at };

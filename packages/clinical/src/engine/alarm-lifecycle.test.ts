@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AlarmEvent } from '../alarm.js';
 import type { ThresholdRule } from '../alarms/rules.js';
-import { ARTIFACT, Harness, IMPLAUSIBLE, series, T0 } from '../testing/engine-harness.js';
+import { ARTIFACT, Harness, IMPLAUSIBLE, record, series, T0 } from '../testing/engine-harness.js';
 
 const HR = 'MDC_ECG_HEART_RATE';
 const tachy = (e: AlarmEvent) => e.alarm.ruleId === 'test.tachy';
@@ -199,5 +199,33 @@ describe('replay and restart', () => {
     h.restart(older);
     h.feed(rest);
     assert.deepEqual(h.types(tachy), before);
+  });
+});
+
+describe('spot measurements', () => {
+  const SBP = 'MDC_PRESS_BLD_NONINV_SYS';
+  const LOW_BP: ThresholdRule = {
+    ...TACHY,
+    id: 'test.low-bp',
+    codes: [SBP],
+    direction: 'atOrBelow',
+    limit: 90,
+    hysteresis: 1,
+  };
+  it('a parameter sampled less often than the delays (NIBP every 5 min) raises and clears on one sample', () => {
+    const h = new Harness([LOW_BP]);
+    const nibp = (minute: number, value: number) => record(T0 + minute * 60_000, [[SBP, value]]);
+    h.feed([nibp(0, 120), nibp(5, 110), nibp(10, 88)]);
+    assert.deepEqual(h.types(), ['test.low-bp:raised']);
+    assert.match(h.events[0]!.alarm.message, /88 \/min ≤ 90 \(spot measurement\)/);
+    h.feed([nibp(15, 89), nibp(20, 100)]);
+    assert.deepEqual(h.types(), ['test.low-bp:raised', 'test.low-bp:resolved']);
+  });
+
+  it('a continuous stream resuming after a gap is not a spot measurement', () => {
+    const h = new Harness([TACHY]);
+    h.feed(series(HR, T0, 10, () => 100));
+    h.feed(series(HR, T0 + 60_000, 5, () => 150)); // back after a 50 s gap, 5 s past the limit
+    assert.deepEqual(h.types(tachy), []);
   });
 });

@@ -24,9 +24,11 @@ interface PatientState {
   inputs: PatientInputs;
   /** Rule id → its condition. */
   conditions: Record<string, ConditionTracker>;
+  /** MDC code → the last two gaps between its valid readings (ms), to tell spot measurements from streams. */
+  gaps: Record<string, [number, number]>;
   /** Anomaly `${kind}.${code}` → the open anomaly alarm. */
   anomalies: Record<string, string>;
-  lastScores: Partial<Record<ScoreName, { key: string; at: number }>>;
+  lastScores: Partial<Record<ScoreName, { key: string; at: number; band: string | null; complete: boolean }>>;
   /** Event time of the newest valid reading, and the monitored time it adds up to. */
   lastValidAt: number;
   monitoredMs: number;
@@ -72,7 +74,8 @@ export class PatientMonitor {
   ) {
     this.anomaly =
       state === undefined ? new AnomalyDetector(anomalyPolicy) : AnomalyDetector.restore(anomalyPolicy, state.anomaly);
-    for (const [id, s] of Object.entries(state?.patients ?? {})) this.patients.set(id as PatientId, s);
+    for (const [id, s] of Object.entries(state?.patients ?? {}))
+      this.patients.set(id as PatientId, { ...s, gaps: (s as Partial<PatientState>).gaps ?? {} });
     for (const [hour, ms] of Object.entries(state?.monitoredByHour ?? {})) this.monitoredByHour.set(Number(hour), ms);
   }
 
@@ -107,12 +110,16 @@ export class PatientMonitor {
     let valid = false;
     for (const reading of record.readings) {
       if ((reading.quality & BAD_DATA) !== 0) continue;
+      const previous = patient.inputs.latest[reading.code];
       if (!observe(patient.inputs, reading.code, { value: reading.value, observedAt: at, source: reading.code }))
         continue;
       valid = true;
+      if (previous !== undefined) {
+        patient.gaps[reading.code] = [patient.gaps[reading.code]?.[1] ?? -1, at - previous.observedAt];
+      }
       for (const rule of rules) {
         if (rule.kind === 'threshold' && rule.codes.includes(reading.code)) {
-          this.threshold(record.patientId, patient, rule, at, reading.value, reading.unit);
+          this.threshold(record.patientId, patient, rule, at, reading.value, reading.unit, reading.code);
         }
       }
       const evaluation = this.anomaly.observe(record.patientId, reading.code, at, reading.value);
@@ -198,7 +205,15 @@ export class PatientMonitor {
   private patient(id: PatientId): PatientState {
     let p = this.patients.get(id);
     if (p === undefined) {
-      p = { inputs: emptyInputs(), conditions: {}, anomalies: {}, lastScores: {}, lastValidAt: -1, monitoredMs: 0 };
+      p = {
+        inputs: emptyInputs(),
+        conditions: {},
+        gaps: {},
+        anomalies: {},
+        lastScores: {},
+        lastValidAt: -1,
+        monitoredMs: 0,
+      };
       this.patients.set(id, p);
     }
     return p;
@@ -229,6 +244,7 @@ export class PatientMonitor {
     at: number,
     value: number,
     unit: string,
+    code: string,
   ): void {
     const tracker = this.tracker(patient, rule.id);
     if (!rule.enabled) {
@@ -239,10 +255,15 @@ export class PatientMonitor {
     const clear =
       rule.direction === 'atOrAbove' ? value <= rule.limit - rule.hysteresis : value >= rule.limit + rule.hysteresis;
     const zone: ConditionZone = past ? 'alarm' : clear ? 'clear' : 'hold';
+    // Sampled less often than the delays (both recent gaps, or the only one known): a spot measurement.
+    const [before = -1, last = -1] = patient.gaps[code] ?? [];
+    const longest = Math.max(rule.delayMs, rule.clearDelayMs, 1);
+    const spot = last >= longest && (before >= longest || before < 0);
     const step = stepCondition(tracker, at, zone, {
       delayMs: rule.delayMs,
       clearDelayMs: rule.clearDelayMs,
       maxGapMs: this.deps.maxGapMs,
+      spot,
     });
     if (step.kind === 'end') this.deps.book.end(step.alarmId, step.at);
     if (step.kind !== 'raise') return;
@@ -256,12 +277,12 @@ export class PatientMonitor {
       parameter: rule.codes[0] ?? null,
       priority: rule.priority,
       latching: rule.latching,
-      message: `${rule.label}: ${value} ${unit} ${sign} ${rule.limit} for ${Math.round((step.at - step.onsetAt) / 1000)} s`,
+      message: `${rule.label}: ${value} ${unit} ${sign} ${rule.limit} ${spot ? '(spot measurement)' : `for ${Math.round((step.at - step.onsetAt) / 1000)} s`}`,
       onsetAt: step.onsetAt,
       raisedAt: step.at,
       value,
       limit: rule.limit,
-      details: { code: rule.codes, delayMs: rule.delayMs, hysteresis: rule.hysteresis, source: rule.source },
+      details: { code, spot, delayMs: rule.delayMs, hysteresis: rule.hysteresis, source: rule.source },
     });
   }
 
@@ -276,18 +297,34 @@ export class PatientMonitor {
     for (const score of scores) {
       const key = scoreKey(score);
       const last = patient.lastScores[score.score];
-      if (last !== undefined && last.key === key && at - last.at < this.scorePolicy.emitIntervalMs) continue;
       if (last !== undefined && at < last.at) continue;
-      patient.lastScores[score.score] = { key, at };
+      if (last !== undefined && last.band === score.band && last.complete === score.complete) {
+        // Same band: store a change at most every minEmitIntervalMs, an unchanged score every emitIntervalMs.
+        const wait = last.key === key ? this.scorePolicy.emitIntervalMs : this.scorePolicy.minEmitIntervalMs;
+        if (at - last.at < wait) continue;
+      }
+      patient.lastScores[score.score] = { key, at, band: score.band, complete: score.complete };
       this.deps.onScore(score);
     }
     if (!stepRules) return;
     const news2 = scores[0];
     if (news2 === undefined) return;
-    const bandRules = rules.filter((r): r is ScoreBandRule => r.kind === 'news2Band');
-    for (const rule of bandRules) this.band(patientId, patient, rule, news2, news2Floor, at, bandRules);
+    // Highest band first: once a band's alarm is active, the lower bands' conditions are held.
+    const bandRules = rules
+      .filter((r): r is ScoreBandRule => r.kind === 'news2Band')
+      .sort((a, b) => RISK_RANK[b.band] - RISK_RANK[a.band]);
+    let higherActive = false;
+    for (const rule of bandRules) {
+      this.band(patientId, patient, rule, news2, news2Floor, at, higherActive);
+      if (rule.enabled && patient.conditions[rule.id]?.phase === 'active') higherActive = true;
+    }
   }
 
+  /**
+   * One escalation rule: its condition is "the score proves this band or a higher one". While a higher
+   * band's alarm is active this one is held (and ended if it was active): one band alarm at a time. It
+   * clears only on a complete score below the band — missing data is not evidence of recovery.
+   */
   private band(
     patientId: PatientId,
     patient: PatientState,
@@ -295,17 +332,15 @@ export class PatientMonitor {
     news2: ScoreRecord,
     floor: News2Risk,
     at: number,
-    all: readonly ScoreBandRule[],
+    higherActive: boolean,
   ): void {
     const tracker = this.tracker(patient, rule.id);
-    if (!rule.enabled) {
-      this.endNow(tracker, at);
+    if (!rule.enabled || higherActive) {
+      if (tracker.phase === 'active' || !rule.enabled) this.endNow(tracker, at);
       return;
     }
-    const rank = RISK_RANK[floor];
-    const target = RISK_RANK[rule.band];
-    // Above the band: held until the higher band's alarm takes over. Below it: clear only on a complete score.
-    const zone: ConditionZone = rank === target ? 'alarm' : rank > target || !news2.complete ? 'hold' : 'clear';
+    const reached = RISK_RANK[floor] >= RISK_RANK[rule.band];
+    const zone: ConditionZone = reached ? 'alarm' : news2.complete ? 'clear' : 'hold';
     const step = stepCondition(tracker, at, zone, {
       delayMs: rule.delayMs,
       clearDelayMs: rule.clearDelayMs,
@@ -313,6 +348,7 @@ export class PatientMonitor {
     });
     if (step.kind === 'end') this.deps.book.end(step.alarmId, step.at);
     if (step.kind !== 'raise') return;
+    const partial = news2.complete ? '' : ` (partial: ${[...news2.missing, ...news2.stale].join(', ')} not available)`;
     tracker.alarmId = this.deps.book.raise({
       id: alarmId(`patient:${patientId}`, rule.id, step.onsetAt),
       category: 'score',
@@ -322,7 +358,7 @@ export class PatientMonitor {
       parameter: 'news2',
       priority: rule.priority,
       latching: rule.latching,
-      message: `${rule.label}: NEWS2 ${news2.value}${news2.complete ? '' : ` (partial: ${[...news2.missing, ...news2.stale].join(', ')} not available)`} — ${rule.response}`,
+      message: `${rule.label}: NEWS2 ${news2.value}${partial} — ${rule.response}`,
       onsetAt: step.onsetAt,
       raisedAt: step.at,
       value: news2.value,
@@ -335,12 +371,6 @@ export class PatientMonitor {
         source: rule.source,
       },
     });
-    // A higher band supersedes the lower bands' alarms.
-    for (const lower of all) {
-      if (RISK_RANK[lower.band] >= target) continue;
-      const t = patient.conditions[lower.id];
-      if (t !== undefined) this.endNow(t, at);
-    }
   }
 
   private anomalyMeasure(

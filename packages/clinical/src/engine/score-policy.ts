@@ -20,8 +20,14 @@ export interface ScorePolicy {
   readonly codes: Readonly<Record<VitalParameter, readonly string[]>>;
   /** How long a value stays usable. */
   readonly validityMs: Readonly<Record<VitalParameter | 'consciousness' | 'oxygen', number>>;
-  /** A score is stored when it changes, and at least this often while it does not. */
+  /** An unchanged score is stored again this often (the time series has no long silent gaps). */
   readonly emitIntervalMs: number;
+  /**
+   * A changed score is stored at most this often while its band and completeness stay the same (a
+   * 1 Hz monitor crossing a chart edge back and forth would otherwise store a point every second); a
+   * change of band or completeness is stored at once.
+   */
+  readonly minEmitIntervalMs: number;
   readonly mews: MewsTable;
 }
 
@@ -47,5 +53,6 @@ export const DEFAULT_SCORE_POLICY: ScorePolicy = {
     oxygen: 12 * HOUR,
   },
   emitIntervalMs: MINUTE,
+  minEmitIntervalMs: 5_000,
   mews: SUBBE_MEWS,
 };

@@ -1,0 +1,106 @@
+import type { Database } from 'better-sqlite3';
+import { WardstreamError } from '@wardstream/domain';
+
+/**
+ * The database layout of `SqliteClinicalStore`. Instants are INTEGER epoch ms; every row keeps its
+ * record as JSON (`json`), the other columns are what the queries filter and sort on.
+ *
+ * alarms        the latest snapshot of each alarm; `version` is the seq of the event that wrote it.
+ * alarm_events  every alarm event with the alarm as it stood after it (the audit trail of alarms).
+ * scores        the score time series, one row per (patient, score, at).
+ * charted       clinician-recorded observations.
+ * rule_sets     one row per scope: `default`, `ward:<id>`, `patient:<id>`.
+ * audit         user changes; AUTOINCREMENT so a seq is never handed out twice, even after a delete.
+ * checkpoint    one row: the engine's last checkpoint.
+ *
+ * The version is SQLite's `user_version`; `MIGRATIONS[n]` takes a file from version n to n + 1.
+ */
+const VERSION_1 = `
+CREATE TABLE alarms (
+  id TEXT PRIMARY KEY,
+  patient_id TEXT,
+  device_id TEXT,
+  state TEXT NOT NULL,
+  raised_at INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  json TEXT NOT NULL
+);
+CREATE INDEX alarms_by_raised ON alarms (raised_at, id);
+CREATE INDEX alarms_by_patient ON alarms (patient_id, raised_at, id) WHERE patient_id IS NOT NULL;
+CREATE INDEX alarms_by_device ON alarms (device_id, raised_at, id) WHERE device_id IS NOT NULL;
+CREATE INDEX alarms_open ON alarms (raised_at, id) WHERE state <> 'resolved';
+CREATE TABLE alarm_events (
+  event_id TEXT PRIMARY KEY,
+  alarm_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  "by" TEXT NOT NULL,
+  json TEXT NOT NULL
+);
+CREATE INDEX alarm_events_by_alarm ON alarm_events (alarm_id, seq);
+CREATE INDEX alarm_events_by_at ON alarm_events (at, alarm_id, seq);
+CREATE TABLE scores (
+  patient_id TEXT NOT NULL,
+  score TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  json TEXT NOT NULL,
+  PRIMARY KEY (patient_id, score, at)
+) WITHOUT ROWID;
+CREATE TABLE charted (
+  id TEXT PRIMARY KEY,
+  patient_id TEXT NOT NULL,
+  observed_at INTEGER NOT NULL,
+  json TEXT NOT NULL
+);
+CREATE INDEX charted_by_patient ON charted (patient_id, observed_at, id);
+CREATE TABLE rule_sets (
+  scope_key TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  updated_by TEXT NOT NULL,
+  json TEXT NOT NULL
+);
+CREATE TABLE audit (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  json TEXT NOT NULL
+);
+CREATE TABLE checkpoint (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  saved_at INTEGER NOT NULL,
+  json TEXT NOT NULL
+);
+`;
+
+/** `MIGRATIONS[n]` upgrades a file of version n to n + 1; version 0 is an empty file. Append, never edit. */
+const MIGRATIONS: readonly ((db: Database) => void)[] = [(db) => db.exec(VERSION_1)];
+
+/** The version this build writes and reads. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Brings the file to `SCHEMA_VERSION`, each step in its own transaction together with the new
+ * `user_version`, so a crash mid-upgrade leaves the file at the last complete version. Throws
+ * `WardstreamError('CORRUPT')` for a file newer than this build.
+ */
+export function migrate(db: Database, name: string): void {
+  const found = db.pragma('user_version', { simple: true }) as number;
+  if (found > SCHEMA_VERSION) {
+    throw new WardstreamError(
+      'CORRUPT',
+      `clinical store ${name}: schema version ${found}, this build reads up to ${SCHEMA_VERSION}`,
+    );
+  }
+  for (let version = found; version < SCHEMA_VERSION; version++) {
+    const step = MIGRATIONS[version];
+    if (step === undefined) continue;
+    db.transaction(() => {
+      step(db);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

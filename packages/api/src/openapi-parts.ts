@@ -1,0 +1,33 @@
+/** Building blocks of the OpenAPI document: references, responses and parameters. */
+export type Schema = Record<string, unknown>;
+
+export const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+
+export const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
+
+export const json = (description: string, schema: Schema) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+export const sse = (description: string) => ({
+  description,
+  content: { 'text/event-stream': { schema: { type: 'string' } } },
+});
+
+export const param = (
+  name: string,
+  where: 'path' | 'query' | 'header',
+  description: string,
+  schema: Schema = { type: 'string' },
+) => ({ name, in: where, required: where === 'path', description, schema });
+
+export const body = (schema: Schema) => ({ required: true, content: { 'application/json': { schema } } });
+
+export const ERRORS = {
+  '400': problemResponse('Invalid parameter (every problem listed in `errors`)'),
+  '404': problemResponse('Not found'),
+};

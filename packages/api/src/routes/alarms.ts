@@ -1,0 +1,111 @@
+import type { Alarm, AlarmState } from '@wardstream/clinical';
+import { isValidId, WardstreamError } from '@wardstream/domain';
+import type { Context, Hono } from 'hono';
+import { actorField, noteField } from '../body-fields.js';
+import { alarmHistoryJson, alarmJson } from '../clinical-json.js';
+import type { ClinicalApiDeps } from '../deps.js';
+import { jsonBody } from '../json.js';
+import { instantParam, intParam, ParamErrors, rangeCheck } from '../params.js';
+import { problem, RequestProblem } from '../problem.js';
+
+const STATES: readonly AlarmState[] = ['active', 'acknowledged', 'resolved'];
+const OPEN: readonly AlarmState[] = ['active', 'acknowledged'];
+
+function idFilter(errors: ParamErrors, name: string, raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!isValidId(raw)) errors.add(name, 'use 1-64 of A-Z a-z 0-9 . _ -');
+  return raw;
+}
+
+/** `state=a,b` or `open=true` (active and acknowledged); undefined = every state. */
+function statesParam(errors: ParamErrors, state: string | undefined, open: string | undefined) {
+  if (open !== undefined && open !== 'true' && open !== 'false') errors.add('open', 'must be true or false');
+  if (state === undefined || state === '') return open === 'true' ? OPEN : undefined;
+  if (open === 'true') errors.add('open', 'give state or open=true, not both');
+  const states = state.split(',');
+  const unknown = states.filter((s) => !STATES.includes(s as AlarmState));
+  if (unknown.length > 0) errors.add('state', `"${unknown.join(',').slice(0, 64)}": use ${STATES.join(', ')}`);
+  return states as AlarmState[];
+}
+
+function alarmParam(c: Context): string {
+  const id = c.req.param('alarmId') ?? '';
+  if (!isValidId(id)) {
+    throw new RequestProblem(problem('invalid-parameter', 400, 'alarmId: use 1-64 of A-Z a-z 0-9 . _ -'));
+  }
+  return id;
+}
+
+type Command = (alarmId: string, by: string, note: string | null) => Alarm;
+
+/**
+ * /api/v1/alarms: list and filter, one alarm with its history, and the operator commands
+ * (acknowledge, silence, escalate). `by` names the operator; the API does not authenticate yet.
+ */
+export function mountAlarmRoutes(app: Hono, clinical: ClinicalApiDeps): void {
+  const { commands, store } = clinical;
+
+  app.get('/api/v1/alarms', (c) => {
+    const errors = new ParamErrors();
+    const patientId = idFilter(errors, 'patientId', c.req.query('patientId'));
+    const deviceId = idFilter(errors, 'deviceId', c.req.query('deviceId'));
+    const states = statesParam(errors, c.req.query('state'), c.req.query('open'));
+    const from = c.req.query('from') === undefined ? undefined : instantParam(errors, 'from', c.req.query('from'), 0);
+    const to = c.req.query('to') === undefined ? undefined : instantParam(errors, 'to', c.req.query('to'), 0);
+    if (from !== undefined && to !== undefined) rangeCheck(errors, from, to);
+    const limit = intParam(errors, 'limit', c.req.query('limit'), 100, 1, 1_000);
+    errors.throwIfAny();
+    const alarms = store.listAlarms({
+      limit,
+      ...(patientId === undefined ? {} : { patientId }),
+      ...(deviceId === undefined ? {} : { deviceId }),
+      ...(states === undefined ? {} : { states }),
+      ...(from === undefined ? {} : { from }),
+      ...(to === undefined ? {} : { to }),
+    });
+    return c.json({ alarms: alarms.map(alarmJson) });
+  });
+
+  app.get('/api/v1/alarms/:alarmId', (c) => {
+    const id = alarmParam(c);
+    const alarm = store.getAlarm(id);
+    if (alarm === undefined) throw new RequestProblem(problem('not-found', 404, `no alarm ${id}`));
+    return c.json({ alarm: alarmJson(alarm), events: store.alarmEvents(id).map(alarmHistoryJson) });
+  });
+
+  const command = (name: string, extra: (body: Record<string, unknown>, errors: ParamErrors) => Command) => {
+    app.post(`/api/v1/alarms/:alarmId/${name}`, async (c) => {
+      const id = alarmParam(c);
+      const body = await jsonBody(c);
+      const errors = new ParamErrors('body');
+      const by = actorField(body, 'by', errors);
+      const note = noteField(body, errors);
+      const run = extra(body, errors);
+      errors.throwIfAny();
+      return c.json({ alarm: alarmJson(run(id, by, note)) });
+    });
+  };
+
+  command('acknowledge', () => (id, by, note) => commands.acknowledge(id, by, note));
+  command('escalate', () => (id, by, note) => commands.escalate(id, by, note));
+  command('silence', (body, errors) => {
+    const seconds = body['durationSeconds'];
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
+      errors.add('durationSeconds', 'required, a number of seconds greater than 0');
+    }
+    return (id, by, note) => {
+      try {
+        return commands.silence(id, by, Math.round(Number(seconds) * 1000), note);
+      } catch (err) {
+        // The engine's policy caps a silence; name the field that broke it.
+        if (err instanceof WardstreamError && err.code === 'INVALID_INPUT') {
+          const reason = err.message;
+          throw new RequestProblem(
+            problem('invalid-body', 422, `durationSeconds: ${reason}`, [{ name: 'durationSeconds', reason }]),
+          );
+        }
+        throw err;
+      }
+    };
+  });
+}

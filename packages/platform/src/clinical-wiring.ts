@@ -1,0 +1,185 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  AlertRouter,
+  ClinicalService,
+  DEFAULT_CLINICAL_SERVICE_OPTIONS,
+  DEFAULT_WEBHOOK_POLICY,
+  parseWebhookTargets,
+  SqliteClinicalStore,
+  SqliteWebhookOutbox,
+  WebhookDispatcher,
+  type WebhookTarget,
+} from '@wardstream/alerts';
+import type { ComponentStatus, LiveHub } from '@wardstream/api';
+import { DEFAULT_ENGINE_POLICY, type AlarmEvent, type EnginePolicy } from '@wardstream/clinical';
+import type { Clock, PatientId } from '@wardstream/domain';
+import { FileTelemetryLog, type TelemetryLog } from '@wardstream/log';
+import type { Registry } from '@wardstream/registry';
+import { ClinicalMetrics } from './clinical-metrics.js';
+import type { Logger } from './logger.js';
+
+/** The clinical side of a platform process: engine service, its store, alerts topic, webhooks. */
+export interface ClinicalParts {
+  readonly service: ClinicalService;
+  readonly store: SqliteClinicalStore;
+  readonly webhooks: WebhookDispatcher;
+  health(): Record<string, ComponentStatus>;
+  /** Processes what the telemetry log holds, then stops and closes everything (shutdown order). */
+  stop(drain: boolean): Promise<void>;
+}
+
+export interface ClinicalWiringDeps {
+  readonly dataDir: string;
+  readonly webhooksPath: string | undefined;
+  readonly log: TelemetryLog;
+  readonly registry: Registry;
+  readonly live: LiveHub;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metricsRegistry: import('prom-client').Registry;
+  readonly onFatal: (err: Error) => void;
+  readonly policy?: EnginePolicy;
+}
+
+const WARD_REFRESH_MS = 5_000;
+const WEBHOOK_RULE = 'technical.webhook-failing';
+
+function loadTargets(path: string | undefined): WebhookTarget[] {
+  if (path === undefined) return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`--webhooks ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    return parseWebhookTargets(json);
+  } catch (err) {
+    throw new Error(`--webhooks ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Starts the clinical service on the telemetry log, with its SQLite store, the alerts topic (a log of
+ * its own), webhook delivery with a durable outbox, the live feed and alarm metrics. A webhook target
+ * that keeps failing raises a high-priority technical alarm; its recovery resolves it.
+ */
+export async function startClinical(deps: ClinicalWiringDeps): Promise<ClinicalParts> {
+  const { clock, logger, dataDir } = deps;
+  const targets = loadTargets(deps.webhooksPath);
+  const closers: (() => Promise<void> | void)[] = [];
+  try {
+    const store = SqliteClinicalStore.open({ path: join(dataDir, 'clinical.db') });
+    closers.push(() => store.close());
+    const alertsLog = await FileTelemetryLog.open({ dir: join(dataDir, 'alerts'), partitionCount: 1, clock });
+    closers.push(() => alertsLog.close());
+    const outbox = SqliteWebhookOutbox.open({ path: join(dataDir, 'webhooks.db') });
+    closers.push(() => outbox.close());
+
+    const wards = new Map<PatientId, string | null>();
+    const refreshWards = async (): Promise<boolean> => {
+      let changed = false;
+      for (const p of await deps.registry.listPatients()) {
+        if (wards.get(p.id) !== p.wardId) changed = true;
+        wards.set(p.id, p.wardId);
+      }
+      return changed;
+    };
+    await refreshWards();
+
+    // The webhook callbacks and metrics need the service, which needs them: a late-bound reference.
+    const ref: { service?: ClinicalService } = {};
+    const metrics = new ClinicalMetrics(deps.metricsRegistry, () => ref.service, clock);
+    const webhooks = new WebhookDispatcher({
+      outbox,
+      targets,
+      policy: DEFAULT_WEBHOOK_POLICY,
+      clock,
+      onFailing: (target, _item, error) => {
+        logger.error('webhooks', 'delivery keeps failing', { target: target.id, error });
+        ref.service?.engine.raiseExternal(
+          {
+            subject: `webhook:${target.id}`,
+            ruleId: WEBHOOK_RULE,
+            message: `Alert delivery to webhook "${target.id}" keeps failing (${error}); alerts are kept and retried`,
+            priority: 'high',
+            details: { url: target.url, kind: target.kind },
+          },
+          clock.now(),
+        );
+      },
+      onRecovered: (target) => {
+        logger.info('webhooks', 'delivery recovered', { target: target.id });
+        ref.service?.engine.endExternal(`webhook:${target.id}`, WEBHOOK_RULE, clock.now());
+      },
+    });
+    const router = new AlertRouter({
+      alertsLog,
+      webhooks,
+      live: (event: AlarmEvent) => deps.live.publishAlarm(event),
+      onRouteFailed: (route, event, err) => {
+        logger.warn('alerts', 'routing an alarm event failed; it is stored and re-routed at the next start', {
+          route,
+          event: event.id,
+          error: err.message,
+        });
+      },
+    });
+    const running = ClinicalService.start(DEFAULT_CLINICAL_SERVICE_OPTIONS, {
+      log: deps.log,
+      store,
+      clock,
+      policy: deps.policy ?? DEFAULT_ENGINE_POLICY,
+      wardOf: (patientId) => wards.get(patientId) ?? null,
+      onAlarmEvent: (event, fresh) => {
+        router.route(event, fresh);
+        if (fresh) metrics.event(event);
+      },
+      onScore: (score) => deps.live.publishScore(score),
+      onFatal: deps.onFatal,
+      onWarning: (message, err) => logger.warn('clinical', message, { error: err.message }),
+    });
+    ref.service = running;
+    webhooks.start();
+    const wardTimer = setInterval(() => {
+      refreshWards()
+        .then((changed) => {
+          if (changed) running.wardsChanged();
+        })
+        .catch((err: unknown) => logger.warn('clinical', 'could not refresh wards', { error: String(err) }));
+    }, WARD_REFRESH_MS);
+    wardTimer.unref();
+    logger.info('clinical', 'started', { webhooks: targets.length, openAlarms: running.openAlarms().length });
+
+    return {
+      service: running,
+      store,
+      webhooks,
+      health: () => {
+        const failing = webhooks.status().filter((t) => t.failing);
+        return {
+          clinical: running.error === undefined ? { status: 'ok' } : { status: 'down', detail: running.error.message },
+          webhooks:
+            failing.length === 0
+              ? { status: 'ok' }
+              : {
+                  status: 'degraded',
+                  detail: `failing: ${failing.map((t) => `${t.targetId} (${t.pending} pending; ${t.lastError ?? ''})`).join(', ')}`,
+                },
+        };
+      },
+      stop: async (drain) => {
+        clearInterval(wardTimer);
+        if (drain && running.error === undefined) await running.drain();
+        await running.stop();
+        await webhooks.stop();
+        await router.settle();
+        for (const close of closers.reverse()) await close();
+      },
+    };
+  } catch (err) {
+    for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => undefined);
+    throw err;
+  }
+}

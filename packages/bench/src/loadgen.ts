@@ -4,10 +4,13 @@
  * device wire contract (7 readings each) at QoS 1, either as fast as the endpoint acknowledges
  * (`window` unacknowledged per client) or at a fixed total rate. Optionally it follows the live feed
  * of some devices to time publish → stored (the processor emits live readings right after the store
- * write). Prints one JSON line with the result when done.
+ * write), and the live feed of some patients to time publish → alarm raised (`alarmPatients`).
+ * Prints one JSON line with the result when done.
  */
 import { connectAsync, type MqttClient } from 'mqtt';
+import { AlarmProbe, type AlarmProbeResult, type AlarmProbeSpec } from './alarm-probe.js';
 import { Histogram } from './histogram.js';
+import { sseEvents } from './sse.js';
 
 export interface LoadSpec {
   readonly url: string;
@@ -23,6 +26,11 @@ export interface LoadSpec {
   /** Follow `/api/v1/devices/{id}/live` of the first N devices to time publish → stored. */
   readonly liveApiUrl?: string;
   readonly liveDevices?: number;
+  /**
+   * Time publish → alarm on the patient live feed: every `every`-th message of the first
+   * `patientIds.length` devices carries heart rate TRIGGER_HEART_RATE_BPM.
+   */
+  readonly alarmPatients?: AlarmProbeSpec;
 }
 
 export interface LoadResult {
@@ -35,35 +43,50 @@ export interface LoadResult {
   readonly sentPerS: number;
   readonly ackLatencyMs: { p50: number; p99: number; max: number; count: number };
   readonly storedLatencyMs?: { p50: number; p99: number; max: number; count: number };
+  readonly alarms?: AlarmProbeResult;
 }
 
+/** The heart rate of an alarm trigger; the others stay within 72–76 /min. */
+export const TRIGGER_HEART_RATE_BPM = 150;
+/** How long after the run a trigger's alarm may still arrive (beyond the 1 s every run waits). */
+const ALARM_GRACE_MS = 5_000;
+
+/** `jitter`: the value cycles through value … value + jitter (SpO2 stays ≤ 99 %, below its 100 % limit). */
 const READINGS = [
-  { code: 'MDC_ECG_HEART_RATE', value: 72, unit: '/min' },
-  { code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%' },
-  { code: 'MDC_RESP_RATE', value: 14, unit: '/min' },
-  { code: 'MDC_TEMP_BODY', value: 36.9, unit: 'Cel' },
-  { code: 'MDC_PRESS_BLD_NONINV_SYS', value: 121, unit: 'mm[Hg]' },
-  { code: 'MDC_PRESS_BLD_NONINV_DIA', value: 79, unit: 'mm[Hg]' },
-  { code: 'MDC_PULS_OXIM_PULS_RATE', value: 73, unit: '/min' },
-];
+  { code: 'MDC_ECG_HEART_RATE', value: 72, unit: '/min', jitter: 4 },
+  { code: 'MDC_PULS_OXIM_SAT_O2', value: 97, unit: '%', jitter: 2 },
+  { code: 'MDC_RESP_RATE', value: 14, unit: '/min', jitter: 4 },
+  { code: 'MDC_TEMP_BODY', value: 36.9, unit: 'Cel', jitter: 4 },
+  { code: 'MDC_PRESS_BLD_NONINV_SYS', value: 121, unit: 'mm[Hg]', jitter: 4 },
+  { code: 'MDC_PRESS_BLD_NONINV_DIA', value: 79, unit: 'mm[Hg]', jitter: 4 },
+  { code: 'MDC_PULS_OXIM_PULS_RATE', value: 73, unit: '/min', jitter: 4 },
+] as const;
 
 class Device {
   seq = 0;
+  /** `ts` of the last message: strictly increasing, so a trigger's `ts` names it. */
+  ts = 0;
   readonly sentAt = new Map<number, number>();
   inflight = 0;
   constructor(
+    readonly index: number,
     readonly id: string,
     readonly client: MqttClient,
     readonly boot: string,
   ) {}
 
-  payload(now: number): string {
+  payload(now: number, trigger: boolean): string {
     this.seq++;
-    const readings = READINGS.map((r) => ({ ...r, value: r.value + (this.seq % 5) }));
+    this.ts = Math.max(now, this.ts + 1);
+    const readings = READINGS.map(({ jitter, ...r }) => ({
+      ...r,
+      value:
+        trigger && r.code === 'MDC_ECG_HEART_RATE' ? TRIGGER_HEART_RATE_BPM : r.value + (this.seq % (jitter + 1)),
+    }));
     return JSON.stringify({
       seq: this.seq,
       boot: this.boot,
-      ts: now,
+      ts: this.ts,
       readings,
       status: { battery: 0.9, rssi: -60, errors: [] },
     });
@@ -77,36 +100,21 @@ async function followLive(
   hist: Histogram,
   stop: AbortSignal,
 ) {
-  const res = await fetch(`${apiUrl}/api/v1/devices/${device.id}/live`, { signal: stop });
-  const reader = res.body?.getReader();
-  if (reader === undefined) return;
-  const decoder = new TextDecoder();
-  let buffer = '';
   let lastSeq = 0;
   try {
-    for (;;) {
-      const chunk = (await reader.read()) as { done: boolean; value?: Uint8Array };
-      if (chunk.done) return;
-      const value = chunk.value;
+    for await (const event of sseEvents(`${apiUrl}/api/v1/devices/${device.id}/live`, stop)) {
+      if (event.name !== 'readings') continue;
       const now = performance.now();
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const event = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        if (!event.startsWith('event: readings')) continue;
-        const data = event.slice(event.indexOf('data: ') + 6);
-        for (const r of JSON.parse(data) as { seq: number }[]) {
-          if (r.seq <= lastSeq) continue;
-          lastSeq = r.seq;
-          const sentAt = device.sentAt.get(r.seq);
-          device.sentAt.delete(r.seq);
-          if (sentAt !== undefined && measuring()) hist.record(now - sentAt);
-        }
+      for (const r of JSON.parse(event.data) as { seq: number }[]) {
+        if (r.seq <= lastSeq) continue;
+        lastSeq = r.seq;
+        const sentAt = device.sentAt.get(r.seq);
+        device.sentAt.delete(r.seq);
+        if (sentAt !== undefined && measuring()) hist.record(now - sentAt);
       }
     }
   } catch {
-    // aborted at the end of the run
+    // the platform went away: the samples taken so far stand
   }
 }
 
@@ -121,8 +129,10 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       reconnectPeriod: 0,
       clean: true,
     });
-    devices.push(new Device(id, client, boot));
+    devices.push(new Device(i - 1, id, client, boot));
   }
+  const probe = spec.alarmPatients === undefined ? undefined : new AlarmProbe(spec.alarmPatients);
+  await probe?.start();
   const ackHist = new Histogram();
   const storedHist = new Histogram();
   const start = performance.now();
@@ -146,12 +156,15 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const follows = new Set(devices.slice(0, spec.liveApiUrl === undefined ? 0 : (spec.liveDevices ?? 4)));
 
   const publish = (device: Device, onDone?: () => void) => {
+    const trigger = probe?.isTrigger(device.index, device.seq + 1) ?? false;
     const now = performance.now();
-    const body = device.payload(Date.now());
+    const body = device.payload(Date.now(), trigger);
     const seq = device.seq;
+    const measured = now >= measureFrom && now < measureTo;
     if (follows.has(device)) device.sentAt.set(seq, now);
+    if (trigger) probe?.published(device.index, device.ts, now, measured);
     device.inflight++;
-    if (now >= measureFrom && now < measureTo) sent++;
+    if (measured) sent++;
     device.client.publish(`wardstream/v1/devices/${device.id}/telemetry`, body, { qos: 1 }, (err) => {
       device.inflight--;
       const at = performance.now();
@@ -192,6 +205,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   await new Promise((resolve) => setTimeout(resolve, 1000));
   stopLive.abort();
   await Promise.allSettled(live);
+  // An alarm later than this is counted missing, not timed.
+  const alarms = await probe?.finish(ALARM_GRACE_MS);
   await Promise.all(devices.map((d) => d.client.endAsync(true)));
   return {
     acked,
@@ -202,6 +217,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     sentPerS: (sent * 1000) / spec.durationMs,
     ackLatencyMs: ackHist.summary(),
     ...(spec.liveApiUrl === undefined ? {} : { storedLatencyMs: storedHist.summary() }),
+    ...(alarms === undefined ? {} : { alarms }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { deviceId, patientId, wardId, type Clock } from '@wardstream/domain';
+import { deviceId, patientId, wardId, type Clock, type PatientId } from '@wardstream/domain';
 import type { Registry } from '@wardstream/registry';
 import { runSimulation } from '@wardstream/simulator';
 import type { Logger } from './logger.js';
@@ -10,6 +10,11 @@ export interface DemoOptions {
   readonly mqttUrl: string;
   readonly patients: number;
   readonly ratePerDevice: number;
+  /**
+   * Records what a nurse charts at admission (alert, on air) so the demo's NEWS2 is complete; a
+   * retry of the same observation is stored once.
+   */
+  readonly chartAdmission?: (patient: PatientId, at: number) => void;
 }
 
 export interface Demo {
@@ -36,6 +41,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     await registry.putDevice({ id: device, model: 'simulated bedside monitor' }, now);
     if ((await registry.bindings({ deviceId: device, openOnly: true })).length === 0) {
       await registry.admit(device, patient, now);
+      options.chartAdmission?.(patient, now);
     }
   }
   const deteriorating = Math.ceil(patients / 5);

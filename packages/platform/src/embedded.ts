@@ -217,6 +217,14 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
         mqttUrl: `mqtt://${config.mqttHost === '0.0.0.0' ? '127.0.0.1' : config.mqttHost}:${endpoint.port}`,
         patients: config.demoPatients,
         ratePerDevice: config.demoRatePerDevice,
+        chartAdmission: (patient, at) => {
+          for (const observation of [
+            { kind: 'consciousness', value: 'A' },
+            { kind: 'oxygen', onOxygen: false },
+          ] as const) {
+            clinical.service.commands.chart({ patientId: patient, observation, observedAt: at, recordedBy: 'demo' });
+          }
+        },
       });
       const running = demo;
       cleanups.push(() => running.stop());

@@ -1,23 +1,15 @@
 import { QualityFlag, type IngestRecord, type PatientId } from '@wardstream/domain';
-import { alarmId } from '../alarms/alarm-id.js';
-import {
-  forceEnd,
-  idleTracker,
-  stepCondition,
-  type ConditionTracker,
-  type ConditionZone,
-} from '../alarms/condition.js';
-import type { AlarmRule, ScoreBandRule, ThresholdRule } from '../alarms/rules.js';
-import { describeAnomaly, type AnomalyEvaluation, type AnomalyMeasure } from '../anomaly/anomaly-evaluation.js';
+import { idleTracker, type ConditionTracker } from '../alarms/condition.js';
+import type { AlarmRule } from '../alarms/rules.js';
 import { AnomalyDetector } from '../anomaly/anomaly-detector.js';
 import type { AnomalyPolicy } from '../anomaly/anomaly-policy.js';
 import type { BaselineTrackerState } from '../anomaly/baseline-tracker-state.js';
 import type { ChartedObservation } from '../charted.js';
 import type { ScoreName, ScoreRecord } from '../score-record.js';
-import type { News2Risk } from '../scores/news2.js';
 import type { AlarmBook } from './alarm-book.js';
 import { emptyInputs, observe, type PatientInputs } from './patient-inputs.js';
 import type { ScorePolicy } from './score-policy.js';
+import { endNow, stepAnomaly, stepBands, stepThreshold } from './rule-steps.js';
 import { scoreKey, streamScores } from './stream-scores.js';
 
 interface PatientState {
@@ -45,9 +37,6 @@ const HOUR_MS = 3_600_000;
 /** Monitored time is kept per hour for 31 days (alarm-burden rates over any window within them). */
 const MONITORED_HOURS_KEPT = 31 * 24;
 const BAD_DATA = QualityFlag.implausible | QualityFlag.artifact;
-const RISK_RANK: Readonly<Record<News2Risk, number>> = { low: 0, 'low-medium': 1, medium: 2, high: 3 };
-/** A pending score-band condition starts over after this long without an evaluation. */
-const BAND_MAX_GAP_MS = 5 * 60_000;
 
 export interface PatientMonitorDeps {
   readonly book: AlarmBook;
@@ -119,13 +108,23 @@ export class PatientMonitor {
       }
       for (const rule of rules) {
         if (rule.kind === 'threshold' && rule.codes.includes(reading.code)) {
-          this.threshold(record.patientId, patient, rule, at, reading.value, reading.unit, reading.code);
+          const tracker = (patient.conditions[rule.id] ??= idleTracker());
+          const sample = { at, value: reading.value, unit: reading.unit, code: reading.code };
+          stepThreshold(
+            this.deps.book,
+            record.patientId,
+            tracker,
+            rule,
+            sample,
+            patient.gaps[reading.code],
+            this.deps.maxGapMs,
+          );
         }
       }
       const evaluation = this.anomaly.observe(record.patientId, reading.code, at, reading.value);
       if (evaluation !== undefined) {
         for (const m of [evaluation.level, evaluation.trend]) {
-          if (m !== null) this.anomalyMeasure(record.patientId, patient, m, evaluation, reading.unit);
+          if (m !== null) stepAnomaly(this.deps.book, record.patientId, patient.anomalies, m, evaluation, reading.unit);
         }
       }
     }
@@ -195,8 +194,7 @@ export class PatientMonitor {
       );
       for (const [ruleId, tracker] of Object.entries(patient.conditions)) {
         if (enabled.has(ruleId)) continue;
-        const step = forceEnd(tracker, at);
-        if (step.kind === 'end') this.deps.book.end(step.alarmId, at);
+        endNow(this.deps.book, tracker, at);
         Reflect.deleteProperty(patient.conditions, ruleId);
       }
     }
@@ -228,64 +226,6 @@ export class PatientMonitor {
     }
   }
 
-  private endNow(tracker: ConditionTracker, at: number): void {
-    const step = forceEnd(tracker, at);
-    if (step.kind === 'end') this.deps.book.end(step.alarmId, at);
-  }
-
-  private tracker(patient: PatientState, ruleId: string): ConditionTracker {
-    return (patient.conditions[ruleId] ??= idleTracker());
-  }
-
-  private threshold(
-    patientId: PatientId,
-    patient: PatientState,
-    rule: ThresholdRule,
-    at: number,
-    value: number,
-    unit: string,
-    code: string,
-  ): void {
-    const tracker = this.tracker(patient, rule.id);
-    if (!rule.enabled) {
-      this.endNow(tracker, at);
-      return;
-    }
-    const past = rule.direction === 'atOrAbove' ? value >= rule.limit : value <= rule.limit;
-    const clear =
-      rule.direction === 'atOrAbove' ? value <= rule.limit - rule.hysteresis : value >= rule.limit + rule.hysteresis;
-    const zone: ConditionZone = past ? 'alarm' : clear ? 'clear' : 'hold';
-    // Sampled less often than the delays (both recent gaps, or the only one known): a spot measurement.
-    const [before = -1, last = -1] = patient.gaps[code] ?? [];
-    const longest = Math.max(rule.delayMs, rule.clearDelayMs, 1);
-    const spot = last >= longest && (before >= longest || before < 0);
-    const step = stepCondition(tracker, at, zone, {
-      delayMs: rule.delayMs,
-      clearDelayMs: rule.clearDelayMs,
-      maxGapMs: this.deps.maxGapMs,
-      spot,
-    });
-    if (step.kind === 'end') this.deps.book.end(step.alarmId, step.at);
-    if (step.kind !== 'raise') return;
-    const sign = rule.direction === 'atOrAbove' ? '≥' : '≤';
-    tracker.alarmId = this.deps.book.raise({
-      id: alarmId(`patient:${patientId}`, rule.id, step.onsetAt),
-      category: 'physiological',
-      ruleId: rule.id,
-      patientId,
-      deviceId: null,
-      parameter: rule.codes[0] ?? null,
-      priority: rule.priority,
-      latching: rule.latching,
-      message: `${rule.label}: ${value} ${unit} ${sign} ${rule.limit} ${spot ? '(spot measurement)' : `for ${Math.round((step.at - step.onsetAt) / 1000)} s`}`,
-      onsetAt: step.onsetAt,
-      raisedAt: step.at,
-      value,
-      limit: rule.limit,
-      details: { code, spot, delayMs: rule.delayMs, hysteresis: rule.hysteresis, source: rule.source },
-    });
-  }
-
   private evaluateScores(
     patientId: PatientId,
     patient: PatientState,
@@ -309,101 +249,6 @@ export class PatientMonitor {
     if (!stepRules) return;
     const news2 = scores[0];
     if (news2 === undefined) return;
-    // Highest band first: once a band's alarm is active, the lower bands' conditions are held.
-    const bandRules = rules
-      .filter((r): r is ScoreBandRule => r.kind === 'news2Band')
-      .sort((a, b) => RISK_RANK[b.band] - RISK_RANK[a.band]);
-    let higherActive = false;
-    for (const rule of bandRules) {
-      this.band(patientId, patient, rule, news2, news2Floor, at, higherActive);
-      if (rule.enabled && patient.conditions[rule.id]?.phase === 'active') higherActive = true;
-    }
-  }
-
-  /**
-   * One escalation rule: its condition is "the score proves this band or a higher one". While a higher
-   * band's alarm is active this one is held (and ended if it was active): one band alarm at a time. It
-   * clears only on a complete score below the band — missing data is not evidence of recovery.
-   */
-  private band(
-    patientId: PatientId,
-    patient: PatientState,
-    rule: ScoreBandRule,
-    news2: ScoreRecord,
-    floor: News2Risk,
-    at: number,
-    higherActive: boolean,
-  ): void {
-    const tracker = this.tracker(patient, rule.id);
-    if (!rule.enabled || higherActive) {
-      if (tracker.phase === 'active' || !rule.enabled) this.endNow(tracker, at);
-      return;
-    }
-    const reached = RISK_RANK[floor] >= RISK_RANK[rule.band];
-    const zone: ConditionZone = reached ? 'alarm' : news2.complete ? 'clear' : 'hold';
-    const step = stepCondition(tracker, at, zone, {
-      delayMs: rule.delayMs,
-      clearDelayMs: rule.clearDelayMs,
-      maxGapMs: BAND_MAX_GAP_MS,
-    });
-    if (step.kind === 'end') this.deps.book.end(step.alarmId, step.at);
-    if (step.kind !== 'raise') return;
-    const partial = news2.complete ? '' : ` (partial: ${[...news2.missing, ...news2.stale].join(', ')} not available)`;
-    tracker.alarmId = this.deps.book.raise({
-      id: alarmId(`patient:${patientId}`, rule.id, step.onsetAt),
-      category: 'score',
-      ruleId: rule.id,
-      patientId,
-      deviceId: null,
-      parameter: 'news2',
-      priority: rule.priority,
-      latching: rule.latching,
-      message: `${rule.label}: NEWS2 ${news2.value}${partial} — ${rule.response}`,
-      onsetAt: step.onsetAt,
-      raisedAt: step.at,
-      value: news2.value,
-      limit: null,
-      details: {
-        subscores: news2.subscores,
-        complete: news2.complete,
-        band: rule.band,
-        response: rule.response,
-        source: rule.source,
-      },
-    });
-  }
-
-  private anomalyMeasure(
-    patientId: PatientId,
-    patient: PatientState,
-    m: AnomalyMeasure,
-    bucket: AnomalyEvaluation,
-    unit: string,
-  ): void {
-    const code = bucket.code;
-    const key = `${m.kind}.${code}`;
-    if (m.changed === 'ended') {
-      this.deps.book.end(patient.anomalies[key] ?? null, bucket.bucketEndAt);
-      Reflect.deleteProperty(patient.anomalies, key);
-      return;
-    }
-    if (m.changed !== 'started') return;
-    const ruleId = `anomaly.${key}`;
-    patient.anomalies[key] = this.deps.book.raise({
-      id: alarmId(`patient:${patientId}`, ruleId, bucket.bucketStartAt),
-      category: 'anomaly',
-      ruleId,
-      patientId,
-      deviceId: null,
-      parameter: code,
-      priority: 'low',
-      latching: false,
-      message: describeAnomaly(m, code, unit),
-      onsetAt: bucket.bucketStartAt,
-      raisedAt: bucket.bucketEndAt,
-      value: m.observed,
-      limit: null,
-      details: { ...m },
-    });
+    stepBands(this.deps.book, patientId, patient.conditions, rules, news2, news2Floor, at);
   }
 }

@@ -13,8 +13,11 @@ export interface BucketMedian {
 export interface BaselineTrackerState {
   /** Start of the open (not yet evaluated) bucket; null before the first reading. */
   readonly openStartAt: number | null;
-  /** Readings of the open bucket, in arrival order. */
+  /** Readings kept of the open bucket, in arrival order (every `openStride`-th one). */
   readonly openSamples: readonly number[];
+  /** Absent in states saved before the open bucket was bounded: 1 and the sample count. */
+  readonly openStride?: number;
+  readonly openSeen?: number;
   /** Non-deviating bucket medians, oldest first. */
   readonly baseline: readonly BucketMedian[];
   /** The newest bucket medians of any verdict, oldest first: the trend window. */

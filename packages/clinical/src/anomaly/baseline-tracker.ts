@@ -50,9 +50,15 @@ function advance(episode: AnomalyDirection | null, z: number, startZ: number, cl
  * Evaluations start once the baseline holds minBaselineBuckets medians; before that, and for skipped
  * buckets, observe() returns undefined (no verdict at all rather than a "not deviating" one).
  */
+/** Most readings the open bucket keeps (bounded memory and checkpoint size at high rates). */
+const MAX_OPEN_SAMPLES = 256;
+
 export class BaselineTracker {
   private openStartAt: number | null = null;
   private openSamples: number[] = [];
+  /** The open bucket keeps every `openStride`-th reading (see MAX_OPEN_SAMPLES); `openSeen` counts them all. */
+  private openStride = 1;
+  private openSeen = 0;
   private baseline: BucketMedian[] = [];
   private recent: BucketMedian[] = [];
   private levelEpisode: AnomalyDirection | null = null;
@@ -95,7 +101,7 @@ export class BaselineTracker {
     const startAt = Math.floor(observedAt / bucketMs) * bucketMs;
     if (this.openStartAt === null || startAt === this.openStartAt) {
       this.openStartAt = startAt;
-      this.openSamples.push(value);
+      this.keep(value);
       return undefined;
     }
     if (startAt < this.openStartAt) {
@@ -105,8 +111,25 @@ export class BaselineTracker {
     const closedAt = this.openStartAt;
     const closed = this.openSamples;
     this.openStartAt = startAt;
-    this.openSamples = [value];
+    this.openSamples = [];
+    this.openStride = 1;
+    this.openSeen = 0;
+    this.keep(value);
     return this.close(closedAt, closed);
+  }
+
+  /**
+   * Keeps a bounded, evenly spread sample of the open bucket: at MAX_OPEN_SAMPLES every other kept
+   * value is dropped and the stride doubles. A 1 Hz monitor never reaches it; a 100 Hz stream keeps
+   * memory (and the saved state) bounded, and the median of the sample stands for the bucket's.
+   */
+  private keep(value: number): void {
+    if (this.openSeen++ % this.openStride !== 0) return;
+    this.openSamples.push(value);
+    if (this.openSamples.length >= MAX_OPEN_SAMPLES) {
+      this.openSamples = this.openSamples.filter((_, i) => i % 2 === 0);
+      this.openStride *= 2;
+    }
   }
 
   /** Plain JSON-serialisable state; restore() from it continues exactly where this left off. */
@@ -114,6 +137,8 @@ export class BaselineTracker {
     return {
       openStartAt: this.openStartAt,
       openSamples: [...this.openSamples],
+      openStride: this.openStride,
+      openSeen: this.openSeen,
       baseline: this.baseline.map((b) => ({ ...b })),
       recent: this.recent.map((b) => ({ ...b })),
       levelEpisode: this.levelEpisode,
@@ -133,6 +158,8 @@ export class BaselineTracker {
     const tracker = new BaselineTracker(code, policy);
     tracker.openStartAt = state.openStartAt;
     tracker.openSamples = [...state.openSamples];
+    tracker.openStride = state.openStride ?? 1;
+    tracker.openSeen = state.openSeen ?? state.openSamples.length;
     tracker.baseline = state.baseline.slice(-policy.baselineBuckets).map((b) => ({ ...b }));
     tracker.recent = state.recent.slice(-policy.trendBuckets).map((b) => ({ ...b }));
     tracker.levelEpisode = state.levelEpisode;

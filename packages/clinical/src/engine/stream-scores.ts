@@ -139,15 +139,23 @@ export function streamScores(
   };
 }
 
+// The three helpers below run for every record of every patient: plain loops, no intermediate arrays.
+
 function withoutUndefined(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  const out: Record<string, unknown> = {};
+  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
+  return out;
 }
 
 function pick(o: Record<string, ScoreInput>, keys: ReadonlySet<string>): Record<string, ScoreInput> {
-  return Object.fromEntries(Object.entries(o).filter(([k]) => keys.has(k)));
+  const out: Record<string, ScoreInput> = {};
+  for (const k in o) if (keys.has(k)) out[k] = o[k] as ScoreInput;
+  return out;
 }
 
 /** A key that changes when anything a reader of the score would see changes (not its time). */
 export function scoreKey(s: ScoreRecord): string {
-  return JSON.stringify([s.value, s.complete, s.missing, s.stale, s.subscores, s.band]);
+  let key = `${s.value}|${s.complete}|${s.band}|${s.missing.join(',')}|${s.stale.join(',')}|`;
+  for (const k in s.subscores) key += `${k}=${s.subscores[k]},`;
+  return key;
 }

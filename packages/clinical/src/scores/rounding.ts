@@ -10,6 +10,7 @@
 export function roundHalfUp(value: number, decimals: number): number {
   if (!Number.isInteger(decimals)) throw new RangeError(`decimals must be an integer, not ${decimals}`);
   if (!Number.isFinite(value)) return value;
+  if (decimals >= 0 && Number.isInteger(value)) return value; // the common case: nothing to round
   const magnitude = Math.abs(value);
   const rounded = shiftDecimal(Math.round(shiftDecimal(magnitude, decimals)), -decimals);
   return value < 0 && rounded !== 0 ? -rounded : rounded;

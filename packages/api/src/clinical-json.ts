@@ -36,6 +36,7 @@ export function alarmJson(a: Alarm) {
     silencedUntil: isoOrNull(a.silencedUntil),
     escalations: a.escalations,
     conditionEndedAt: isoOrNull(a.conditionEndedAt),
+    conditionChangedAt: iso(a.conditionChangedAt),
     resolvedAt: isoOrNull(a.resolvedAt),
     resolvedBy: a.resolvedBy,
     version: a.version,

@@ -31,6 +31,7 @@ function alarmEvent(patient: string | null, device: string | null): AlarmEvent {
     silencedUntil: null,
     escalations: 0,
     conditionEndedAt: null,
+    conditionChangedAt: 0,
     resolvedAt: null,
     resolvedBy: null,
     version: 1,

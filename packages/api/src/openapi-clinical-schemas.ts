@@ -36,6 +36,7 @@ export const CLINICAL_SCHEMAS = {
       silencedUntil: instantOrNull,
       escalations: { type: 'integer' },
       conditionEndedAt: instantOrNull,
+      conditionChangedAt: instant,
       resolvedAt: instantOrNull,
       resolvedBy: { type: ['string', 'null'] },
       version: { type: 'integer', description: 'seq of the last event' },

@@ -53,6 +53,11 @@ export interface Alarm {
   /** How many times it was escalated for being unacknowledged; 0 = never. */
   readonly escalations: number;
   readonly conditionEndedAt: number | null;
+  /**
+   * Event time of the last data-driven change of the condition (raised, ended, returned). A change the
+   * engine derives again at or before it — replaying data after a restart — was already applied.
+   */
+  readonly conditionChangedAt: number;
   readonly resolvedAt: number | null;
   readonly resolvedBy: string | null;
   /** Number of the last event of this alarm (1 = raised). */

@@ -15,6 +15,7 @@ import type { ComponentStatus, LiveHub } from '@wardstream/api';
 import { DEFAULT_ENGINE_POLICY, type AlarmEvent, type EnginePolicy } from '@wardstream/clinical';
 import type { Clock, PatientId } from '@wardstream/domain';
 import { FileTelemetryLog, type TelemetryLog } from '@wardstream/log';
+import { Gauge, type Registry as PromRegistry } from 'prom-client';
 import type { Registry } from '@wardstream/registry';
 import { ClinicalMetrics } from './clinical-metrics.js';
 import type { Logger } from './logger.js';
@@ -37,7 +38,7 @@ export interface ClinicalWiringDeps {
   readonly live: LiveHub;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly metricsRegistry: import('prom-client').Registry;
+  readonly metricsRegistry: PromRegistry;
   readonly onFatal: (err: Error) => void;
   readonly policy?: EnginePolicy;
 }
@@ -114,6 +115,45 @@ export async function startClinical(deps: ClinicalWiringDeps): Promise<ClinicalP
         ref.service?.engine.endExternal(`webhook:${target.id}`, WEBHOOK_RULE, clock.now());
       },
     });
+    const targetStatus = () => {
+      try {
+        return webhooks.status();
+      } catch {
+        return []; // the outbox is unreadable: reported failing through onFailing and health
+      }
+    };
+    new Gauge({
+      name: 'wardstream_webhook_pending_events',
+      help: 'Alarm events waiting for delivery, per webhook target',
+      labelNames: ['target'],
+      registers: [deps.metricsRegistry],
+      collect() {
+        this.reset();
+        for (const t of targetStatus()) this.set({ target: t.targetId }, t.pending);
+      },
+    });
+    new Gauge({
+      name: 'wardstream_webhook_failing',
+      help: '1 while deliveries to the webhook target keep failing (a technical alarm is raised)',
+      labelNames: ['target'],
+      registers: [deps.metricsRegistry],
+      collect() {
+        this.reset();
+        for (const t of targetStatus()) this.set({ target: t.targetId }, t.failing ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'wardstream_webhook_last_delivered_timestamp_seconds',
+      help: 'When this process last delivered to the webhook target (absent before the first delivery)',
+      labelNames: ['target'],
+      registers: [deps.metricsRegistry],
+      collect() {
+        this.reset();
+        for (const t of targetStatus()) {
+          if (t.lastDeliveredAt !== null) this.set({ target: t.targetId }, t.lastDeliveredAt / 1000);
+        }
+      },
+    });
     const router = new AlertRouter({
       alertsLog,
       webhooks,
@@ -157,7 +197,7 @@ export async function startClinical(deps: ClinicalWiringDeps): Promise<ClinicalP
       store,
       webhooks,
       health: () => {
-        const failing = webhooks.status().filter((t) => t.failing);
+        const failing = targetStatus().filter((t) => t.failing);
         return {
           clinical: running.error === undefined ? { status: 'ok' } : { status: 'down', detail: running.error.message },
           webhooks:

@@ -41,6 +41,7 @@ export function alarmFixture(overrides: Partial<Alarm> = {}): Alarm {
     silencedUntil: null,
     escalations: 0,
     conditionEndedAt: null,
+    conditionChangedAt: overrides.raisedAt ?? T0,
     resolvedAt: null,
     resolvedBy: null,
     version: 1,
@@ -105,9 +106,9 @@ function applyEvent(alarm: Alarm, type: AlarmEventType, at: number, by: string):
     case 'escalated':
       return { ...alarm, escalations: alarm.escalations + 1 };
     case 'condition-ended':
-      return { ...alarm, conditionActive: false, conditionEndedAt: at };
+      return { ...alarm, conditionActive: false, conditionEndedAt: at, conditionChangedAt: at };
     case 'condition-returned':
-      return { ...alarm, conditionActive: true, conditionEndedAt: null };
+      return { ...alarm, conditionActive: true, conditionEndedAt: null, conditionChangedAt: at };
     case 'resolved':
       return { ...alarm, state: 'resolved', conditionActive: false, resolvedAt: at, resolvedBy: by };
   }

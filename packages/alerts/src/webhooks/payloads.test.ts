@@ -47,6 +47,7 @@ void describe('webhook payloads', () => {
         acknowledgedAt: '2025-03-01T08:00:12.000Z',
         silencedUntil: null,
         conditionEndedAt: null,
+        conditionChangedAt: '2025-03-01T08:00:10.000Z',
         resolvedAt: null,
       },
       by: 'nurse.jones',

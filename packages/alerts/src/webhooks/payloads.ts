@@ -5,13 +5,14 @@ import type { WebhookTarget } from './webhook-target.js';
 /** An alarm as a `json` webhook carries it: the stored alarm with instants as ISO 8601 strings. */
 export type WebhookAlarm = Omit<
   Alarm,
-  'onsetAt' | 'raisedAt' | 'acknowledgedAt' | 'silencedUntil' | 'conditionEndedAt' | 'resolvedAt'
+  'onsetAt' | 'raisedAt' | 'acknowledgedAt' | 'silencedUntil' | 'conditionEndedAt' | 'conditionChangedAt' | 'resolvedAt'
 > & {
   readonly onsetAt: string;
   readonly raisedAt: string;
   readonly acknowledgedAt: string | null;
   readonly silencedUntil: string | null;
   readonly conditionEndedAt: string | null;
+  readonly conditionChangedAt: string;
   readonly resolvedAt: string | null;
 };
 
@@ -142,6 +143,7 @@ export function jsonBody(event: AlarmEvent): JsonWebhookBody {
       acknowledgedAt: isoOrNull(a.acknowledgedAt),
       silencedUntil: isoOrNull(a.silencedUntil),
       conditionEndedAt: isoOrNull(a.conditionEndedAt),
+      conditionChangedAt: iso(a.conditionChangedAt),
       resolvedAt: isoOrNull(a.resolvedAt),
     },
     by: event.by,

@@ -28,6 +28,7 @@ export function testAlarm(id: string, overrides: Partial<Alarm> = {}): Alarm {
     silencedUntil: null,
     escalations: 0,
     conditionEndedAt: null,
+    conditionChangedAt: BASE_AT + 10_000,
     resolvedAt: null,
     resolvedBy: null,
     version: 1,

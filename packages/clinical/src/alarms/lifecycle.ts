@@ -39,6 +39,7 @@ export function raiseAlarm(fields: NewAlarm): Transition {
     silencedUntil: null,
     escalations: 0,
     conditionEndedAt: null,
+    conditionChangedAt: fields.raisedAt,
     resolvedAt: null,
     resolvedBy: null,
     version: 0,
@@ -54,13 +55,18 @@ export function endCondition(alarm: Alarm, at: number): Transition[] {
   if (alarm.state === 'resolved' || !alarm.conditionActive) return [];
   if (alarm.latching && alarm.state === 'active') {
     return [
-      transition(alarm, 'condition-ended', at, SYSTEM_ACTOR, null, { conditionActive: false, conditionEndedAt: at }),
+      transition(alarm, 'condition-ended', at, SYSTEM_ACTOR, null, {
+        conditionActive: false,
+        conditionEndedAt: at,
+        conditionChangedAt: at,
+      }),
     ];
   }
   return [
     transition(alarm, 'resolved', at, SYSTEM_ACTOR, null, {
       conditionActive: false,
       conditionEndedAt: at,
+      conditionChangedAt: at,
       resolvedAt: at,
       resolvedBy: SYSTEM_ACTOR,
     }),
@@ -91,6 +97,7 @@ export function returnCondition(alarm: Alarm, at: number, value: number | null):
     transition(alarm, 'condition-returned', at, SYSTEM_ACTOR, null, {
       conditionActive: true,
       conditionEndedAt: null,
+      conditionChangedAt: at,
       value,
     }),
   ];

@@ -48,18 +48,24 @@ export class AlarmBook {
     const openId = this.bySubjectRule.get(key(subjectOf(fields), fields.ruleId));
     const openAlarm = openId === undefined ? undefined : this.open.get(openId);
     if (openAlarm !== undefined) {
-      this.apply(returnCondition(openAlarm, fields.raisedAt, fields.value));
+      // A return at or before the alarm's last condition change is a replay of one already applied.
+      if (fields.raisedAt > openAlarm.conditionChangedAt) {
+        this.apply(returnCondition(openAlarm, fields.raisedAt, fields.value));
+      }
       return openAlarm.id;
     }
     this.apply([raiseAlarm(fields)]);
     return fields.id;
   }
 
-  /** The condition of alarm `id` ended at `at`; nothing if it is unknown or already ended. */
+  /**
+   * The condition of alarm `id` ended at `at`; nothing if it is unknown, already ended, or changed at or
+   * after `at` (a replayed end, derived again from data the alarm has already seen past).
+   */
   end(id: string | null, at: number): void {
     if (id === null) return;
     const alarm = this.open.get(id);
-    if (alarm !== undefined) this.apply(endCondition(alarm, at));
+    if (alarm !== undefined && at > alarm.conditionChangedAt) this.apply(endCondition(alarm, at));
   }
 
   /** Applies transitions in order: the book first, then the emitter. */

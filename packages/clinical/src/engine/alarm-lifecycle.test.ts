@@ -182,17 +182,39 @@ describe('replay and restart', () => {
   it('after a restart from saved state mid-episode, the episode goes on under the same alarm', () => {
     const h = new Harness([TACHY]);
     h.feed(series(HR, T0, 15, () => 150));
-    const state = h.engine.state();
+    const state = h.snapshot();
     h.restart(state);
     h.feed(series(HR, T0 + 15_000, 10, () => 100));
     assert.deepEqual(h.types(tachy), ['test.tachy:raised', 'test.tachy:resolved']);
     assert.equal(h.events[0]!.alarmId, h.events[1]!.alarmId);
   });
 
+  it('a latched alarm that ended and returned after the saved state: the replay adds nothing', () => {
+    const h = new Harness([{ ...TACHY, latching: true }]);
+    h.feed(series(HR, T0, 12, () => 150)); // raised at 10 s
+    const older = h.snapshot();
+    const rest = [
+      ...series(HR, T0 + 12_000, 6, () => 100), // ends (latched: stays active)
+      ...series(HR, T0 + 18_000, 12, () => 150), // returns
+      ...series(HR, T0 + 30_000, 6, () => 100), // ends again
+    ];
+    h.feed(rest);
+    const before = h.types();
+    assert.deepEqual(before, [
+      'test.tachy:raised',
+      'test.tachy:condition-ended',
+      'test.tachy:condition-returned',
+      'test.tachy:condition-ended',
+    ]);
+    h.restart(older);
+    h.feed(rest);
+    assert.deepEqual(h.types(), before);
+  });
+
   it('a restart from an older state re-derives what it had already stored and adds nothing', () => {
     const h = new Harness([TACHY]);
     h.feed(series(HR, T0, 5, () => 150));
-    const older = h.engine.state();
+    const older = h.snapshot();
     const rest = series(HR, T0 + 5_000, 30, (i) => (i < 10 ? 150 : 100));
     h.feed(rest);
     const before = h.types(tachy);

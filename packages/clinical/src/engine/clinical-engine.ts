@@ -173,6 +173,7 @@ export class ClinicalEngine {
     return this.patients.monitoredBetween(from, to);
   }
 
+  /** The evaluation state: a view of the live objects — serialise it before ingesting more (the service saves it as JSON at once). */
   state(): EngineState {
     return { version: 1, patients: this.patients.state(), devices: this.technical.state() };
   }

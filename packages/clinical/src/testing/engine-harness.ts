@@ -68,6 +68,11 @@ export class Harness {
     );
   }
 
+  /** The engine's state now, as the service saves it (a JSON copy the engine no longer changes). */
+  snapshot(): EngineState {
+    return JSON.parse(JSON.stringify(this.engine.state())) as EngineState;
+  }
+
   /** A new engine from `state` and the stored alarms, as after a restart. */
   restart(state: EngineState | undefined, startedAt = 0): void {
     this.engine = this.make(

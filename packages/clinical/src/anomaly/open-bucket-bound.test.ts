@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { DEFAULT_ANOMALY_POLICY } from './anomaly-policy.js';
 import { BaselineTracker } from './baseline-tracker.js';
+import type { BaselineTrackerState } from './baseline-tracker-state.js';
 
 it('keeps the open bucket bounded at high rates, and its sample still gives the bucket median', () => {
   const tracker = new BaselineTracker('MDC_ECG_HEART_RATE', DEFAULT_ANOMALY_POLICY);
@@ -18,7 +19,7 @@ it('keeps the open bucket bounded at high rates, and its sample still gives the 
   const restored = BaselineTracker.restore(
     'MDC_ECG_HEART_RATE',
     DEFAULT_ANOMALY_POLICY,
-    JSON.parse(JSON.stringify(state)),
+    JSON.parse(JSON.stringify(state)) as BaselineTrackerState,
   );
   assert.deepEqual(restored.state(), state);
 });

@@ -18,10 +18,12 @@ import { FileTelemetryLog, type TelemetryLog } from '@wardstream/log';
 import { Gauge, type Registry as PromRegistry } from 'prom-client';
 import type { Registry } from '@wardstream/registry';
 import { ClinicalMetrics } from './clinical-metrics.js';
+import { ClinicalSupervisor } from './clinical-supervisor.js';
 import type { Logger } from './logger.js';
 
 /** The clinical side of a platform process: engine service, its store, alerts topic, webhooks. */
 export interface ClinicalParts {
+  /** The running service and its store: new instances after the supervisor recovered from a failure. */
   readonly service: ClinicalService;
   readonly store: SqliteClinicalStore;
   readonly webhooks: WebhookDispatcher;
@@ -39,7 +41,6 @@ export interface ClinicalWiringDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metricsRegistry: PromRegistry;
-  readonly onFatal: (err: Error) => void;
   readonly policy?: EnginePolicy;
 }
 
@@ -71,8 +72,6 @@ export async function startClinical(deps: ClinicalWiringDeps): Promise<ClinicalP
   const targets = loadTargets(deps.webhooksPath);
   const closers: (() => Promise<void> | void)[] = [];
   try {
-    const store = SqliteClinicalStore.open({ path: join(dataDir, 'clinical.db') });
-    closers.push(() => store.close());
     const alertsLog = await FileTelemetryLog.open({ dir: join(dataDir, 'alerts'), partitionCount: 1, clock });
     closers.push(() => alertsLog.close());
     const outbox = SqliteWebhookOutbox.open({ path: join(dataDir, 'webhooks.db') });
@@ -166,40 +165,56 @@ export async function startClinical(deps: ClinicalWiringDeps): Promise<ClinicalP
         });
       },
     });
-    const running = ClinicalService.start(DEFAULT_CLINICAL_SERVICE_OPTIONS, {
-      log: deps.log,
-      store,
-      clock,
-      policy: deps.policy ?? DEFAULT_ENGINE_POLICY,
-      wardOf: (patientId) => wards.get(patientId) ?? null,
-      onAlarmEvent: (event, fresh) => {
-        router.route(event, fresh);
-        if (fresh) metrics.event(event);
+    const supervisor = new ClinicalSupervisor({
+      openStore: () => SqliteClinicalStore.open({ path: join(dataDir, 'clinical.db') }),
+      startService: (store, onFatal) => {
+        const service = ClinicalService.start(DEFAULT_CLINICAL_SERVICE_OPTIONS, {
+          log: deps.log,
+          store,
+          clock,
+          policy: deps.policy ?? DEFAULT_ENGINE_POLICY,
+          wardOf: (patientId) => wards.get(patientId) ?? null,
+          onAlarmEvent: (event, fresh) => {
+            router.route(event, fresh);
+            if (fresh) metrics.event(event);
+          },
+          onScore: (score) => deps.live.publishScore(score),
+          onFatal,
+          onWarning: (message, err) => logger.warn('clinical', message, { error: err.message }),
+        });
+        ref.service = service;
+        return service;
       },
-      onScore: (score) => deps.live.publishScore(score),
-      onFatal: deps.onFatal,
-      onWarning: (message, err) => logger.warn('clinical', message, { error: err.message }),
+      logger,
+      clock,
     });
-    ref.service = running;
+    closers.push(() => supervisor.stop(false));
     webhooks.start();
     const wardTimer = setInterval(() => {
       refreshWards()
         .then((changed) => {
-          if (changed) running.wardsChanged();
+          if (changed) supervisor.current.service.wardsChanged();
         })
         .catch((err: unknown) => logger.warn('clinical', 'could not refresh wards', { error: String(err) }));
     }, WARD_REFRESH_MS);
     wardTimer.unref();
-    logger.info('clinical', 'started', { webhooks: targets.length, openAlarms: running.openAlarms().length });
+    logger.info('clinical', 'started', {
+      webhooks: targets.length,
+      openAlarms: supervisor.current.service.openAlarms().length,
+    });
 
     return {
-      service: running,
-      store,
+      get service() {
+        return supervisor.current.service;
+      },
+      get store() {
+        return supervisor.current.store;
+      },
       webhooks,
       health: () => {
         const failing = targetStatus().filter((t) => t.failing);
         return {
-          clinical: running.error === undefined ? { status: 'ok' } : { status: 'down', detail: running.error.message },
+          clinical: supervisor.status(),
           webhooks:
             failing.length === 0
               ? { status: 'ok' }
@@ -211,8 +226,7 @@ export async function startClinical(deps: ClinicalWiringDeps): Promise<ClinicalP
       },
       stop: async (drain) => {
         clearInterval(wardTimer);
-        if (drain && running.error === undefined) await running.drain();
-        await running.stop();
+        await supervisor.stop(drain);
         await webhooks.stop();
         await router.settle();
         for (const close of closers.reverse()) await close();

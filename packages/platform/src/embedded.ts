@@ -123,7 +123,6 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
       clock,
       logger,
       metricsRegistry: metrics.registry,
-      onFatal: (err) => raiseFatal('clinical', err),
     });
     let clinicalStopped = false;
     cleanups.push(() => (clinicalStopped ? undefined : clinical.stop(false)));
@@ -154,7 +153,15 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
         live,
         health,
         metrics: () => metrics.text(),
-        clinical: { commands: clinical.service.commands, store: clinical.store },
+        // Getters: after a recovery from a failure the clinical service and its store are new instances.
+        clinical: {
+          get commands() {
+            return clinical.service.commands;
+          },
+          get store() {
+            return clinical.store;
+          },
+        },
       },
       (err) =>
         logger.error('api', 'internal error', {

@@ -54,3 +54,4 @@ export {
 export { alarmId } from './alarms/alarm-id.js';
 export { SYSTEM_ACTOR } from './alarms/lifecycle.js';
 export { parseRules } from './alarms/parse-rules.js';
+export { parseEnginePolicy } from './engine/parse-engine-policy.js';

@@ -12,7 +12,7 @@ import {
   type WebhookTarget,
 } from '@wardstream/alerts';
 import type { ComponentStatus, LiveHub } from '@wardstream/api';
-import { DEFAULT_ENGINE_POLICY, type AlarmEvent, type EnginePolicy } from '@wardstream/clinical';
+import { DEFAULT_ENGINE_POLICY, parseEnginePolicy, type AlarmEvent } from '@wardstream/clinical';
 import type { Clock, PatientId } from '@wardstream/domain';
 import { FileTelemetryLog, type TelemetryLog } from '@wardstream/log';
 import { Gauge, type Registry as PromRegistry } from 'prom-client';
@@ -35,30 +35,24 @@ export interface ClinicalParts {
 export interface ClinicalWiringDeps {
   readonly dataDir: string;
   readonly webhooksPath: string | undefined;
+  readonly clinicalPolicyPath: string | undefined;
   readonly log: TelemetryLog;
   readonly registry: Registry;
   readonly live: LiveHub;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metricsRegistry: PromRegistry;
-  readonly policy?: EnginePolicy;
 }
 
 const WARD_REFRESH_MS = 5_000;
 const WEBHOOK_RULE = 'technical.webhook-failing';
 
-function loadTargets(path: string | undefined): WebhookTarget[] {
-  if (path === undefined) return [];
-  let json: unknown;
+/** Reads and parses a JSON option file; any problem is one error naming the option and the file. */
+function loadJson<T>(option: string, path: string, parse: (json: unknown) => T): T {
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    return parse(JSON.parse(readFileSync(path, 'utf8')));
   } catch (err) {
-    throw new Error(`--webhooks ${path}: ${(err as Error).message}`, { cause: err });
-  }
-  try {
-    return parseWebhookTargets(json);
-  } catch (err) {
-    throw new Error(`--webhooks ${path}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`${option} ${path}: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -69,7 +63,12 @@ function loadTargets(path: string | undefined): WebhookTarget[] {
  */
 export async function startClinical(deps: ClinicalWiringDeps): Promise<ClinicalParts> {
   const { clock, logger, dataDir } = deps;
-  const targets = loadTargets(deps.webhooksPath);
+  const targets: WebhookTarget[] =
+    deps.webhooksPath === undefined ? [] : loadJson('--webhooks', deps.webhooksPath, parseWebhookTargets);
+  const policy =
+    deps.clinicalPolicyPath === undefined
+      ? DEFAULT_ENGINE_POLICY
+      : loadJson('--clinical-policy', deps.clinicalPolicyPath, (json) => parseEnginePolicy(json));
   const closers: (() => Promise<void> | void)[] = [];
   try {
     const alertsLog = await FileTelemetryLog.open({ dir: join(dataDir, 'alerts'), partitionCount: 1, clock });
@@ -172,7 +171,7 @@ export async function startClinical(deps: ClinicalWiringDeps): Promise<ClinicalP
           log: deps.log,
           store,
           clock,
-          policy: deps.policy ?? DEFAULT_ENGINE_POLICY,
+          policy,
           wardOf: (patientId) => wards.get(patientId) ?? null,
           onAlarmEvent: (event, fresh) => {
             router.route(event, fresh);

@@ -35,6 +35,8 @@ export interface EmbeddedConfig {
   readonly demoRatePerDevice: number;
   /** JSON file of alert webhook targets (docs/WEBHOOKS.md); none when undefined. */
   readonly webhooksPath: string | undefined;
+  /** JSON file of the clinical engine's local policy (docs/CLINICAL.md); defaults when undefined. */
+  readonly clinicalPolicyPath: string | undefined;
 }
 
 export type Config = EmbeddedConfig;
@@ -61,6 +63,7 @@ const OPTIONS = {
   demo: { type: 'string', env: 'WARDSTREAM_DEMO' },
   'demo-rate': { type: 'string', env: 'WARDSTREAM_DEMO_RATE' },
   webhooks: { type: 'string', env: 'WARDSTREAM_WEBHOOKS' },
+  'clinical-policy': { type: 'string', env: 'WARDSTREAM_CLINICAL_POLICY' },
 } as const;
 
 export type ParsedConfig =
@@ -84,7 +87,10 @@ export const CONFIG_HELP = `Options (each also as the WARDSTREAM_* variable name
   --demo N                    also start N simulated patients on a demo ward
   --demo-rate R               messages per second per simulated device (default 1)
   --webhooks FILE             JSON array of alert webhook targets (generic JSON or PagerDuty Events v2,
-                              HMAC-signed; see docs/WEBHOOKS.md) [WARDSTREAM_WEBHOOKS]`;
+                              HMAC-signed; see docs/WEBHOOKS.md) [WARDSTREAM_WEBHOOKS]
+  --clinical-policy FILE      JSON of local clinical policy: validity windows, escalation and silence
+                              times, stale-data and battery limits, anomaly statistics (see
+                              docs/CLINICAL.md) [WARDSTREAM_CLINICAL_POLICY]`;
 
 /**
  * Parses the options of a platform role once, at the edge, into a typed config. Command-line
@@ -148,6 +154,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     demoPatients: int('demo', 0, 0, 10_000),
     demoRatePerDevice: demoRate,
     webhooksPath: get('webhooks') === undefined ? undefined : resolve(get('webhooks') ?? ''),
+    clinicalPolicyPath: get('clinical-policy') === undefined ? undefined : resolve(get('clinical-policy') ?? ''),
   };
   if (config.httpPort !== 0 && config.httpPort === config.mqttPort && config.host === config.mqttHost) {
     errors.push('--http-port and --mqtt-port must differ');

@@ -117,6 +117,7 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
     const clinical = await startClinical({
       dataDir: config.dataDir,
       webhooksPath: config.webhooksPath,
+      clinicalPolicyPath: config.clinicalPolicyPath,
       log,
       registry,
       live,

@@ -1,6 +1,9 @@
 import { Histogram } from './histogram.js';
 import { sseEvents } from './sse.js';
 
+/** The heart rate a trigger carries (MDC_ECG_HEART_RATE); the other messages stay within 72–76 /min. */
+export const TRIGGER_HEART_RATE_BPM = 150;
+
 /** Which devices send alarm triggers, and where their alarms are expected. */
 export interface AlarmProbeSpec {
   readonly apiUrl: string;
@@ -51,7 +54,7 @@ export class AlarmProbe {
   private lost = 0;
 
   constructor(readonly spec: AlarmProbeSpec) {
-    this.triggers = spec.patientIds.map(() => new Map());
+    this.triggers = spec.patientIds.map(() => new Map<number, Trigger>());
   }
 
   /** Whether message `seq` of device `index` (0-based) is a trigger. */

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TRIGGER_HEART_RATE_BPM } from './alarm-probe.js';
 import type { LoadResult, LoadSpec } from './loadgen.js';
 import { freePort, runJson, scrape, script, sleep, start, type Child } from './processes.js';
 
@@ -33,6 +34,16 @@ export interface EndToEndResult {
   readonly lagAtEnd: number;
 }
 
+/** Publish → alarm on the live feed: the load, the rule the followed patients had, and who sent triggers. */
+export interface AlarmLatencyResult {
+  readonly load: LoadResult;
+  readonly rule: ThresholdRuleJson;
+  readonly patients: number;
+  /** Every `every`-th message of a followed patient's device was a trigger carrying this heart rate. */
+  readonly every: number;
+  readonly triggerHeartRateBpm: number;
+}
+
 export interface RelayResult {
   readonly load: LoadResult;
   readonly receivedPerS: number;
@@ -40,6 +51,46 @@ export interface RelayResult {
 
 const PREFIX = 'bench-';
 const WARD = 'bench-ward';
+
+/** A threshold rule as `PUT /api/v1/patients/{id}/rules` takes it (every field required). */
+export interface ThresholdRuleJson {
+  readonly kind: 'threshold';
+  readonly id: string;
+  readonly label: string;
+  readonly codes: readonly string[];
+  readonly direction: 'atOrAbove' | 'atOrBelow';
+  readonly limit: number;
+  readonly hysteresis: number;
+  readonly delayMs: number;
+  readonly clearDelayMs: number;
+  readonly priority: 'high' | 'medium' | 'low';
+  readonly latching: boolean;
+  readonly enabled: boolean;
+  readonly source: string;
+}
+
+/**
+ * The alarm benchmark's rule: no condition delay, no clear delay, no hysteresis, not latching, so a
+ * trigger (heart rate 150) raises at once with its `ts` as onset and the next message (72–76) ends it.
+ */
+export const BENCH_ALARM_RULE: ThresholdRuleJson = {
+  kind: 'threshold',
+  id: 'bench.hr-high',
+  label: 'Bench HR high',
+  codes: ['MDC_ECG_HEART_RATE'],
+  direction: 'atOrAbove',
+  limit: 141,
+  hysteresis: 0,
+  delayMs: 0,
+  clearDelayMs: 0,
+  priority: 'medium',
+  latching: false,
+  enabled: true,
+  source: 'benchmark rule',
+};
+/** 8 patients × one trigger per 50 messages; at 5,000 msg/s over 40 devices, 20 alarms raised per second. */
+const ALARM_PATIENTS = 8;
+const ALARM_EVERY = 50;
 
 async function startPlatform(): Promise<{ child: Child; apiUrl: string; mqttUrl: string; dataDir: string }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ws-bench-'));
@@ -63,22 +114,26 @@ async function startPlatform(): Promise<{ child: Child; apiUrl: string; mqttUrl:
   return { child, apiUrl: `http://127.0.0.1:${http}`, mqttUrl: `mqtt://127.0.0.1:${mqtt}`, dataDir };
 }
 
-async function post(url: string, body: unknown): Promise<void> {
+async function send(method: 'POST' | 'PUT', url: string, body: unknown): Promise<void> {
   const res = await fetch(url, {
-    method: 'POST',
+    method,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  if (res.status >= 300) throw new Error(`POST ${url}: ${res.status} ${await res.text()}`);
+  if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
 }
+
+const post = (url: string, body: unknown) => send('POST', url, body);
+
+const patientId = (i: number) => `bench-pt-${String(i).padStart(4, '0')}`;
 
 /** Every bench device is admitted to a patient of the bench ward, as on a real ward. */
 async function admitDevices(apiUrl: string, devices: number): Promise<void> {
   for (let i = 1; i <= devices; i++) {
     const n = String(i).padStart(4, '0');
-    await post(`${apiUrl}/api/v1/patients`, { id: `bench-pt-${n}`, wardId: WARD });
+    await post(`${apiUrl}/api/v1/patients`, { id: patientId(i), wardId: WARD });
     await post(`${apiUrl}/api/v1/devices`, { id: `${PREFIX}${n}` });
-    await post(`${apiUrl}/api/v1/bindings`, { deviceId: `${PREFIX}${n}`, patientId: `bench-pt-${n}`, from: 0 });
+    await post(`${apiUrl}/api/v1/bindings`, { deviceId: `${PREFIX}${n}`, patientId: patientId(i), from: 0 });
   }
 }
 
@@ -137,6 +192,39 @@ export async function fixedRateLatency(o: IngestBenchOptions): Promise<LoadResul
       'loadgen.js',
       loadSpec(o, platform.mqttUrl, { mode: 'rate', liveApiUrl: platform.apiUrl, liveDevices: 4 }),
     );
+  } finally {
+    await platform.child.stop('SIGKILL');
+    await rm(platform.dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Fixed offered load with alarm triggers: the first 8 patients get BENCH_ALARM_RULE as a patient
+ * override, their devices send a trigger every 50th message, and the load generator times each
+ * trigger's publish → `raised` event parsed from the patient's live feed (both ends in its process).
+ */
+export async function alarmLatency(o: IngestBenchOptions): Promise<AlarmLatencyResult> {
+  const platform = await startPlatform();
+  try {
+    await admitDevices(platform.apiUrl, o.devices);
+    const patientIds = Array.from({ length: Math.min(ALARM_PATIENTS, o.devices) }, (_, i) => patientId(i + 1));
+    for (const id of patientIds) {
+      await send('PUT', `${platform.apiUrl}/api/v1/patients/${id}/rules`, { by: 'bench', rules: [BENCH_ALARM_RULE] });
+    }
+    const load = await runJson<LoadResult>(
+      'loadgen.js',
+      loadSpec(o, platform.mqttUrl, {
+        mode: 'rate',
+        alarmPatients: { apiUrl: platform.apiUrl, patientIds, every: ALARM_EVERY, ruleId: BENCH_ALARM_RULE.id },
+      }),
+    );
+    return {
+      load,
+      rule: BENCH_ALARM_RULE,
+      patients: patientIds.length,
+      every: ALARM_EVERY,
+      triggerHeartRateBpm: TRIGGER_HEART_RATE_BPM,
+    };
   } finally {
     await platform.child.stop('SIGKILL');
     await rm(platform.dataDir, { recursive: true, force: true });

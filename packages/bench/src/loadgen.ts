@@ -8,7 +8,7 @@
  * Prints one JSON line with the result when done.
  */
 import { connectAsync, type MqttClient } from 'mqtt';
-import { AlarmProbe, type AlarmProbeResult, type AlarmProbeSpec } from './alarm-probe.js';
+import { AlarmProbe, TRIGGER_HEART_RATE_BPM, type AlarmProbeResult, type AlarmProbeSpec } from './alarm-probe.js';
 import { Histogram } from './histogram.js';
 import { sseEvents } from './sse.js';
 
@@ -46,8 +46,6 @@ export interface LoadResult {
   readonly alarms?: AlarmProbeResult;
 }
 
-/** The heart rate of an alarm trigger; the others stay within 72–76 /min. */
-export const TRIGGER_HEART_RATE_BPM = 150;
 /** How long after the run a trigger's alarm may still arrive (beyond the 1 s every run waits). */
 const ALARM_GRACE_MS = 5_000;
 
@@ -78,10 +76,11 @@ class Device {
   payload(now: number, trigger: boolean): string {
     this.seq++;
     this.ts = Math.max(now, this.ts + 1);
-    const readings = READINGS.map(({ jitter, ...r }) => ({
-      ...r,
+    const readings = READINGS.map((r) => ({
+      code: r.code,
       value:
-        trigger && r.code === 'MDC_ECG_HEART_RATE' ? TRIGGER_HEART_RATE_BPM : r.value + (this.seq % (jitter + 1)),
+        trigger && r.code === 'MDC_ECG_HEART_RATE' ? TRIGGER_HEART_RATE_BPM : r.value + (this.seq % (r.jitter + 1)),
+      unit: r.unit,
     }));
     return JSON.stringify({
       seq: this.seq,

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the benchmark of issue 2, every number measured in one run on this machine.
- *   node packages/bench/dist/main.js [--only e2e,latency,aedes,mosquitto,query] [--duration-ms N]
- *                                    [--rate MSG_PER_S (latency run, default 5000)] [--readings N (query)]
+ *   node packages/bench/dist/main.js [--only e2e,latency,alarm,aedes,mosquitto,query] [--duration-ms N]
+ *                                    [--rate MSG_PER_S (latency and alarm runs, default 5000)] [--readings N (query)]
  * Prints a Markdown report (for docs/BENCHMARKS.md) and writes it with the raw JSON to bench-results/.
  */
 import { execSync } from 'node:child_process';
@@ -10,6 +10,7 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
   aedesRelay,
+  alarmLatency,
   DEFAULT_INGEST_OPTIONS,
   endToEndThroughput,
   fixedRateLatency,
@@ -19,7 +20,7 @@ import {
 import { DEFAULT_QUERY_OPTIONS, queryLatency } from './query-bench.js';
 import { formatReport, type BenchResults } from './report.js';
 
-const ALL = ['e2e', 'latency', 'aedes', 'mosquitto', 'query'] as const;
+const ALL = ['e2e', 'latency', 'alarm', 'aedes', 'mosquitto', 'query'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -68,6 +69,10 @@ if (only.has('e2e')) {
 if (only.has('latency')) {
   progress(`latency at a fixed ${ingest.fixedRatePerS} messages/s`);
   results.latency = await fixedRateLatency(ingest);
+}
+if (only.has('alarm')) {
+  progress(`publish → alarm on the live feed at a fixed ${ingest.fixedRatePerS} messages/s`);
+  results.alarm = await alarmLatency(ingest);
 }
 if (only.has('aedes')) {
   progress('relay reference: aedes');

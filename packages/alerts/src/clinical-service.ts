@@ -29,7 +29,9 @@ export interface ClinicalServiceOptions {
 
 export const DEFAULT_CLINICAL_SERVICE_OPTIONS: ClinicalServiceOptions = {
   consumer: 'clinical',
-  maxBatchRecords: 2_000,
+  // Small batches: the engine runs synchronously on the platform's main thread; a 2,000-record batch
+  // held it for up to ~90 ms (docs/BENCHMARKS.md), delaying acknowledgements and alarms alike.
+  maxBatchRecords: 256,
   fetchWaitMs: 250,
   checkpointIntervalMs: 2_000,
   tickIntervalMs: 1_000,
@@ -64,6 +66,7 @@ export class ClinicalService {
   private loop: Promise<void> | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private lastCheckpointAt = 0;
+  private pendingScores: ScoreRecord[] = [];
   private failure: Error | undefined;
   readonly engine: ClinicalEngine;
 
@@ -82,7 +85,8 @@ export class ClinicalService {
           deps.onAlarmEvent(event, store.recordAlarmEvent(event));
         },
         onScore: (score) => {
-          store.appendScore(score);
+          // Stored with the batch (one transaction), shown live at once.
+          this.pendingScores.push(score);
           deps.onScore(score);
         },
       },
@@ -120,6 +124,7 @@ export class ClinicalService {
     service.ticker = setInterval(() => {
       service.guard(() => {
         service.engine.tick(deps.clock.now());
+        service.flushScores();
       });
     }, options.tickIntervalMs);
     return service;
@@ -221,10 +226,19 @@ export class ClinicalService {
       this.engine.ingest(record);
       this.positions.set(entry.partition, entry.offset + 1);
     }
+    this.flushScores();
+  }
+
+  private flushScores(): void {
+    if (this.pendingScores.length === 0) return;
+    const scores = this.pendingScores;
+    this.pendingScores = [];
+    this.deps.store.appendScores(scores);
   }
 
   /** Saves the engine's state with its position, then commits the position to the log (for retention). */
   private checkpoint(): void {
+    this.flushScores();
     const now = this.deps.clock.now();
     this.lastCheckpointAt = now;
     this.deps.store.saveCheckpoint({

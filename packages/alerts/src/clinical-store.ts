@@ -69,6 +69,8 @@ export interface ClinicalStore {
   eventsBetween(from: number, to: number, limit: number): AlarmEvent[];
 
   appendScore(score: ScoreRecord): void;
+  /** `appendScore` of each, in one transaction (one sync to disk for a batch of evaluations). */
+  appendScores(scores: readonly ScoreRecord[]): void;
   /** The newest score of each name for the patient. */
   latestScores(patientId: string): ScoreRecord[];
   /** Scores with `at` in [from, to), oldest first, at most `limit`. */

@@ -18,6 +18,18 @@ export function scoreCases(test: CaseRunner): void {
     assert.deepEqual(store.latestScores('p-1'), [replacement]);
   });
 
+  test('stores a batch of scores at once, each as appendScore would', ({ store }) => {
+    const scores = [
+      scoreFixture({ at: T0, value: 1 }),
+      scoreFixture({ at: T0 + MINUTE_MS, value: 2 }),
+      scoreFixture({ score: 'qsofa', at: T0, value: 0, band: 'negative' }),
+    ];
+    store.appendScores([]);
+    store.appendScores(scores);
+    assert.deepEqual(store.scoreHistory('p-1', 'news2', T0, T0 + HOUR_MS, 10), scores.slice(0, 2));
+    assert.equal(store.latestScores('p-1').length, 2);
+  });
+
   test('gives the newest score of each name for the patient', ({ store }) => {
     const newest = scoreFixture({ at: T0 + HOUR_MS, value: 7, band: 'high' });
     const qsofa = scoreFixture({ score: 'qsofa', at: T0 + 30 * MINUTE_MS, value: 1, band: 'negative' });

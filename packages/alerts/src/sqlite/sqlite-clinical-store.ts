@@ -35,6 +35,8 @@ export class SqliteClinicalStore implements ClinicalStore {
     (next: Omit<StoredRuleSet, 'version'>, expected?: number) => StoredRuleSet
   >;
 
+  private readonly writeScores: (scores: readonly ScoreRecord[]) => void;
+
   private constructor(
     private readonly db: Database,
     private readonly name: string,
@@ -42,6 +44,9 @@ export class SqliteClinicalStore implements ClinicalStore {
     this.statements = prepareStatements(db);
     this.alarmQueries = new AlarmQueries(db);
     this.recordEvent = db.transaction((event: AlarmEvent) => this.recordEventNow(event));
+    this.writeScores = db.transaction((scores: readonly ScoreRecord[]) => {
+      for (const score of scores) this.appendScore(score);
+    });
     this.replaceRuleSet = db.transaction((next: Omit<StoredRuleSet, 'version'>, expected?: number) =>
       this.replaceRuleSetNow(next, expected),
     );
@@ -103,6 +108,10 @@ export class SqliteClinicalStore implements ClinicalStore {
     const q = this.live();
     checkInstant('score at', score.at);
     q.upsertScore.run(score.patientId, score.score, score.at, encodeRow('score', score));
+  }
+
+  appendScores(scores: readonly ScoreRecord[]): void {
+    if (scores.length > 0) this.writeScores(scores);
   }
 
   latestScores(patientId: string): ScoreRecord[] {

@@ -2,21 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AnomalyDetector } from './anomaly-detector.js';
 import type { AnomalyEvaluation } from './anomaly-evaluation.js';
-import { parseAnomalyPolicy } from './anomaly-policy.js';
+import { FINE_ANOMALY_POLICY } from '../testing/fine-anomaly-policy.js';
 import type { BaselineTrackerState } from './baseline-tracker-state.js';
 
-/** The tests' floors: at the display resolution, so small synthetic steps are measurable. */
-const POLICY = parseAnomalyPolicy({
-  minScale: {
-    MDC_ECG_HEART_RATE: 2,
-    MDC_PULS_OXIM_PULS_RATE: 2,
-    MDC_PULS_RATE: 2,
-    MDC_RESP_RATE: 1,
-    MDC_PULS_OXIM_SAT_O2: 1,
-    MDC_PRESS_BLD_NONINV_SYS: 4,
-    MDC_TEMP_BODY: 0.1,
-  },
-});
+const POLICY = FINE_ANOMALY_POLICY;
 
 const T0 = Date.UTC(2025, 0, 6, 8, 0, 0);
 

@@ -67,7 +67,7 @@ function technical(json: unknown, base: TechnicalPolicy): TechnicalPolicy {
   return {
     staleAfterMs: ms(o.staleAfterMs, 'technical.staleAfterMs', base.staleAfterMs, 1_000),
     stalePriority: priority(o.stalePriority, 'technical.stalePriority', base.stalePriority),
-    batteryLowFraction: (fraction) ?? base.batteryLowFraction,
+    batteryLowFraction: fraction ?? base.batteryLowFraction,
     batteryPriority: priority(o.batteryPriority, 'technical.batteryPriority', base.batteryPriority),
     dataQualityPriority: priority(o.dataQualityPriority, 'technical.dataQualityPriority', base.dataQualityPriority),
     dataQualityClearMs: ms(o.dataQualityClearMs, 'technical.dataQualityClearMs', base.dataQualityClearMs, 1_000),

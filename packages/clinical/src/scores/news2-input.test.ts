@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseNews2Input } from './news2-input.js';
+import { NORMAL_NEWS2_INPUT } from '../testing/news2-inputs.js';
 
-const VALID = {
-  respirationRate: 16,
-  spo2: 98,
-  spo2Scale: 1,
-  onOxygen: false,
-  systolicBP: 120,
-  pulse: 70,
-  consciousness: 'A',
-  temperatureC: 37.0,
-};
+const VALID: Record<string, unknown> = { ...NORMAL_NEWS2_INPUT };
 
 function rejects(value: unknown): { field: string | null; message: string } {
   const result = parseNews2Input(value);
@@ -30,7 +22,7 @@ describe('parseNews2Input', () => {
 
   it('rejects each missing field, naming it', () => {
     for (const field of Object.keys(VALID)) {
-      const { [field]: _absent, ...rest } = VALID as Record<string, unknown>;
+      const { [field]: _absent, ...rest } = VALID;
       const error = rejects(rest);
       assert.equal(error.field, field);
       assert.match(error.message, /^missing; expected /);

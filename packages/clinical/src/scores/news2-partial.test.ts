@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NEWS2_PARAMETERS, scoreNews2, scoreNews2Partial, type News2Input } from './news2.js';
+import { NORMAL_NEWS2_INPUT } from '../testing/news2-inputs.js';
 
-const NORMAL: News2Input = {
-  respirationRate: 16,
-  spo2: 98,
-  spo2Scale: 1,
-  onOxygen: false,
-  systolicBP: 120,
-  pulse: 70,
-  consciousness: 'A',
-  temperatureC: 37.0,
-};
+const NORMAL = NORMAL_NEWS2_INPUT;
 
 describe('NEWS2 partial scores', () => {
   it('agrees with the complete score when nothing is missing', () => {

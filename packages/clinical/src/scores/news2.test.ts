@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { news2Monitoring, news2Risk, scoreNews2, type News2Input, type News2Parameter } from './news2.js';
+import { NORMAL_NEWS2_INPUT } from '../testing/news2-inputs.js';
 
-/** All parameters in their 0 band, so a test's one change is the whole score. */
-const NORMAL: News2Input = {
-  respirationRate: 16,
-  spo2: 98,
-  spo2Scale: 1,
-  onOxygen: false,
-  systolicBP: 120,
-  pulse: 70,
-  consciousness: 'A',
-  temperatureC: 37.0,
-};
+const NORMAL = NORMAL_NEWS2_INPUT;
 
 function subscore(parameter: News2Parameter, change: Partial<News2Input>): number {
   return scoreNews2({ ...NORMAL, ...change }).subscores[parameter];

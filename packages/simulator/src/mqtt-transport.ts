@@ -141,10 +141,19 @@ class MqttDeviceTransport implements DeviceTransport {
   }
 
   private send(bytes: Buffer, onAnswer: (answer: PublishAnswer) => void): void {
-    this.client.publish(this.topic, bytes, { qos: 1 }, (error, packet) => {
+    const answered = (answer: PublishAnswer) => {
       this.outstanding--;
       if (this.outstanding === 0) for (const resolve of this.idle.splice(0)) resolve();
-      onAnswer(publishAnswer(error, packet));
+      onAnswer(answer);
+    };
+    // Held messages are sent on the SUBACK, which may come after close() ended the client: MQTT.js
+    // then throws from inside its store. Such a message was never sent; say so.
+    if (this.closing && (this.client.disconnecting || this.client.disconnected)) {
+      answered({ kind: 'failed', error: 'the transport closed before the message was sent' });
+      return;
+    }
+    this.client.publish(this.topic, bytes, { qos: 1 }, (error, packet) => {
+      answered(publishAnswer(error, packet));
     });
   }
 

@@ -69,10 +69,10 @@ describe('fault: disk full under load', () => {
     }
     const dataDir = join(dir, 'data');
     const platform = new PlatformProcess(dataDir, await freePort(), await freePort(), ['--flush-interval-ms', '200']);
+    const stop = new AbortController();
     try {
       await platform.start();
       const history = new MemoryHistory();
-      const stop = new AbortController();
       const fleet = (prefix: string, protocolVersion: 4 | 5) =>
         runSimulation(
           {
@@ -109,7 +109,14 @@ describe('fault: disk full under load', () => {
       );
 
       await rm(ballast);
-      await waitFor('readyz to recover', async () => (await readyz(platform.apiUrl)).status === 200, 90_000);
+      try {
+        await waitFor('readyz to recover', async () => (await readyz(platform.apiUrl)).status === 200, 90_000);
+      } catch (err) {
+        const last = await readyz(platform.apiUrl).catch((e: unknown) => ({ status: 0, detail: String(e) }));
+        throw new Error(
+          `${(err as Error).message}; last /readyz ${last.status}: ${last.detail}\n${platform.log.slice(-3000)}`,
+        );
+      }
       const ackedAtRecovery = history.events.filter((e) => e.event === 'acked').length;
       await sleep(4_000);
       stop.abort();
@@ -136,6 +143,7 @@ describe('fault: disk full under load', () => {
       assert.equal(result.duplicates.total, 0, report);
       assert.equal(result.unexpected.total, 0, report);
     } finally {
+      stop.abort(); // a failed assertion must not leave the fleets reconnecting (the file would never exit)
       await platform.interrupt().catch(() => undefined);
       execFileSync('umount', [dir]);
       await rmdir(dir);

@@ -3,6 +3,9 @@ import type { ComponentStatus } from '@wardstream/api';
 import type { Clock } from '@wardstream/domain';
 import type { Logger } from './logger.js';
 
+/** How long a recovery waits for the failed service to stop before replacing it anyway. */
+const STOP_WAIT_MS = 5_000;
+
 export interface ClinicalSupervisorDeps {
   readonly openStore: () => SqliteClinicalStore;
   readonly startService: (store: SqliteClinicalStore, onFatal: (err: Error) => void) => ClinicalService;
@@ -73,7 +76,7 @@ export class ClinicalSupervisor {
   private schedule(): void {
     if (this.stopping || this.timer !== undefined || this.failure === undefined) return;
     const min = this.deps.retryMinMs ?? 1_000;
-    const delay = Math.min(this.deps.retryMaxMs ?? 30_000, min * 2 ** Math.min(this.failure.attempts, 10));
+    const delay = Math.min(this.deps.retryMaxMs ?? 5_000, min * 2 ** Math.min(this.failure.attempts, 10));
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.recovering = this.recover().finally(() => {
@@ -87,7 +90,11 @@ export class ClinicalSupervisor {
     const failure = this.failure;
     if (this.stopping || failure === undefined) return;
     failure.attempts++;
-    await this.service.stop().catch(() => undefined);
+    // The failed service has stopped its loop; do not let a stuck stop hold the recovery up.
+    await Promise.race([
+      this.service.stop().catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref()),
+    ]);
     try {
       this.store.close();
     } catch {

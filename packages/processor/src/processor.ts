@@ -29,7 +29,9 @@ export interface ProcessorOptions {
 
 export const DEFAULT_PROCESSOR_OPTIONS: ProcessorOptions = {
   consumer: 'processor',
-  maxBatchRecords: 2_000,
+  // Small batches keep the shared main thread responsive: with 2,000 a batch's decoding held up
+  // acknowledgements and alarms (docs/BENCHMARKS.md, alarm latency before and after).
+  maxBatchRecords: 256,
   fetchWaitMs: 250,
   commitIntervalMs: 1_000,
   eventTime: DEFAULT_EVENT_TIME_POLICY,

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=processor.test.d.ts.map

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=stage.js.map

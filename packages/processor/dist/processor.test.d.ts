@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=processor.test.d.ts.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=stage.js.map

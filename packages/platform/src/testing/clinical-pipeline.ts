@@ -6,8 +6,8 @@ import { DEFAULT_ENGINE_POLICY, type Alarm, type AlarmEvent, type ChartedValue }
 import { deviceId, ManualClock, patientId, type PatientId } from '@wardstream/domain';
 import { CountingGatewayMetrics, IngestPipeline, type IngestAnswer } from '@wardstream/gateway';
 import { FileTelemetryLog } from '@wardstream/log';
-import { BindingIndex, SqliteRegistry } from '@wardstream/registry';
-import type { SimulatedDevice } from '@wardstream/simulator';
+import { BindingIndex, SqliteRegistry, type Registry } from '@wardstream/registry';
+import type { OutgoingMessage, SimulatedDevice } from '@wardstream/simulator';
 
 /**
  * The real ingest-to-alarm path in one process with a hand-moved clock: the gateway's validation
@@ -61,12 +61,8 @@ export class ClinicalPipeline {
   }
 
   /** Registers the patient and device and binds them from `at`. */
-  async admit(device: string, patient: string, at: number): Promise<PatientId> {
-    const p = patientId(patient);
-    await this.registry.putPatient({ id: p }, at);
-    await this.registry.putDevice({ id: deviceId(device) }, at);
-    await this.registry.admit(deviceId(device), p, at);
-    return p;
+  admit(device: string, patient: string, at: number): Promise<PatientId> {
+    return admitDevice(this.registry, device, patient, at);
   }
 
   chart(patient: PatientId, observation: ChartedValue, at: number): void {
@@ -86,29 +82,14 @@ export class ClinicalPipeline {
     stepMs: number,
     tickEveryMs = 10_000,
   ): Promise<void> {
-    let wave: Promise<IngestAnswer>[] = [];
-    let waveStart = from;
-    const flush = async (at: number) => {
-      for (const answer of await Promise.all(wave)) {
-        if (answer.kind === 'rejected' || answer.kind === 'unavailable') {
-          throw new Error(`the gateway refused a simulated message: ${JSON.stringify(answer)}`);
-        }
-      }
-      wave = [];
-      this.clock.set(at);
-      await this.service.drain();
-      this.service.engine.tick(at);
-    };
-    for (let at = from; at < to; at += stepMs) {
-      for (const d of devices) {
-        for (const m of d.tick(at).messages) wave.push(this.pipeline.ingest(m.deviceId, m.payload, at));
-      }
-      if (at - waveStart >= tickEveryMs) {
-        await flush(at);
-        waveStart = at;
-      }
-    }
-    await flush(to - stepMs);
+    await runWaves(devices, from, to, stepMs, tickEveryMs, {
+      ingest: (m, at) => this.pipeline.ingest(m.deviceId, m.payload, at),
+      afterWave: async (at) => {
+        this.clock.set(at);
+        await this.service.drain();
+        this.service.engine.tick(at);
+      },
+    });
   }
 
   /** Every alarm raised, oldest first. */
@@ -124,4 +105,50 @@ export class ClinicalPipeline {
     await this.registry.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Registers the patient and device in `registry` and binds them from `at`. */
+export async function admitDevice(registry: Registry, device: string, patient: string, at: number): Promise<PatientId> {
+  const p = patientId(patient);
+  await registry.putPatient({ id: p }, at);
+  await registry.putDevice({ id: deviceId(device) }, at);
+  await registry.admit(deviceId(device), p, at);
+  return p;
+}
+
+/**
+ * Drives simulated devices over [from, to) in steps of `stepMs`: each step's messages are ingested with
+ * the step's instant as receipt time; every `tickEveryMs` (and at the end) the wave so far is awaited
+ * — a refusal is an error — and `afterWave(at)` runs (move the clock, catch up, tick).
+ */
+export async function runWaves(
+  devices: readonly SimulatedDevice[],
+  from: number,
+  to: number,
+  stepMs: number,
+  tickEveryMs: number,
+  hooks: {
+    readonly ingest: (message: OutgoingMessage, at: number) => Promise<IngestAnswer>;
+    readonly afterWave: (at: number) => Promise<void>;
+  },
+): Promise<void> {
+  let wave: Promise<IngestAnswer>[] = [];
+  let waveStart = from;
+  const flush = async (at: number) => {
+    for (const answer of await Promise.all(wave)) {
+      if (answer.kind === 'rejected' || answer.kind === 'unavailable') {
+        throw new Error(`the gateway refused a simulated message: ${JSON.stringify(answer)}`);
+      }
+    }
+    wave = [];
+    await hooks.afterWave(at);
+  };
+  for (let at = from; at < to; at += stepMs) {
+    for (const d of devices) for (const m of d.tick(at).messages) wave.push(hooks.ingest(m, at));
+    if (at - waveStart >= tickEveryMs) {
+      await flush(at);
+      waveStart = at;
+    }
+  }
+  await flush(to - stepMs);
 }

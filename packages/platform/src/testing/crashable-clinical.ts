@@ -6,11 +6,12 @@ import {
   type EngineCheckpoint,
 } from '@wardstream/alerts';
 import { DEFAULT_ENGINE_POLICY, type AlarmEvent, type ChartedValue } from '@wardstream/clinical';
-import { deviceId, ManualClock, patientId, type PatientId } from '@wardstream/domain';
-import { CountingGatewayMetrics, IngestPipeline, type IngestAnswer } from '@wardstream/gateway';
+import { ManualClock, type PatientId } from '@wardstream/domain';
+import { CountingGatewayMetrics, IngestPipeline } from '@wardstream/gateway';
 import { FileTelemetryLog } from '@wardstream/log';
 import { BindingIndex, SqliteRegistry } from '@wardstream/registry';
 import type { SimulatedDevice } from '@wardstream/simulator';
+import { admitDevice, runWaves } from './clinical-pipeline.js';
 
 /** What one simulated crash left behind, for the report. */
 export interface CrashRecord {
@@ -82,12 +83,8 @@ export class CrashableClinical {
   }
 
   /** Registers the patient and device and binds them from `at`. */
-  async admit(device: string, patient: string, at: number): Promise<PatientId> {
-    const p = patientId(patient);
-    await this.registry.putPatient({ id: p }, at);
-    await this.registry.putDevice({ id: deviceId(device) }, at);
-    await this.registry.admit(deviceId(device), p, at);
-    return p;
+  admit(device: string, patient: string, at: number): Promise<PatientId> {
+    return admitDevice(this.registry, device, patient, at);
   }
 
   chart(patient: PatientId, observation: ChartedValue, at: number): void {
@@ -114,31 +111,16 @@ export class CrashableClinical {
     hooks: { crashAfter?: (at: number) => boolean; afterTick?: (at: number) => void } = {},
     tickEveryMs = 10_000,
   ): Promise<void> {
-    let wave: Promise<IngestAnswer>[] = [];
-    let waveStart = from;
-    const flush = async (at: number) => {
-      for (const answer of await Promise.all(wave)) {
-        if (answer.kind === 'rejected' || answer.kind === 'unavailable') {
-          throw new Error(`the gateway refused a simulated message: ${JSON.stringify(answer)}`);
-        }
-      }
-      wave = [];
-      this.clock.set(at);
-      if (hooks.crashAfter?.(at) === true) await this.crash();
-      await this.service.drain();
-      this.service.engine.tick(at);
-      hooks.afterTick?.(at);
-    };
-    for (let at = from; at < to; at += stepMs) {
-      for (const d of devices) {
-        for (const m of d.tick(at).messages) wave.push(this.current.pipeline.ingest(m.deviceId, m.payload, at));
-      }
-      if (at - waveStart >= tickEveryMs) {
-        await flush(at);
-        waveStart = at;
-      }
-    }
-    await flush(to - stepMs);
+    await runWaves(devices, from, to, stepMs, tickEveryMs, {
+      ingest: (m, at) => this.current.pipeline.ingest(m.deviceId, m.payload, at),
+      afterWave: async (at) => {
+        this.clock.set(at);
+        if (hooks.crashAfter?.(at) === true) await this.crash();
+        await this.service.drain();
+        this.service.engine.tick(at);
+        hooks.afterTick?.(at);
+      },
+    });
   }
 
   /**

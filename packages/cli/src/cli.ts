@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { checkCommand, simulateCommand } from '@wardstream/simulator';
 import type { Command, CommandIo } from './io.js';
+import { ecgCommand } from './ecg-command.js';
 import { news2Command } from './news2-command.js';
 import { upCommand } from './up.js';
 
@@ -9,6 +10,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   simulate: { run: simulateCommand, summary: 'run a simulated device fleet against an MQTT endpoint' },
   check: { run: checkCommand, summary: 'compare a simulator history with what the platform stored' },
   news2: { run: news2Command, summary: 'score NEWS2 for JSON lines of observations (RCP 2017)' },
+  ecg: { run: ecgCommand, summary: 'detect QRS complexes in a WFDB record, or score them per EC57' },
 };
 
 function usage(): string {

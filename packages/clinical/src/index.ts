@@ -42,6 +42,8 @@ export type { BaselineTrackerState, BucketMedian } from './anomaly/baseline-trac
 // engine
 export { ClinicalEngine, DEFAULT_ENGINE_POLICY } from './engine/clinical-engine.js';
 export type { EngineDeps, EnginePolicy, EngineState, ExternalCondition } from './engine/clinical-engine.js';
+export { DEFAULT_ECG_POLICY } from './engine/ecg-monitor.js';
+export type { EcgCondition, EcgMetrics, EcgPolicy } from './engine/ecg-monitor.js';
 export { DEFAULT_SCORE_POLICY } from './engine/score-policy.js';
 export type { ScorePolicy, VitalParameter } from './engine/score-policy.js';
 export {

@@ -8,6 +8,7 @@ import { DEFAULT_ANOMALY_POLICY, type AnomalyPolicy } from '../anomaly/anomaly-p
 import type { ChartedObservation } from '../charted.js';
 import type { ScoreRecord } from '../score-record.js';
 import { AlarmBook } from './alarm-book.js';
+import { DEFAULT_ECG_POLICY, EcgMonitor, type EcgMetrics, type EcgPolicy, type EcgState } from './ecg-monitor.js';
 import { PatientMonitor, type PatientMonitorState } from './patient-monitor.js';
 import { DEFAULT_SCORE_POLICY, type ScorePolicy } from './score-policy.js';
 import { TechnicalMonitor, type TechnicalState } from './technical-monitor.js';
@@ -17,6 +18,7 @@ export interface EnginePolicy {
   readonly lifecycle: LifecyclePolicy;
   readonly technical: TechnicalPolicy;
   readonly anomaly: AnomalyPolicy;
+  readonly ecg: EcgPolicy;
 }
 
 export const DEFAULT_ENGINE_POLICY: EnginePolicy = {
@@ -24,6 +26,7 @@ export const DEFAULT_ENGINE_POLICY: EnginePolicy = {
   lifecycle: DEFAULT_LIFECYCLE_POLICY,
   technical: DEFAULT_TECHNICAL_POLICY,
   anomaly: DEFAULT_ANOMALY_POLICY,
+  ecg: DEFAULT_ECG_POLICY,
 };
 
 /** The engine's evaluation state as plain JSON (alarms themselves are stored apart, see ClinicalStore). */
@@ -31,6 +34,8 @@ export interface EngineState {
   readonly version: 1;
   readonly patients: PatientMonitorState;
   readonly devices: TechnicalState;
+  /** Absent in states saved before ECG analysis existed. */
+  readonly ecg?: EcgState;
 }
 
 export interface EngineDeps {
@@ -42,6 +47,8 @@ export interface EngineDeps {
   readonly onAlarmEvent: (event: AlarmEvent) => void;
   /** Every score to store (on change, and at least every emitIntervalMs). */
   readonly onScore: (score: ScoreRecord) => void;
+  /** ECG heart rate, HRV and signal quality per device, every few seconds of signal. */
+  readonly onEcgMetrics?: (metrics: EcgMetrics) => void;
 }
 
 /** A technical alarm condition raised from outside the data (e.g. a webhook that keeps failing). */
@@ -64,6 +71,7 @@ export class ClinicalEngine {
   private readonly book: AlarmBook;
   private readonly patients: PatientMonitor;
   private readonly technical: TechnicalMonitor;
+  private readonly ecg: EcgMonitor;
 
   constructor(
     private readonly policy: EnginePolicy,
@@ -87,11 +95,13 @@ export class ClinicalEngine {
       restore?.state?.devices,
       restore?.startedAt ?? 0,
     );
+    this.ecg = new EcgMonitor(policy.ecg, this.book, restore?.state?.ecg, deps.onEcgMetrics);
   }
 
   ingest(record: IngestRecord): void {
     this.technical.onRecord(record);
     this.patients.onRecord(record);
+    if (record.waveforms.length > 0) this.ecg.onRecord(record);
   }
 
   chart(observation: ChartedObservation): void {
@@ -175,6 +185,6 @@ export class ClinicalEngine {
 
   /** The evaluation state: a view of the live objects — serialise it before ingesting more (the service saves it as JSON at once). */
   state(): EngineState {
-    return { version: 1, patients: this.patients.state(), devices: this.technical.state() };
+    return { version: 1, patients: this.patients.state(), devices: this.technical.state(), ecg: this.ecg.state() };
   }
 }

@@ -1,0 +1,209 @@
+import {
+  DEFAULT_RHYTHM_POLICY,
+  EcgAnalyzer,
+  QrsDetector,
+  RHYTHM_SOURCES,
+  type EcgEvent,
+  type LeadCondition,
+  type RhythmCondition,
+  type RhythmPolicy,
+} from '@wardstream/ecg';
+import type { DeviceId, IngestRecord, PatientId } from '@wardstream/domain';
+import type { AlarmCategory, AlarmPriority } from '../alarm.js';
+import { alarmId } from '../alarms/alarm-id.js';
+import type { AlarmBook } from './alarm-book.js';
+
+export type EcgCondition = RhythmCondition | LeadCondition;
+
+export interface EcgPolicy {
+  readonly rhythm: RhythmPolicy;
+  /** ECG waveform codes analysed, in order of preference: one lead per device (the first it sends). */
+  readonly leads: readonly string[];
+  /** Priority of each condition's alarm (local policy; the Challenge 2015 calls the three arrhythmias life-threatening). */
+  readonly priority: Readonly<Record<EcgCondition, AlarmPriority>>;
+  /** Latching: the alarm stays until acknowledged even after the condition ends (local policy). */
+  readonly latching: Readonly<Record<EcgCondition, boolean>>;
+}
+
+export const DEFAULT_ECG_POLICY: EcgPolicy = {
+  rhythm: DEFAULT_RHYTHM_POLICY,
+  leads: ['MDC_ECG_ELEC_POTL_II', 'MDC_ECG_ELEC_POTL_I'],
+  priority: {
+    asystole: 'high',
+    bradycardia: 'high',
+    tachycardia: 'high',
+    irregular: 'low',
+    'no-signal': 'medium',
+    'poor-signal': 'low',
+  },
+  latching: {
+    asystole: true,
+    bradycardia: true,
+    tachycardia: true,
+    irregular: false,
+    'no-signal': false,
+    'poor-signal': false,
+  },
+};
+
+/** Heart rate, HRV and signal quality of one device's ECG, every few seconds of signal. */
+export interface EcgMetrics {
+  readonly deviceId: DeviceId;
+  readonly patientId: PatientId | null;
+  readonly code: string;
+  readonly at: number;
+  readonly heartRateBpm: number | null;
+  readonly lastRrMs: number | null;
+  readonly sdnnMs: number | null;
+  readonly rmssdMs: number | null;
+  readonly rrCount: number;
+  readonly sqi: number | null;
+  readonly quality: string | null;
+  readonly beatsAt: readonly number[];
+}
+
+/** What a restart carries over per device: the lead, the active conditions and their alarms. */
+export type EcgState = Record<string, { code: string; alarms: Partial<Record<EcgCondition, string>> }>;
+
+const TEXT: Readonly<Record<EcgCondition, string>> = {
+  asystole: 'Asystole: no QRS',
+  bradycardia: 'Extreme bradycardia',
+  tachycardia: 'Extreme tachycardia',
+  irregular: 'Irregular rhythm (AF suspected)',
+  'no-signal': 'ECG: no signal (leads off?); rhythm alarms suspended',
+  'poor-signal': 'ECG: signal too noisy for rhythm analysis; rhythm alarms suspended',
+};
+
+interface DeviceEcg {
+  code: string;
+  analyzer: EcgAnalyzer;
+  alarms: Partial<Record<EcgCondition, string>>;
+  patientId: PatientId | null;
+}
+
+/**
+ * Rhythm alarms from the ECG waveform (issue: waveforms and ECG): one lead per device is analysed
+ * as it streams (QRS detection, RR, HRV, signal quality); rhythm conditions become physiological
+ * alarms, an unusable signal a technical one, through the same alarm book as every other alarm.
+ * A restart carries the active conditions over (not the detector: it learns again for a few seconds,
+ * during which no rhythm condition is judged).
+ */
+export class EcgMonitor {
+  private readonly devices = new Map<DeviceId, DeviceEcg>();
+
+  constructor(
+    private readonly policy: EcgPolicy,
+    private readonly book: AlarmBook,
+    private readonly restored: EcgState = {},
+    private readonly onMetrics: (metrics: EcgMetrics) => void = () => {},
+  ) {}
+
+  state(): EcgState {
+    const out: EcgState = { ...this.restored };
+    for (const [id, d] of this.devices) out[id] = { code: d.code, alarms: { ...d.alarms } };
+    return out;
+  }
+
+  onRecord(record: IngestRecord): void {
+    for (const waveform of record.waveforms) {
+      if (!this.policy.leads.includes(waveform.code)) continue;
+      const device = this.device(record.deviceId, waveform.code, waveform.fsHz);
+      if (device === null || device.code !== waveform.code) continue;
+      device.patientId = record.patientId;
+      for (const event of device.analyzer.push(waveform.samples, waveform.startAt))
+        this.apply(record.deviceId, device, event);
+    }
+  }
+
+  private device(deviceId: DeviceId, code: string, fsHz: number): DeviceEcg | null {
+    const known = this.devices.get(deviceId);
+    if (known !== undefined) {
+      if (known.analyzer.fsHz === fsHz || known.code !== code) return known;
+      // The device changed its sampling rate: analyse afresh, keeping the conditions.
+    } else if (!this.preferred(deviceId, code)) return null;
+    const restored = this.restored[deviceId];
+    const alarms = known?.alarms ?? (restored?.code === code ? { ...restored.alarms } : {});
+    const device: DeviceEcg = {
+      code,
+      alarms,
+      patientId: null,
+      analyzer: new EcgAnalyzer(fsHz, {
+        policy: this.policy.rhythm,
+        makeDetector: (fs) => new QrsDetector(fs),
+        activeAtStart: Object.keys(alarms) as EcgCondition[],
+      }),
+    };
+    this.devices.set(deviceId, device);
+    return device;
+  }
+
+  /** A device's first ECG code decides, unless a restart remembered another. */
+  private preferred(deviceId: DeviceId, code: string): boolean {
+    const restored = this.restored[deviceId];
+    return restored === undefined || restored.code === code;
+  }
+
+  private apply(deviceId: DeviceId, device: DeviceEcg, event: EcgEvent): void {
+    if (event.kind === 'metrics') {
+      const { kind: _kind, ...metrics } = event;
+      this.onMetrics({ deviceId, patientId: device.patientId, code: device.code, ...metrics });
+      return;
+    }
+    const condition = event.condition;
+    if (!event.active) {
+      this.book.end(device.alarms[condition] ?? null, event.at);
+      device.alarms = Object.fromEntries(Object.entries(device.alarms).filter(([c]) => c !== condition));
+      return;
+    }
+    const category: AlarmCategory = event.kind === 'lead' ? 'technical' : 'physiological';
+    const ruleId = `ecg.${condition}`;
+    const value = event.kind === 'rhythm' ? event.value : null;
+    device.alarms[condition] = this.book.raise({
+      id: alarmId(`device:${deviceId}`, ruleId, event.at),
+      category,
+      ruleId,
+      patientId: device.patientId,
+      deviceId,
+      parameter: device.code,
+      priority: this.policy.priority[condition],
+      latching: this.policy.latching[condition],
+      message: this.message(condition, value),
+      onsetAt: event.at,
+      raisedAt: event.at,
+      value,
+      limit: this.limit(condition),
+      details: { ...event.details, source: this.source(condition) },
+    });
+  }
+
+  private message(condition: EcgCondition, value: number | null): string {
+    const r = this.policy.rhythm;
+    switch (condition) {
+      case 'asystole':
+        return `${TEXT.asystole} for ≥ ${r.asystole.noQrsMs / 1000} s`;
+      case 'bradycardia':
+        return `${TEXT.bradycardia}: ${value ?? '?'} bpm < ${r.bradycardia.belowBpm} for ${r.bradycardia.beats} beats`;
+      case 'tachycardia':
+        return `${TEXT.tachycardia}: ${value ?? '?'} bpm > ${r.tachycardia.aboveBpm} for ${r.tachycardia.beats} beats`;
+      case 'irregular':
+        return `${TEXT.irregular}, heart rate ${value ?? '?'} bpm`;
+      case 'no-signal':
+      case 'poor-signal':
+        return TEXT[condition];
+    }
+  }
+
+  private limit(condition: EcgCondition): number | null {
+    const r = this.policy.rhythm;
+    if (condition === 'bradycardia') return r.bradycardia.belowBpm;
+    if (condition === 'tachycardia') return r.tachycardia.aboveBpm;
+    if (condition === 'asystole') return r.asystole.noQrsMs / 1000;
+    return null;
+  }
+
+  private source(condition: EcgCondition): string {
+    if (condition === 'irregular') return RHYTHM_SOURCES.dash2009;
+    if (condition === 'no-signal' || condition === 'poor-signal') return `${RHYTHM_SOURCES.kSqi}; local policy`;
+    return RHYTHM_SOURCES.challenge2015;
+  }
+}

@@ -1,0 +1,75 @@
+import { grossResult, scoreBeats, type Ec57Result } from '../eval/ec57.js';
+import type { BeatDetector } from '../qrs/beat-detector.js';
+import { readWfdbRecord } from '../wfdb/record.js';
+import { readReferenceBeats } from '../wfdb/reference-beats.js';
+
+/** The MIT-BIH Arrhythmia Database records shipped in test-data/mitdb (see its README). */
+export const MITDB_DIR = new URL('../../test-data/mitdb/', import.meta.url).pathname;
+
+export interface MitdbRecord {
+  readonly name: string;
+  readonly header: string;
+  readonly reference: string;
+  /** Paced records are reported apart from the gross statistics (EC57 practice). */
+  readonly paced: boolean;
+  readonly note: string;
+}
+
+export const MITDB_RECORDS: readonly MitdbRecord[] = [
+  { name: '100', header: '100.hea', reference: '100_all.csv', paced: false, note: 'normal sinus rhythm, MLII' },
+  { name: '102', header: '102_ch0.hea', reference: '102_all.csv', paced: true, note: 'paced, V5' },
+  { name: '105', header: '105_ch0.hea', reference: '105_all.csv', paced: false, note: 'high noise and artifact' },
+  { name: '106', header: '106_ch0.hea', reference: '106_all.csv', paced: false, note: 'many ventricular beats' },
+  { name: '116', header: '116_ch0.hea', reference: '116_all.csv', paced: false, note: 'large QRS, some APCs' },
+  { name: '119', header: '119_ch0.hea', reference: '119_all.csv', paced: false, note: 'ventricular bigeminy' },
+].map((r) => ({ ...r, header: `${MITDB_DIR}${r.header}`, reference: `${MITDB_DIR}${r.reference}` }));
+
+export interface RecordEvaluation extends Ec57Result {
+  readonly record: MitdbRecord;
+  readonly beats: number;
+  readonly samples: number;
+}
+
+/** Runs a detector over channel 0 of each record in chunks of `chunk` samples and scores it. */
+export async function evaluateMitdb(
+  makeDetector: (fsHz: number) => BeatDetector,
+  chunk = 360,
+  records: readonly MitdbRecord[] = MITDB_RECORDS,
+): Promise<RecordEvaluation[]> {
+  const out: RecordEvaluation[] = [];
+  for (const record of records) {
+    const wfdb = await readWfdbRecord(record.header);
+    const signal = wfdb.channels[0]!.physical;
+    const detector = makeDetector(wfdb.fsHz);
+    const beats: number[] = [];
+    for (let at = 0; at < signal.length; at += chunk) beats.push(...detector.push(signal.subarray(at, at + chunk)));
+    beats.push(...detector.flush());
+    const reference = await readReferenceBeats(record.reference);
+    const score = scoreBeats(beats, reference, { fsHz: wfdb.fsHz, endSample: wfdb.length });
+    out.push({ ...score, record, beats: beats.length, samples: wfdb.length });
+  }
+  return out;
+}
+
+export function grossOf(results: readonly RecordEvaluation[], paced: boolean): Ec57Result {
+  return grossResult(results.filter((r) => r.record.paced === paced));
+}
+
+const pct = (v: number | null): string => (v === null ? '—' : `${(v * 100).toFixed(2)} %`);
+
+/** The table docs/CLINICAL.md carries (kept equal to this output by a test). */
+export function mitdbTable(results: readonly RecordEvaluation[]): string {
+  const rows = results.map(
+    (r) =>
+      `| ${r.record.name}${r.record.paced ? ' (paced)' : ''} | ${r.record.note} | ${r.tp + r.fn} | ${r.tp} | ${r.fp} | ${r.fn} | ${pct(r.se)} | ${pct(r.ppv)} |`,
+  );
+  const gross = grossOf(results, false);
+  const paced = grossOf(results, true);
+  return [
+    '| Record | Note | Reference beats | TP | FP | FN | Se | +P |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+    `| **Gross, non-paced** | ${results.filter((r) => !r.record.paced).length} records | ${gross.tp + gross.fn} | ${gross.tp} | ${gross.fp} | ${gross.fn} | **${pct(gross.se)}** | **${pct(gross.ppv)}** |`,
+    `| Paced (reported apart) | ${results.filter((r) => r.record.paced).length} record | ${paced.tp + paced.fn} | ${paced.tp} | ${paced.fp} | ${paced.fn} | ${pct(paced.se)} | ${pct(paced.ppv)} |`,
+  ].join('\n');
+}

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readWfdbRecord } from '@wardstream/ecg';
+import { syntheticStrip } from '@wardstream/ecg/testing';
+import { ClinicalPipeline } from './testing/clinical-pipeline.js';
+
+/**
+ * ECG through the real ingest-to-alarm path: wire messages of 250 ms waveform chunks go through the
+ * gateway's validation and the file log to the clinical service, whose ECG monitor raises rhythm
+ * alarms into the alarm lifecycle.
+ */
+
+const START = Date.UTC(2026, 10, 25, 9, 0, 0);
+const CHALLENGE = new URL('../../ecg/test-data/challenge2015/', import.meta.url).pathname;
+const ECG_II = 'MDC_ECG_ELEC_POTL_II';
+
+async function replay(
+  pipeline: ClinicalPipeline,
+  device: string,
+  fsHz: number,
+  samples: ArrayLike<number>,
+  startAt: number,
+  chunkMs = 250,
+): Promise<void> {
+  const per = Math.round((chunkMs * fsHz) / 1000);
+  let seq = 0;
+  for (let at = 0; at < samples.length; at += per) {
+    const t0 = startAt + Math.round((at * 1000) / fsHz);
+    const chunk = Array.from(
+      Array.prototype.slice.call(samples, at, at + per) as number[],
+      (v) => Math.round(v * 10_000) / 10_000,
+    );
+    const payload = {
+      seq: ++seq,
+      boot: 'replay',
+      ts: t0,
+      waveforms: [{ code: ECG_II, fs: fsHz, t0, unit: 'mV', samples: chunk }],
+    };
+    const answer = await pipeline.pipeline.ingest(device as never, Buffer.from(JSON.stringify(payload)), t0 + chunkMs);
+    assert.equal(answer.kind, 'stored', JSON.stringify(answer));
+    if (seq % 40 === 0) {
+      pipeline.clock.set(t0 + chunkMs);
+      await pipeline.service.drain();
+    }
+  }
+  pipeline.clock.set(startAt + Math.round((samples.length * 1000) / fsHz) + 1000);
+  await pipeline.service.drain();
+}
+
+test("Challenge 2015 v102s (a monitor's false VT alarm) raises no high-priority physiological alarm", async () => {
+  const record = await readWfdbRecord(`${CHALLENGE}v102s`);
+  const pipeline = await ClinicalPipeline.open(START);
+  try {
+    await pipeline.admit('monitor-v102s', 'patient-v102s', START - 1000);
+    await replay(pipeline, 'monitor-v102s', record.fsHz, record.channels[0]!.physical, START);
+    const alarms = pipeline.alarms();
+    const highPhysiological = alarms.filter((a) => a.category === 'physiological' && a.priority === 'high');
+    assert.deepEqual(
+      highPhysiological.map((a) => a.message),
+      [],
+    );
+    // What it does say: the ECG is too noisy to analyse for part of the record (technical, low).
+    assert.ok(alarms.some((a) => a.ruleId === 'ecg.poor-signal' && a.category === 'technical'));
+  } finally {
+    await pipeline.close();
+  }
+});
+
+test('an asystole episode on a synthetic strip raises one high-priority latching alarm for the patient', async () => {
+  const strip = syntheticStrip(250, [
+    { kind: 'rhythm', bpm: 72, seconds: 40 },
+    { kind: 'pause', seconds: 7 },
+    { kind: 'rhythm', bpm: 72, seconds: 30 },
+  ]);
+  const pipeline = await ClinicalPipeline.open(START);
+  try {
+    const patient = await pipeline.admit('monitor-1', 'patient-1', START - 1000);
+    await replay(pipeline, 'monitor-1', 250, strip.samples, START);
+    const alarms = pipeline.alarms();
+    assert.deepEqual(
+      alarms.map((a) => [a.ruleId, a.category, a.priority, a.patientId]),
+      [['ecg.asystole', 'physiological', 'high', patient]],
+    );
+    const [asystole] = alarms;
+    const lastBeat = strip.beats.filter((b) => b < 40 * 250).at(-1)!;
+    const expected = START + Math.round((lastBeat * 1000) / 250) + 4000;
+    assert.ok(
+      Math.abs(asystole!.raisedAt - expected) <= 40,
+      `raised at +${asystole!.raisedAt - START} ms, expected +${expected - START}`,
+    );
+    // latching: the condition ended (beats came back) but the alarm stays active until acknowledged
+    assert.equal(asystole!.conditionActive, false);
+    assert.equal(asystole!.state, 'active');
+    assert.deepEqual(
+      pipeline.events.filter((e) => e.alarm.id === asystole!.id).map((e) => e.type),
+      ['raised', 'condition-ended'],
+    );
+  } finally {
+    await pipeline.close();
+  }
+});

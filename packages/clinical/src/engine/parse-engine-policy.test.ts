@@ -8,6 +8,25 @@ describe('parseEnginePolicy', () => {
     assert.deepEqual(parseEnginePolicy({}), DEFAULT_ENGINE_POLICY);
   });
 
+  it('takes ECG priorities, latching, leads and rhythm numbers, keeping the rest', () => {
+    const policy = parseEnginePolicy({
+      ecg: {
+        priority: { irregular: 'medium' },
+        latching: { asystole: false },
+        leads: ['MDC_ECG_ELEC_POTL_I'],
+        rhythm: { asystole: { noQrsMs: 5000 }, quality: { alarmAfterMs: 20_000 } },
+      },
+    });
+    assert.equal(policy.ecg.priority.irregular, 'medium');
+    assert.equal(policy.ecg.priority.asystole, 'high');
+    assert.equal(policy.ecg.latching.asystole, false);
+    assert.deepEqual(policy.ecg.leads, ['MDC_ECG_ELEC_POTL_I']);
+    assert.equal(policy.ecg.rhythm.asystole.noQrsMs, 5000);
+    assert.equal(policy.ecg.rhythm.quality.alarmAfterMs, 20_000);
+    assert.equal(policy.ecg.rhythm.quality.kurtosisClean, DEFAULT_ENGINE_POLICY.ecg.rhythm.quality.kurtosisClean);
+    assert.equal(policy.ecg.rhythm.tachycardia.beats, 17);
+  });
+
   it('applies a partial override and leaves the rest', () => {
     const p = parseEnginePolicy({
       score: { validityMs: { temperature: 14_400_000 } },
@@ -38,6 +57,16 @@ describe('parseEnginePolicy', () => {
     [{ technical: { batteryLowFraction: 1.5 } }, /technical\.batteryLowFraction/],
     [{ anomaly: { levelZ: 0 } }, /levelZ/],
     [{ score: { mews: { name: 'x' } } }, /./],
+    [{ ecg: { priority: { asystole: 'urgent' } } }, /ecg\.priority\.asystole: expected high, medium or low/],
+    [{ ecg: { priority: { vt: 'high' } } }, /ecg\.priority\.vt: unknown field/],
+    [{ ecg: { latching: { asystole: 'yes' } } }, /ecg\.latching\.asystole: expected true or false/],
+    [{ ecg: { leads: [] } }, /ecg\.leads: expected a non-empty list/],
+    [{ ecg: { rhythm: { asystole: { noQrsMs: -1 } } } }, /ecg\.rhythm\.asystole\.noQrsMs: expected a number/],
+    [
+      { ecg: { rhythm: { irregular: { turningPointRatio: [0.5] } } } },
+      /ecg\.rhythm\.irregular\.turningPointRatio: expected 2 numbers/,
+    ],
+    [{ ecg: { rhythm: { quality: { colour: 1 } } } }, /ecg\.rhythm\.quality\.colour: unknown field/],
   ];
   for (const [json, message] of bad) {
     it(`refuses ${JSON.stringify(json)}`, () => {

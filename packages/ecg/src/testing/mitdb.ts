@@ -1,5 +1,7 @@
 import { grossResult, scoreBeats, type Ec57Result } from '../eval/ec57.js';
 import type { BeatDetector } from '../qrs/beat-detector.js';
+import { QrsDetector } from '../qrs/qrs-detector.js';
+import { EcgAnalyzer, type EcgEvent } from '../rhythm/ecg-analyzer.js';
 import { readWfdbRecord } from '../wfdb/record.js';
 import { readReferenceBeats } from '../wfdb/reference-beats.js';
 
@@ -71,5 +73,55 @@ export function mitdbTable(results: readonly RecordEvaluation[]): string {
     ...rows,
     `| **Gross, non-paced** | ${results.filter((r) => !r.record.paced).length} records | ${gross.tp + gross.fn} | ${gross.tp} | ${gross.fp} | ${gross.fn} | **${pct(gross.se)}** | **${pct(gross.ppv)}** |`,
     `| Paced (reported apart) | ${results.filter((r) => r.record.paced).length} record | ${paced.tp + paced.fn} | ${paced.tp} | ${paced.fp} | ${paced.fn} | ${pct(paced.se)} | ${pct(paced.ppv)} |`,
+  ].join('\n');
+}
+
+/** Rhythm and lead conditions the analyser raises over channel 0 of a record, as "condition on–off (s)". */
+export async function rhythmConditions(
+  header: string,
+): Promise<{ fsHz: number; seconds: number; conditions: string[] }> {
+  const wfdb = await readWfdbRecord(header);
+  const signal = wfdb.channels[0]!.physical;
+  const analyzer = new EcgAnalyzer(wfdb.fsHz, { makeDetector: (fs) => new QrsDetector(fs) });
+  const events: EcgEvent[] = [];
+  const chunk = Math.round(wfdb.fsHz / 4);
+  for (let at = 0; at < signal.length; at += chunk) {
+    events.push(...analyzer.push(signal.subarray(at, at + chunk), (at * 1000) / wfdb.fsHz));
+  }
+  events.push(...analyzer.flush());
+  const open = new Map<string, number>();
+  const conditions: string[] = [];
+  const s = (ms: number): string => (ms / 1000).toFixed(1);
+  for (const e of events) {
+    if (e.kind === 'metrics') continue;
+    if (e.active) open.set(e.condition, e.at);
+    else {
+      conditions.push(`${e.condition} ${s(open.get(e.condition) ?? 0)}–${s(e.at)}`);
+      open.delete(e.condition);
+    }
+  }
+  for (const [condition, at] of open) conditions.push(`${condition} ${s(at)}–end`);
+  return { fsHz: wfdb.fsHz, seconds: wfdb.length / wfdb.fsHz, conditions };
+}
+
+export const CHALLENGE_V102S = new URL('../../test-data/challenge2015/v102s.hea', import.meta.url).pathname;
+
+/** The rhythm table docs/CLINICAL.md carries: what the analyser raises on each record (default policy). */
+export async function rhythmTable(): Promise<string> {
+  const rows: string[] = [];
+  const records = [
+    ...MITDB_RECORDS.map((r) => ({ name: `mitdb ${r.name}`, header: r.header, note: r.note })),
+    { name: 'challenge2015 v102s', header: CHALLENGE_V102S, note: 'false VT alarm of a monitor' },
+  ];
+  for (const r of records) {
+    const { seconds, conditions } = await rhythmConditions(r.header);
+    rows.push(
+      `| ${r.name} | ${r.note} | ${(seconds / 60).toFixed(1)} | ${conditions.length === 0 ? 'none' : conditions.join('; ')} |`,
+    );
+  }
+  return [
+    '| Record | Note | Minutes | Conditions raised (start–end, s from the record start) |',
+    '|---|---|---:|---|',
+    ...rows,
   ].join('\n');
 }

@@ -7,6 +7,7 @@ import {
   type AlarmRule,
   type EnginePolicy,
   type EngineState,
+  type EcgMetrics,
   type ScoreRecord,
 } from '@wardstream/clinical';
 import { decodeIngestRecord, type Clock, type PatientId } from '@wardstream/domain';
@@ -48,6 +49,8 @@ export interface ClinicalServiceDeps {
   /** Every alarm event once stored; `fresh` false when re-routed after a restart. */
   readonly onAlarmEvent: (event: AlarmEvent, fresh: boolean) => void;
   readonly onScore: (score: ScoreRecord) => void;
+  /** ECG heart rate, HRV and signal quality, as computed (stored with the batch). */
+  readonly onEcgMetrics?: (metrics: EcgMetrics) => void;
   /** The service stopped on an error (it never swallows one on the alert path). */
   readonly onFatal: (err: Error) => void;
   readonly onWarning: (message: string, err: Error) => void;
@@ -67,6 +70,7 @@ export class ClinicalService {
   private ticker: NodeJS.Timeout | undefined;
   private lastCheckpointAt = 0;
   private pendingScores: ScoreRecord[] = [];
+  private pendingEcg: EcgMetrics[] = [];
   private failure: Error | undefined;
   readonly engine: ClinicalEngine;
 
@@ -88,6 +92,10 @@ export class ClinicalService {
           // Stored with the batch (one transaction), shown live at once.
           this.pendingScores.push(score);
           deps.onScore(score);
+        },
+        onEcgMetrics: (metrics) => {
+          this.pendingEcg.push(metrics);
+          deps.onEcgMetrics?.(metrics);
         },
       },
       { state, openAlarms: store.openAlarms(), startedAt: clock.now() },
@@ -229,11 +237,18 @@ export class ClinicalService {
     this.flushScores();
   }
 
+  /** Stores the scores and ECG metrics of the batch (replays replace them: stored by key). */
   private flushScores(): void {
-    if (this.pendingScores.length === 0) return;
-    const scores = this.pendingScores;
-    this.pendingScores = [];
-    this.deps.store.appendScores(scores);
+    if (this.pendingScores.length > 0) {
+      const scores = this.pendingScores;
+      this.pendingScores = [];
+      this.deps.store.appendScores(scores);
+    }
+    if (this.pendingEcg.length > 0) {
+      const metrics = this.pendingEcg;
+      this.pendingEcg = [];
+      this.deps.store.appendEcgMetrics(metrics);
+    }
   }
 
   /** Saves the engine's state with its position, then commits the position to the log (for retention). */

@@ -3,6 +3,7 @@ import type {
   AlarmEvent,
   AlarmState,
   ChartedObservation,
+  EcgMetrics,
   RuleScope,
   ScoreName,
   ScoreRecord,
@@ -51,6 +52,9 @@ export interface EngineCheckpoint {
  * `appendScore` of the same (patient, score, at) replaces it; `addChartedObservation` of an id
  * already stored changes nothing and returns false. A replay therefore never stores anything twice.
  */
+/** Whose ECG metrics: a patient's (every device bound to them) or one device's. */
+export type EcgSubject = { readonly patientId: string } | { readonly deviceId: string };
+
 export interface ClinicalStore {
   /**
    * Stores the event and the alarm as it stands after it, in one transaction. False if the event id was already
@@ -75,6 +79,11 @@ export interface ClinicalStore {
   latestScores(patientId: string): ScoreRecord[];
   /** Scores with `at` in [from, to), oldest first, at most `limit`. */
   scoreHistory(patientId: string, score: ScoreName, from: number, to: number, limit: number): ScoreRecord[];
+
+  /** ECG metrics, in one transaction; the same (device, code, at) replaces the stored one. */
+  appendEcgMetrics(metrics: readonly EcgMetrics[]): void;
+  /** Metrics of a patient's or a device's ECG with `at` in [from, to), oldest first, at most `limit`. */
+  ecgMetrics(subject: EcgSubject, from: number, to: number, limit: number): EcgMetrics[];
 
   addChartedObservation(observation: ChartedObservation): boolean;
   /** Observations with observedAt in [from, to), oldest first. */

@@ -4,7 +4,7 @@ import { alarmQueryCases } from './contract/alarm-query-cases.js';
 import { auditCases } from './contract/audit-cases.js';
 import { durabilityCases } from './contract/durability-cases.js';
 import { ruleCases } from './contract/rule-cases.js';
-import { scoreCases } from './contract/score-cases.js';
+import { ecgCases, scoreCases } from './contract/score-cases.js';
 import { withStore, type CaseRunner, type OpenClinicalStore, type ReopenClinicalStore } from './contract/session.js';
 
 export type { CaseRunner, OpenClinicalStore, ReopenClinicalStore, Session } from './contract/session.js';
@@ -35,7 +35,7 @@ export {
  *
  * The cases cover alarm snapshots and their event history, idempotent events and late replays,
  * alarm queries (filters, order, limits), open alarms, events by time, scores (upsert, latest per
- * name, history), charted observations, rule sets (versions, CONFLICT, scopes), the audit trail, the
+ * name, history), ECG metrics, charted observations, rule sets (versions, CONFLICT, scopes), the audit trail, the
  * checkpoint, durability across reopen, and the JSON round trip of every field. No case reads the
  * wall clock.
  */
@@ -52,6 +52,7 @@ export function describeClinicalStoreContract(
     alarmCases(test);
     alarmQueryCases(test);
     scoreCases(test);
+    ecgCases(test);
     ruleCases(test);
     auditCases(test);
     durabilityCases(test);

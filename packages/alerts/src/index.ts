@@ -1,4 +1,4 @@
-export type { AlarmQuery, AuditEntry, ClinicalStore, EngineCheckpoint } from './clinical-store.js';
+export type { AlarmQuery, AuditEntry, ClinicalStore, EcgSubject, EngineCheckpoint } from './clinical-store.js';
 // sqlite store (section owned by the store work)
 export { SqliteClinicalStore, type SqliteClinicalStoreOptions } from './sqlite/sqlite-clinical-store.js';
 // webhooks (section owned by the webhooks work)

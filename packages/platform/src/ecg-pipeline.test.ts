@@ -95,6 +95,22 @@ test('an asystole episode on a synthetic strip raises one high-priority latching
       pipeline.events.filter((e) => e.alarm.id === asystole!.id).map((e) => e.type),
       ['raised', 'condition-ended'],
     );
+    // heart rate, HRV and quality stored every 5 s of signal, read by patient or device
+    const metrics = pipeline.store.ecgMetrics({ patientId: patient }, START, START + 120_000, 100);
+    assert.deepEqual(metrics, pipeline.store.ecgMetrics({ deviceId: 'monitor-1' }, START, START + 120_000, 100));
+    assert.equal(metrics.length, 14); // 77 s of signal; boundaries up to 74.5 s (the last 2.5 s await confirmation)
+    assert.deepEqual(
+      metrics.map((m) => m.at - START),
+      Array.from({ length: 14 }, (_, i) => (i + 1) * 5000),
+    );
+    const steady = metrics.find((m) => m.at === START + 30_000)!;
+    assert.ok(Math.abs(steady.heartRateBpm! - 72) < 1, `heart rate ${steady.heartRateBpm}`);
+    assert.equal(steady.quality, 'good');
+    const beats = metrics.flatMap((m) => m.beatsAt.map((t) => t - START));
+    assert.deepEqual(
+      beats.map((t) => Math.round((t * 250) / 1000)),
+      strip.beats.filter((b) => b < 70 * 250),
+    );
   } finally {
     await pipeline.close();
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { patientId } from '@wardstream/domain';
-import type { ScoreRecord } from '@wardstream/clinical';
+import { deviceId, patientId } from '@wardstream/domain';
+import type { EcgMetrics, ScoreRecord } from '@wardstream/clinical';
 import { chartedFixture, MINUTE_MS, partialScoreFixture, scoreFixture, T0 } from './fixtures.js';
 import type { CaseRunner } from './session.js';
 
@@ -79,5 +79,49 @@ export function scoreCases(test: CaseRunner): void {
     assert.deepEqual(store.chartedObservations('p-1', T0 + 5, T0 + 10), [oxygen], 'from inclusive, to exclusive');
     assert.deepEqual(store.chartedObservations('p-2', T0, T0 + 11), [otherPatient]);
     assert.deepEqual(store.chartedObservations('p-3', T0, T0 + 11), []);
+  });
+}
+
+function ecgFixture(overrides: Partial<EcgMetrics> = {}): EcgMetrics {
+  return {
+    deviceId: deviceId('monitor-1'),
+    patientId: patientId('p-1'),
+    code: 'MDC_ECG_ELEC_POTL_II',
+    at: T0,
+    heartRateBpm: 72.5,
+    lastRrMs: 828,
+    sdnnMs: 41.2,
+    rmssdMs: 30.1,
+    rrCount: 300,
+    sqi: 0.97,
+    quality: 'good',
+    beatsAt: [T0 - 4000, T0 - 3172, T0 - 2344],
+    ...overrides,
+  };
+}
+
+/** ECG metrics as a time series per device and lead, read by patient or by device. */
+export function ecgCases(test: CaseRunner): void {
+  test('stores ECG metrics, replacing the same device, lead and instant', ({ store }) => {
+    store.appendEcgMetrics([]);
+    store.appendEcgMetrics([ecgFixture({ heartRateBpm: 60 })]);
+    const replacement = ecgFixture({ heartRateBpm: 61, quality: 'noisy', sqi: 0.4, sdnnMs: null });
+    store.appendEcgMetrics([replacement]);
+    assert.deepEqual(store.ecgMetrics({ deviceId: 'monitor-1' }, T0, T0 + 1, 10), [replacement]);
+    assert.deepEqual(store.ecgMetrics({ patientId: 'p-1' }, T0, T0 + 1, 10), [replacement]);
+  });
+
+  test('reads ECG metrics in [from, to) oldest first, at most limit, by patient or by device', ({ store }) => {
+    const series = [0, 1, 2, 3].map((i) => ecgFixture({ at: T0 + i * 5000, heartRateBpm: 70 + i }));
+    const other = ecgFixture({ deviceId: deviceId('monitor-2'), patientId: patientId('p-2'), at: T0 + 5000 });
+    const unbound = ecgFixture({ deviceId: deviceId('monitor-3'), patientId: null, at: T0 });
+    store.appendEcgMetrics([...series].reverse());
+    store.appendEcgMetrics([other, unbound]);
+    assert.deepEqual(store.ecgMetrics({ patientId: 'p-1' }, T0, T0 + 20_000, 10), series);
+    assert.deepEqual(store.ecgMetrics({ patientId: 'p-1' }, T0 + 5000, T0 + 15_000, 10), series.slice(1, 3));
+    assert.deepEqual(store.ecgMetrics({ patientId: 'p-1' }, T0, T0 + 20_000, 2), series.slice(0, 2));
+    assert.deepEqual(store.ecgMetrics({ deviceId: 'monitor-2' }, T0, T0 + 20_000, 10), [other]);
+    assert.deepEqual(store.ecgMetrics({ deviceId: 'monitor-3' }, T0, T0 + 20_000, 10), [unbound]);
+    assert.deepEqual(store.ecgMetrics({ patientId: 'nobody' }, T0, T0 + 20_000, 10), []);
   });
 }

@@ -3,6 +3,7 @@ import type {
   Alarm,
   AlarmEvent,
   ChartedObservation,
+  EcgMetrics,
   RuleScope,
   ScoreRecord,
   StoredRuleSet,
@@ -24,6 +25,7 @@ interface TableRecords {
   readonly rule_sets: StoredRuleSet;
   readonly audit: Omit<AuditEntry, 'seq'>;
   readonly checkpoint: EngineCheckpoint;
+  readonly ecg_metrics: EcgMetrics;
 }
 
 /**

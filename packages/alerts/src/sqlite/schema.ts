@@ -12,6 +12,7 @@ import { WardstreamError } from '@wardstream/domain';
  * rule_sets     one row per scope: `default`, `ward:<id>`, `patient:<id>`.
  * audit         user changes; AUTOINCREMENT so a seq is never handed out twice, even after a delete.
  * checkpoint    one row: the engine's last checkpoint.
+ * ecg_metrics   ECG heart rate, HRV and signal quality, one row per (device, lead, at) (version 2).
  *
  * The version is SQLite's `user_version`; `MIGRATIONS[n]` takes a file from version n to n + 1.
  */
@@ -76,8 +77,20 @@ CREATE TABLE checkpoint (
 );
 `;
 
+const VERSION_2 = `
+CREATE TABLE ecg_metrics (
+  device_id TEXT NOT NULL,
+  code TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  patient_id TEXT,
+  json TEXT NOT NULL,
+  PRIMARY KEY (device_id, code, at)
+) WITHOUT ROWID;
+CREATE INDEX ecg_metrics_by_patient ON ecg_metrics (patient_id, at) WHERE patient_id IS NOT NULL;
+`;
+
 /** `MIGRATIONS[n]` upgrades a file of version n to n + 1; version 0 is an empty file. Append, never edit. */
-const MIGRATIONS: readonly ((db: Database) => void)[] = [(db) => db.exec(VERSION_1)];
+const MIGRATIONS: readonly ((db: Database) => void)[] = [(db) => db.exec(VERSION_1), (db) => db.exec(VERSION_2)];
 
 /** The version this build writes and reads. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

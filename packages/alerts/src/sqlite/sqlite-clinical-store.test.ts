@@ -48,8 +48,27 @@ describe('SqliteClinicalStore', () => {
     const path = join(dir, 'version.db');
     openFile(path).close();
     editFile(path, (db) => assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION));
-    assert.equal(SCHEMA_VERSION, 1);
+    assert.equal(SCHEMA_VERSION, 2);
     openFile(path).close();
+  });
+
+  it('upgrades a version 1 file (before ECG metrics), keeping its records', () => {
+    const path = join(dir, 'version1.db');
+    const store = openFile(path);
+    store.addChartedObservation(chartedFixture());
+    store.close();
+    editFile(path, (db) => {
+      db.exec('DROP TABLE ecg_metrics');
+      db.pragma('user_version = 1');
+    });
+    const upgraded = openFile(path);
+    try {
+      assert.equal(upgraded.chartedObservations('p-1', 0, Number.MAX_SAFE_INTEGER).length, 1);
+      assert.deepEqual(upgraded.ecgMetrics({ patientId: 'p-1' }, 0, Number.MAX_SAFE_INTEGER, 10), []);
+    } finally {
+      upgraded.close();
+    }
+    editFile(path, (db) => assert.equal(db.pragma('user_version', { simple: true }), 2));
   });
 
   it('refuses a file of a newer schema version, naming both versions', () => {

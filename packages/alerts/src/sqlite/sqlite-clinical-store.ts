@@ -5,12 +5,13 @@ import type {
   AlarmEvent,
   AlarmRule,
   ChartedObservation,
+  EcgMetrics,
   RuleScope,
   ScoreName,
   ScoreRecord,
   StoredRuleSet,
 } from '@wardstream/clinical';
-import type { AlarmQuery, AuditEntry, ClinicalStore, EngineCheckpoint } from '../clinical-store.js';
+import type { AlarmQuery, AuditEntry, ClinicalStore, EcgSubject, EngineCheckpoint } from '../clinical-store.js';
 import { AlarmQueries } from './alarm-query.js';
 import { checkOptions, openDatabase, type SqliteClinicalStoreOptions } from './open-database.js';
 import { checkInstant, checkLimit, decodeRow, encodeRow, scopeKey } from './rows.js';
@@ -36,6 +37,7 @@ export class SqliteClinicalStore implements ClinicalStore {
   >;
 
   private readonly writeScores: (scores: readonly ScoreRecord[]) => void;
+  private readonly writeEcg: (metrics: readonly EcgMetrics[]) => void;
 
   private constructor(
     private readonly db: Database,
@@ -46,6 +48,13 @@ export class SqliteClinicalStore implements ClinicalStore {
     this.recordEvent = db.transaction((event: AlarmEvent) => this.recordEventNow(event));
     this.writeScores = db.transaction((scores: readonly ScoreRecord[]) => {
       for (const score of scores) this.appendScore(score);
+    });
+    this.writeEcg = db.transaction((metrics: readonly EcgMetrics[]) => {
+      const q = this.live();
+      for (const m of metrics) {
+        checkInstant('ECG metrics at', m.at);
+        q.upsertEcg.run(m.deviceId, m.code, m.at, m.patientId, encodeRow('ECG metrics', m));
+      }
     });
     this.replaceRuleSet = db.transaction((next: Omit<StoredRuleSet, 'version'>, expected?: number) =>
       this.replaceRuleSetNow(next, expected),
@@ -124,6 +133,20 @@ export class SqliteClinicalStore implements ClinicalStore {
     const q = this.live();
     checkLimit(limit);
     return q.scoreHistory.all(patientId, score, from, to, limit).map((row) => decodeRow('scores', row));
+  }
+
+  appendEcgMetrics(metrics: readonly EcgMetrics[]): void {
+    if (metrics.length > 0) this.writeEcg(metrics);
+  }
+
+  ecgMetrics(subject: EcgSubject, from: number, to: number, limit: number): EcgMetrics[] {
+    const q = this.live();
+    checkLimit(limit);
+    const rows =
+      'patientId' in subject
+        ? q.ecgByPatient.all(subject.patientId, from, to, limit)
+        : q.ecgByDevice.all(subject.deviceId, from, to, limit);
+    return rows.map((row) => decodeRow('ecg_metrics', row));
   }
 
   addChartedObservation(observation: ChartedObservation): boolean {

@@ -50,11 +50,15 @@ export interface Statements {
     [{ readonly afterSeq: number; readonly prefix: string | null; readonly limit: number }],
     AuditRow
   >;
+  readonly upsertEcg: Statement<[string, string, number, string | null, string]>;
+  readonly ecgByPatient: Statement<[string, number, number, number], JsonRow>;
+  readonly ecgByDevice: Statement<[string, number, number, number], JsonRow>;
   readonly saveCheckpoint: Statement<[number, string]>;
   readonly loadCheckpoint: Statement<[], JsonRow>;
 }
 
 const SCORE_KEY = `patient_id || '/' || score || '/' || at`;
+const ECG_KEY = `device_id || '/' || code || '/' || at`;
 
 export function prepareStatements(db: Database): Statements {
   return {
@@ -114,6 +118,18 @@ export function prepareStatements(db: Database): Statements {
       `SELECT seq, seq AS key, json FROM audit
        WHERE seq > @afterSeq AND (@prefix IS NULL OR substr(subject, 1, length(@prefix)) = @prefix)
        ORDER BY seq LIMIT @limit`,
+    ),
+    upsertEcg: db.prepare<[string, string, number, string | null, string]>(
+      `INSERT INTO ecg_metrics (device_id, code, at, patient_id, json) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (device_id, code, at) DO UPDATE SET patient_id = excluded.patient_id, json = excluded.json`,
+    ),
+    ecgByPatient: db.prepare<[string, number, number, number], JsonRow>(
+      `SELECT ${ECG_KEY} AS key, json FROM ecg_metrics
+       WHERE patient_id = ? AND at >= ? AND at < ? ORDER BY at, device_id, code LIMIT ?`,
+    ),
+    ecgByDevice: db.prepare<[string, number, number, number], JsonRow>(
+      `SELECT ${ECG_KEY} AS key, json FROM ecg_metrics
+       WHERE device_id = ? AND at >= ? AND at < ? ORDER BY at, code LIMIT ?`,
     ),
     saveCheckpoint: db.prepare<[number, string]>(
       `INSERT INTO checkpoint (id, saved_at, json) VALUES (1, ?, ?)

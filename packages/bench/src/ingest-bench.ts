@@ -92,7 +92,8 @@ export const BENCH_ALARM_RULE: ThresholdRuleJson = {
 const ALARM_PATIENTS = 8;
 const ALARM_EVERY = 50;
 
-async function startPlatform(): Promise<{ child: Child; apiUrl: string; mqttUrl: string; dataDir: string }> {
+/** `wardstream up` as its own process on a fresh data directory and free ports (also used by waveform-bench). */
+export async function startPlatform(): Promise<{ child: Child; apiUrl: string; mqttUrl: string; dataDir: string }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ws-bench-'));
   const [http, mqtt] = [await freePort(), await freePort()];
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('WARDSTREAM_')));
@@ -127,13 +128,19 @@ const post = (url: string, body: unknown) => send('POST', url, body);
 
 const patientId = (i: number) => `bench-pt-${String(i).padStart(4, '0')}`;
 
-/** Every bench device is admitted to a patient of the bench ward, as on a real ward. */
-async function admitDevices(apiUrl: string, devices: number): Promise<void> {
-  for (let i = 1; i <= devices; i++) {
+/**
+ * Every bench device is admitted to a patient of the bench ward, as on a real ward; `parallel`
+ * devices at a time (each device's three calls stay in order).
+ */
+export async function admitDevices(apiUrl: string, devices: number, parallel = 1): Promise<void> {
+  const admit = async (i: number) => {
     const n = String(i).padStart(4, '0');
     await post(`${apiUrl}/api/v1/patients`, { id: patientId(i), wardId: WARD });
     await post(`${apiUrl}/api/v1/devices`, { id: `${PREFIX}${n}` });
     await post(`${apiUrl}/api/v1/bindings`, { deviceId: `${PREFIX}${n}`, patientId: patientId(i), from: 0 });
+  };
+  for (let i = 1; i <= devices; i += parallel) {
+    await Promise.all(Array.from({ length: Math.min(parallel, devices - i + 1) }, (_, j) => admit(i + j)));
   }
 }
 
@@ -254,8 +261,11 @@ export async function aedesRelay(o: IngestBenchOptions): Promise<RelayResult> {
   return relay(o, broker, `mqtt://127.0.0.1:${port}`);
 }
 
-/** The same load relayed by Mosquitto (a private instance on a free port, persistence off). */
-export async function mosquittoRelay(o: IngestBenchOptions): Promise<RelayResult> {
+/**
+ * A private Mosquitto instance on a free port, persistence off (also used by waveform-bench).
+ * `stop()` stops it and removes its configuration.
+ */
+export async function startMosquitto(): Promise<{ broker: Child; url: string; stop(): Promise<void> }> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'ws-mosq-'));
   const conf = join(dir, 'mosquitto.conf');
@@ -263,10 +273,28 @@ export async function mosquittoRelay(o: IngestBenchOptions): Promise<RelayResult
     conf,
     `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\n`,
   );
-  const broker = await start('mosquitto', ['-c', conf], `port ${port}`);
   try {
-    return await relay(o, broker, `mqtt://127.0.0.1:${port}`);
-  } finally {
+    const broker = await start('mosquitto', ['-c', conf], `port ${port}`);
+    return {
+      broker,
+      url: `mqtt://127.0.0.1:${port}`,
+      stop: async () => {
+        await broker.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
     await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** The same load relayed by Mosquitto (a private instance on a free port, persistence off). */
+export async function mosquittoRelay(o: IngestBenchOptions): Promise<RelayResult> {
+  const mosquitto = await startMosquitto();
+  try {
+    return await relay(o, mosquitto.broker, mosquitto.url);
+  } finally {
+    await mosquitto.stop();
   }
 }

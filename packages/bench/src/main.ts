@@ -1,8 +1,14 @@
 /**
  * `npm run bench`: the benchmark of issue 2, every number measured in one run on this machine.
- *   node packages/bench/dist/main.js [--only e2e,latency,alarm,aedes,mosquitto,query] [--duration-ms N]
+ *   node packages/bench/dist/main.js [--only e2e,latency,alarm,aedes,mosquitto,query,qrs,waveform] [--duration-ms N]
  *                                    [--rate MSG_PER_S (latency and alarm runs, default 5000)] [--readings N (query)]
- * Prints a Markdown report (for docs/BENCHMARKS.md) and writes it with the raw JSON to bench-results/.
+ *                                    [--qrs-seconds N] [--qrs-runs N]
+ *                                    [--wave-beds N] [--wave-chunk-ms N] [--wave-warmup-ms N] [--wave-duration-ms N]
+ *                                    [--wave-max-ms N (saturated runs; 0 skips them)] [--wave-window N]
+ *                                    [--wave-verify N (devices read back; 0 = all)] [--out DIR]
+ * `qrs` and `waveform` run only when named in --only (the default runs the issue-2 set).
+ * Prints a Markdown report (for docs/BENCHMARKS.md) and writes it with the raw JSON to bench-results/
+ * (or --out).
  */
 import { execSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -18,9 +24,12 @@ import {
   type IngestBenchOptions,
 } from './ingest-bench.js';
 import { DEFAULT_QUERY_OPTIONS, queryLatency } from './query-bench.js';
+import { qrsThroughput } from './qrs-bench.js';
 import { formatReport, type BenchResults } from './report.js';
+import { DEFAULT_WAVEFORM_OPTIONS, waveformIngest, type WaveformBenchOptions } from './waveform-bench.js';
 
-const ALL = ['e2e', 'latency', 'alarm', 'aedes', 'mosquitto', 'query'] as const;
+const DEFAULT_SET = ['e2e', 'latency', 'alarm', 'aedes', 'mosquitto', 'query'] as const;
+const ALL = [...DEFAULT_SET, 'qrs', 'waveform'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -28,9 +37,19 @@ const { values } = parseArgs({
     'duration-ms': { type: 'string' },
     readings: { type: 'string' },
     rate: { type: 'string' },
+    'qrs-seconds': { type: 'string' },
+    'qrs-runs': { type: 'string' },
+    'wave-beds': { type: 'string' },
+    'wave-chunk-ms': { type: 'string' },
+    'wave-warmup-ms': { type: 'string' },
+    'wave-duration-ms': { type: 'string' },
+    'wave-max-ms': { type: 'string' },
+    'wave-window': { type: 'string' },
+    'wave-verify': { type: 'string' },
+    out: { type: 'string' },
   },
 });
-const only = new Set((values.only ?? ALL.join(',')).split(','));
+const only = new Set((values.only ?? DEFAULT_SET.join(',')).split(','));
 for (const name of only) {
   if (!(ALL as readonly string[]).includes(name)) {
     process.stderr.write(`bench: unknown benchmark "${name}" (choose from ${ALL.join(', ')})\n`);
@@ -43,6 +62,29 @@ const ingest: IngestBenchOptions = {
   ...(values.rate === undefined ? {} : { fixedRatePerS: Number(values.rate) }),
 };
 const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
+
+/** A non-negative number option, or exit 2. */
+function numberOption(name: keyof typeof values, fallback: number): number {
+  const raw = values[name];
+  if (raw === undefined || typeof raw !== 'string') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    process.stderr.write(`bench: --${name} must be a non-negative number, not "${raw}"\n`);
+    process.exit(2);
+  }
+  return value;
+}
+const d = DEFAULT_WAVEFORM_OPTIONS;
+const waveform: WaveformBenchOptions = {
+  ...d,
+  beds: numberOption('wave-beds', d.beds),
+  chunkMs: numberOption('wave-chunk-ms', d.chunkMs),
+  warmupMs: numberOption('wave-warmup-ms', d.warmupMs),
+  durationMs: numberOption('wave-duration-ms', d.durationMs),
+  maxDurationMs: numberOption('wave-max-ms', d.maxDurationMs),
+  window: numberOption('wave-window', d.window),
+  verifyDevices: numberOption('wave-verify', d.verifyDevices),
+};
 
 let mosquittoVersion = 'not installed';
 try {
@@ -90,10 +132,22 @@ if (only.has('query')) {
   progress(`query latency on a store of ${options.readings.toLocaleString('en')} readings (filling it takes a while)`);
   results.query = await queryLatency(options, progress);
 }
+if (only.has('qrs')) {
+  results.qrs = await qrsThroughput(numberOption('qrs-seconds', 5), numberOption('qrs-runs', 3), progress);
+}
+if (only.has('waveform')) {
+  progress(
+    `waveform ingest: ${waveform.beds} beds × ${waveform.fsHz} Hz, one message per ${waveform.chunkMs} ms, ` +
+      `${waveform.warmupMs / 1000} s warm-up, ${waveform.durationMs / 1000} s measured` +
+      (waveform.maxDurationMs > 0 ? `, then saturated ${waveform.maxDurationMs / 1000} s` : ''),
+  );
+  results.waveform = await waveformIngest(waveform, mosquittoVersion.startsWith('mosquitto'), progress);
+}
 
 const report = formatReport(results);
-await mkdir('bench-results', { recursive: true });
+const outDir = values.out ?? 'bench-results';
+await mkdir(outDir, { recursive: true });
 const stamp = results.date.replace(/[:.]/g, '-');
-await writeFile(`bench-results/${stamp}.json`, `${JSON.stringify(results, null, 2)}\n`);
-await writeFile(`bench-results/${stamp}.md`, report);
+await writeFile(`${outDir}/${stamp}.json`, `${JSON.stringify(results, null, 2)}\n`);
+await writeFile(`${outDir}/${stamp}.md`, report);
 process.stdout.write(report);

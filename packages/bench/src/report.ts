@@ -1,6 +1,8 @@
 import type { AlarmLatencyResult, EndToEndResult, IngestBenchOptions, RelayResult } from './ingest-bench.js';
 import type { LoadResult } from './loadgen.js';
+import type { QrsResult } from './qrs-bench.js';
 import type { QueryResult } from './query-bench.js';
+import type { WaveformResult } from './waveform-bench.js';
 
 export interface BenchResults {
   readonly date: string;
@@ -12,9 +14,11 @@ export interface BenchResults {
   aedes?: RelayResult;
   mosquitto?: RelayResult;
   query?: QueryResult;
+  qrs?: QrsResult;
+  waveform?: WaveformResult;
 }
 
-const n = (v: number) => Math.round(v).toLocaleString('en');
+const n = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en') : '—');
 const ratio = (a: number, b: number | undefined) => (b === undefined || b === 0 ? '—' : `${(a / b).toFixed(2)}×`);
 
 /** The Markdown section docs/BENCHMARKS.md records. */
@@ -24,11 +28,16 @@ export function formatReport(r: BenchResults): string {
   lines.push(`## Run of ${r.date}`, '');
   lines.push(
     `Machine: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, ${r.machine.mosquitto}.`,
-    `Load: ${o.devices} MQTT ${o.protocolVersion === 5 ? '5' : '3.1.1'} devices (MQTT.js, one process), QoS 1, 7 readings per message (≈ 515-byte JSON), ` +
-      `${o.window} unacknowledged per device when saturating; ${o.warmupMs / 1000} s warm-up, ${o.durationMs / 1000} s measured. ` +
-      'Everything on the same 2 cores: the load generator, the system under test, and (for relays) the subscriber.',
-    '',
   );
+  const ingestRan = [r.endToEnd, r.latency, r.alarm, r.aedes, r.mosquitto].some((x) => x !== undefined);
+  if (!ingestRan) lines.push('');
+  else
+    lines.push(
+      `Load: ${o.devices} MQTT ${o.protocolVersion === 5 ? '5' : '3.1.1'} devices (MQTT.js, one process), QoS 1, 7 readings per message (≈ 515-byte JSON), ` +
+        `${o.window} unacknowledged per device when saturating; ${o.warmupMs / 1000} s warm-up, ${o.durationMs / 1000} s measured. ` +
+        'Everything on the same 2 cores: the load generator, the system under test, and (for relays) the subscriber.',
+      '',
+    );
   const e2e = r.endToEnd;
   const relayA = r.aedes;
   const relayM = r.mosquitto;
@@ -86,6 +95,8 @@ export function formatReport(r: BenchResults): string {
       '',
     );
   }
+  if (r.qrs !== undefined) lines.push(...qrsSection(r.qrs), '');
+  if (r.waveform !== undefined) lines.push(...waveformSection(r.waveform), '');
   return `${lines.join('\n')}\n`;
 }
 
@@ -114,6 +125,103 @@ function alarmSection(a: AlarmLatencyResult, o: IngestBenchOptions): string[] {
     lines.push(
       '',
       `Also: ${n(al.alarmsUnmatched)} raised alarms matched no trigger; ${n(al.feedsLost)} live feeds ended before the run did.`,
+    );
+  }
+  return lines;
+}
+
+const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '—');
+
+function qrsSection(q: QrsResult): string[] {
+  const best = Math.max(...q.runs.map((x) => x.samplesPerSecond));
+  return [
+    `QRS detection on one core: \`measureDetectorThroughput(${q.seconds})\` of @wardstream/ecg (streaming QrsDetector over MIT-BIH record 100, 360 Hz, chunks of 360 samples), each run in a fresh Node process.`,
+    '',
+    '| Run | samples/s | 250 Hz leads per core | samples | wall ms | process CPU ms |',
+    '|---|---|---|---|---|---|',
+    ...q.runs.map(
+      (x, i) =>
+        `| ${i + 1} | ${n(x.samplesPerSecond)} | ${n(x.leadsPerCore250Hz)} | ${n(x.samples)} | ${n(x.ms)} | ${n(x.cpuMs)} |`,
+    ),
+    '',
+    `Target ≥ ${n(q.targetSamplesPerS)} samples/s: ${q.runs.every((x) => x.samplesPerSecond >= q.targetSamplesPerS) ? 'met in every run' : q.runs.some((x) => x.samplesPerSecond >= q.targetSamplesPerS) ? 'met in some runs' : 'not met'} (best ${n(best)}).`,
+  ];
+}
+
+function waveformSection(w: WaveformResult): string[] {
+  const o = w.options;
+  const p = w.paced.wardstream;
+  const lines = [
+    `Waveform ingest: ${o.beds} beds, each one MQTT ${o.protocolVersion === 5 ? '5' : '3.1.1'} client (MQTT.js, one load process) sending QoS 1 telemetry with an ECG lead II segment ` +
+      `(MDC_ECG_ELEC_POTL_II, ${o.fsHz} Hz, ${w.samplesPerMessage} samples, mV, synthetic with noise) and 2 numeric readings every ${o.chunkMs} ms (≈ ${n(w.payloadBytes)}-byte JSON); ` +
+      `${o.warmupMs / 1000} s warm-up, ${o.durationMs / 1000} s measured. The load generator and the target share the same 2 cores.`,
+    '',
+    '| Paced load | offered msg/s | acknowledged msg/s | samples/s acknowledged | PUBACK p50 / p99 ms | publish → stored p50 / p99 ms | target CPU (cores) | load generator CPU (cores) |',
+    '|---|---|---|---|---|---|---|---|',
+    `| Wardstream \`up\` (PUBACK after fsync) | ${n(p.load.sentPerS)} | ${n(p.load.ackedPerS)} | ${n(p.load.ackedSamplesPerS)} | ${p.load.ackLatencyMs.p50} / ${p.load.ackLatencyMs.p99} | ` +
+      `${p.load.storedLatencyMs === undefined ? 'not measured' : `${p.load.storedLatencyMs.p50} / ${p.load.storedLatencyMs.p99} (${o.liveDevices} devices, ${n(p.load.storedLatencyMs.count)} samples)`} | ` +
+      `${f2(p.load.cpuCores['platform'] ?? NaN)} | ${f2(p.load.cpuCores['loadgen'] ?? NaN)} |`,
+  ];
+  const m = w.paced.mosquitto;
+  if (m !== undefined) {
+    lines.push(
+      `| Mosquitto relay → 1 subscriber (no persistence) | ${n(m.load.sentPerS)} | ${n(m.load.ackedPerS)} (delivered ${n(m.receivedPerS)}) | ${n(m.load.ackedSamplesPerS)} | ${m.load.ackLatencyMs.p50} / ${m.load.ackLatencyMs.p99} | — | ` +
+        `${f2(m.load.cpuCores['mosquitto'] ?? NaN)} | ${f2(m.load.cpuCores['loadgen'] ?? NaN)} |`,
+    );
+  }
+  const v = p.verify;
+  lines.push(
+    '',
+    `Read back through \`GET /api/v1/devices/{id}/waveforms\` once the processor's lag was 0 (${n(p.drainMs)} ms after the load generator finished; it waits ≥ 1 s for the last PUBACKs), ${v.devicesChecked} devices, whole run: ` +
+      `${n(v.ackedMessages)} segments acknowledged (${n(v.ackedSamples)} samples), ${n(v.storedSegments)} returned (${n(v.storedSamples)} samples): ` +
+      `**${n(v.lost)} lost, ${n(v.duplicated)} duplicated, ${n(v.altered)} altered**, ${n(v.storedNotAcked)} stored without a PUBACK seen.`,
+  );
+  const s = p.storage;
+  if (s !== undefined) {
+    lines.push(
+      '',
+      `On disk after a clean stop: store.db (+ WAL) grew ${n(s.storeBytesAfter - s.storeBytesBefore)} bytes, **${f2(s.fileBytesPerSample)} bytes per sample** ` +
+        '(the file also holds the 2 readings of each message)' +
+        (s.sqlite === undefined
+          ? ''
+          : `; SQLite dbstat: waveform table and indexes ${f2(s.sqlite.tableAndIndexBytesPerSample)} bytes/sample, sample blobs alone ${f2(s.sqlite.blobBytesPerSample)} bytes/sample (${n(s.sqlite.segments)} segments); ` +
+            `WAL ${n(s.walBytesAfter)} bytes, free pages ${n(s.sqlite.freeBytes)} bytes; pages by object: ${Object.entries(
+              s.sqlite.pagesByObject,
+            )
+              .slice(0, 6)
+              .map(([name, bytes]) => `${name} ${n(bytes)}`)
+              .join(', ')}`) +
+        `. The durable log (raw JSON messages) holds ${f2(s.logBytesPerSample)} bytes per sample.`,
+    );
+  }
+  const sat = w.saturated;
+  if (sat !== undefined) {
+    const sw = sat.wardstream;
+    const sm = sat.mosquitto;
+    lines.push(
+      '',
+      `Saturated (capacity, not a clinical load): the same payloads, each bed keeping ${o.window} unacknowledged, ${o.maxDurationMs / 1000} s measured.`,
+      '',
+      '| Saturated | acknowledged msg/s | delivered msg/s | samples/s delivered | PUBACK p50 / p99 ms | target CPU (cores) | load generator CPU (cores) |',
+      '|---|---|---|---|---|---|---|',
+      `| Wardstream \`up\` (delivered = written to the store) | ${n(sw.load.ackedPerS)} | ${n(sw.load.storedMessagesPerS ?? NaN)} | ${n((sw.load.storedMessagesPerS ?? NaN) * w.samplesPerMessage)} | ${sw.load.ackLatencyMs.p50} / ${sw.load.ackLatencyMs.p99} | ${f2(sw.load.cpuCores['platform'] ?? NaN)} | ${f2(sw.load.cpuCores['loadgen'] ?? NaN)} |`,
+    );
+    if (sm !== undefined) {
+      lines.push(
+        `| Mosquitto relay → 1 subscriber | ${n(sm.load.ackedPerS)} | ${n(sm.receivedPerS)} | ${n(sm.receivedPerS * w.samplesPerMessage)} | ${sm.load.ackLatencyMs.p50} / ${sm.load.ackLatencyMs.p99} | ${f2(sm.load.cpuCores['mosquitto'] ?? NaN)} | ${f2(sm.load.cpuCores['loadgen'] ?? NaN)} |`,
+      );
+    }
+    const sv = sw.verify;
+    lines.push(
+      '',
+      `Ratio Wardstream delivered ÷ Mosquitto delivered (saturated): ${ratio(sw.load.storedMessagesPerS ?? NaN, sm?.receivedPerS)}. ` +
+        `Read back (${sv.devicesChecked} devices): ${n(sv.ackedMessages)} acknowledged segments, ${n(sv.lost)} lost, ${n(sv.duplicated)} duplicated, ${n(sv.altered)} altered; processor lag 0 ${n(sw.drainMs)} ms after the load generator finished.`,
+    );
+  }
+  if (m !== undefined) {
+    lines.push(
+      '',
+      `Paced ratios, Wardstream ÷ Mosquitto: acknowledged msg/s ${ratio(p.load.ackedPerS, m.load.ackedPerS)}, CPU ${ratio(p.load.cpuCores['platform'] ?? NaN, m.load.cpuCores['mosquitto'])}.`,
     );
   }
   return lines;

@@ -26,6 +26,12 @@ export interface ClinicalServiceOptions {
   readonly tickIntervalMs: number;
   /** At start, events stored this recently are routed again (idempotent routes) to close a crash gap. */
   readonly rerouteWindowMs: number;
+  /**
+   * A restart first re-reads this much of the log (ingest time) before the checkpoint into the ECG
+   * analysers alone, so their detectors have learned by the time the checkpoint's data comes again:
+   * an episode that began just before a crash is judged as it would have been without one.
+   */
+  readonly ecgWarmUpMs: number;
 }
 
 export const DEFAULT_CLINICAL_SERVICE_OPTIONS: ClinicalServiceOptions = {
@@ -37,6 +43,7 @@ export const DEFAULT_CLINICAL_SERVICE_OPTIONS: ClinicalServiceOptions = {
   checkpointIntervalMs: 2_000,
   tickIntervalMs: 1_000,
   rerouteWindowMs: 10 * 60_000,
+  ecgWarmUpMs: 15_000,
 };
 
 export interface ClinicalServiceDeps {
@@ -71,6 +78,10 @@ export class ClinicalService {
   private lastCheckpointAt = 0;
   private pendingScores: ScoreRecord[] = [];
   private pendingEcg: EcgMetrics[] = [];
+  /** Per partition, the checkpoint's offset: records before it are being re-read for the ECG warm-up. */
+  private readonly resumeAt = new Map<number, number>();
+  /** Per partition, (offset, receivedAt) about once a second: where a warm-up would start. */
+  private readonly marks = new Map<number, { offset: number; receivedAt: number }[]>();
   private failure: Error | undefined;
   readonly engine: ClinicalEngine;
 
@@ -121,7 +132,10 @@ export class ClinicalService {
     const service = new ClinicalService(options, deps, checkpoint?.state as EngineState | undefined);
     const end = deps.log.status().endOffsets;
     for (let p = 0; p < deps.log.partitionCount; p++) {
-      service.positions.set(p, checkpoint?.offsets[p] ?? end.get(p) ?? 0);
+      const resume = checkpoint?.offsets[p] ?? end.get(p) ?? 0;
+      const warm = Math.min(resume, checkpoint?.warmUpOffsets?.[p] ?? resume);
+      service.resumeAt.set(p, resume);
+      service.positions.set(p, warm);
     }
     if (checkpoint === undefined) service.checkpoint();
     const now = deps.clock.now();
@@ -231,10 +245,48 @@ export class ClinicalService {
         this.positions.set(entry.partition, entry.offset + 1);
         continue;
       }
-      this.engine.ingest(record);
+      if (entry.offset < (this.resumeAt.get(entry.partition) ?? 0)) this.engine.warmUp(record);
+      else this.engine.ingest(record);
+      this.mark(entry.partition, entry.offset, record.receivedAt);
       this.positions.set(entry.partition, entry.offset + 1);
     }
     this.flushScores();
+  }
+
+  private mark(partition: number, offset: number, receivedAt: number): void {
+    let marks = this.marks.get(partition);
+    if (marks === undefined) this.marks.set(partition, (marks = []));
+    const last = marks.at(-1);
+    if (last !== undefined && receivedAt - last.receivedAt < 1000) return;
+    marks.push({ offset, receivedAt });
+    // Keep one mark older than the warm-up window; drop the ones before it.
+    const horizon = receivedAt - this.options.ecgWarmUpMs;
+    while (marks.length > 1 && marks[1]!.receivedAt <= horizon) marks.shift();
+  }
+
+  /** Where a restart would begin its warm-up: the newest mark at least `ecgWarmUpMs` old, else the oldest. */
+  private warmUpOffsets(): Record<number, number> {
+    const out: Record<number, number> = {};
+    for (const [p, position] of this.positions) {
+      const marks = this.marks.get(p) ?? [];
+      const last = marks.at(-1);
+      if (last === undefined) {
+        out[p] = Math.min(position, this.resumeAt.get(p) ?? position);
+        continue;
+      }
+      const horizon = last.receivedAt - this.options.ecgWarmUpMs;
+      let chosen = marks[0]!;
+      for (const m of marks) if (m.receivedAt <= horizon) chosen = m;
+      out[p] = chosen.offset;
+    }
+    return out;
+  }
+
+  /** The position a checkpoint saves: never before the previous checkpoint's (a warm-up re-read is not new data). */
+  private checkpointOffsets(): Record<number, number> {
+    const out: Record<number, number> = {};
+    for (const [p, position] of this.positions) out[p] = Math.max(position, this.resumeAt.get(p) ?? 0);
+    return out;
   }
 
   /** Stores the scores and ECG metrics of the batch (replays replace them: stored by key). */
@@ -256,12 +308,16 @@ export class ClinicalService {
     this.flushScores();
     const now = this.deps.clock.now();
     this.lastCheckpointAt = now;
+    const warmUpOffsets = this.warmUpOffsets();
     this.deps.store.saveCheckpoint({
-      offsets: Object.fromEntries(this.positions),
+      offsets: this.checkpointOffsets(),
       state: this.engine.state(),
       savedAt: now,
+      warmUpOffsets,
     });
-    this.deps.log.commit(this.options.consumer, new Map(this.positions)).catch((err: unknown) => {
+    // The log keeps what a restart re-reads: commit the warm-up position (retention), not the checkpoint's.
+    const retain = new Map(Object.entries(warmUpOffsets).map(([p, o]) => [Number(p), o]));
+    this.deps.log.commit(this.options.consumer, retain).catch((err: unknown) => {
       this.deps.onWarning('could not commit the clinical position to the log; retrying', err as Error);
     });
   }

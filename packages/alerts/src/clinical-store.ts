@@ -40,6 +40,11 @@ export interface EngineCheckpoint {
   readonly offsets: Readonly<Record<number, number>>;
   readonly state: unknown;
   readonly savedAt: number;
+  /**
+   * Per partition, where a restart starts reading to warm the ECG analysers up (a few seconds of
+   * signal before `offsets`, fed to them with their output dropped). Absent in older checkpoints.
+   */
+  readonly warmUpOffsets?: Readonly<Record<number, number>>;
 }
 
 /**

@@ -95,13 +95,21 @@ export class ClinicalEngine {
       restore?.state?.devices,
       restore?.startedAt ?? 0,
     );
-    this.ecg = new EcgMonitor(policy.ecg, this.book, restore?.state?.ecg, deps.onEcgMetrics);
+    this.ecg = new EcgMonitor(policy.ecg, this.book, restore?.state?.ecg, restore?.openAlarms, deps.onEcgMetrics);
   }
 
   ingest(record: IngestRecord): void {
     this.technical.onRecord(record);
     this.patients.onRecord(record);
     if (record.waveforms.length > 0) this.ecg.onRecord(record);
+  }
+
+  /**
+   * A record re-read after a restart from before the checkpoint: only the ECG analysers see it, to
+   * learn the signal again; whatever they conclude from it was applied before the crash.
+   */
+  warmUp(record: IngestRecord): void {
+    if (record.waveforms.length > 0) this.ecg.warmUp(record);
   }
 
   chart(observation: ChartedObservation): void {

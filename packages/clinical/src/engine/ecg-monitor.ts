@@ -9,7 +9,7 @@ import {
   type RhythmPolicy,
 } from '@wardstream/ecg';
 import type { DeviceId, IngestRecord, PatientId } from '@wardstream/domain';
-import type { AlarmCategory, AlarmPriority } from '../alarm.js';
+import type { Alarm, AlarmCategory, AlarmPriority } from '../alarm.js';
 import { alarmId } from '../alarms/alarm-id.js';
 import type { AlarmBook } from './alarm-book.js';
 
@@ -65,6 +65,20 @@ export interface EcgMetrics {
 /** What a restart carries over per device: the lead, the active conditions and their alarms. */
 export type EcgState = Record<string, { code: string; alarms: Partial<Record<EcgCondition, string>> }>;
 
+const CONDITIONS: readonly EcgCondition[] = [
+  'asystole',
+  'bradycardia',
+  'tachycardia',
+  'irregular',
+  'no-signal',
+  'poor-signal',
+];
+
+/** The condition of an ECG alarm's rule id (`ecg.asystole` → asystole), or null for other rules. */
+function ecgCondition(ruleId: string): EcgCondition | null {
+  return CONDITIONS.find((c) => ruleId === `ecg.${c}`) ?? null;
+}
+
 const TEXT: Readonly<Record<EcgCondition, string>> = {
   asystole: 'Asystole: no QRS',
   bradycardia: 'Extreme bradycardia',
@@ -91,12 +105,30 @@ interface DeviceEcg {
 export class EcgMonitor {
   private readonly devices = new Map<DeviceId, DeviceEcg>();
 
+  private readonly restored: EcgState;
+
+  /**
+   * `restored` is the state of the last checkpoint; `openAlarms` what the store holds now. An ECG
+   * alarm raised after that checkpoint (by a process that then crashed) is in the store but not in
+   * the state: its condition is carried over too, so the replay does not raise it a second time.
+   */
   constructor(
     private readonly policy: EcgPolicy,
     private readonly book: AlarmBook,
-    private readonly restored: EcgState = {},
+    restored: EcgState = {},
+    openAlarms: readonly Alarm[] = [],
     private readonly onMetrics: (metrics: EcgMetrics) => void = () => {},
-  ) {}
+  ) {
+    const state: EcgState = {};
+    for (const [id, d] of Object.entries(restored)) state[id] = { code: d.code, alarms: { ...d.alarms } };
+    for (const alarm of openAlarms) {
+      const condition = ecgCondition(alarm.ruleId);
+      if (condition === null || alarm.deviceId === null || !alarm.conditionActive || alarm.parameter === null) continue;
+      const device = (state[alarm.deviceId] ??= { code: alarm.parameter, alarms: {} });
+      if (device.code === alarm.parameter) device.alarms[condition] = alarm.id;
+    }
+    this.restored = state;
+  }
 
   state(): EcgState {
     const out: EcgState = { ...this.restored };
@@ -105,13 +137,22 @@ export class EcgMonitor {
   }
 
   onRecord(record: IngestRecord): void {
+    this.feed(record, true);
+  }
+
+  /** Feeds a record already judged before a restart: the analysers learn from it, nothing is applied. */
+  warmUp(record: IngestRecord): void {
+    this.feed(record, false);
+  }
+
+  private feed(record: IngestRecord, apply: boolean): void {
     for (const waveform of record.waveforms) {
       if (!this.policy.leads.includes(waveform.code)) continue;
       const device = this.device(record.deviceId, waveform.code, waveform.fsHz);
       if (device === null || device.code !== waveform.code) continue;
       device.patientId = record.patientId;
-      for (const event of device.analyzer.push(waveform.samples, waveform.startAt))
-        this.apply(record.deviceId, device, event);
+      const events = device.analyzer.push(waveform.samples, waveform.startAt);
+      if (apply) for (const event of events) this.apply(record.deviceId, device, event);
     }
   }
 

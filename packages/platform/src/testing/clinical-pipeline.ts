@@ -7,7 +7,7 @@ import { deviceId, ManualClock, patientId, type PatientId } from '@wardstream/do
 import { CountingGatewayMetrics, IngestPipeline, type IngestAnswer } from '@wardstream/gateway';
 import { FileTelemetryLog } from '@wardstream/log';
 import { BindingIndex, SqliteRegistry, type Registry } from '@wardstream/registry';
-import type { OutgoingMessage, SimulatedDevice } from '@wardstream/simulator';
+import type { OutgoingMessage } from '@wardstream/simulator';
 
 /**
  * The real ingest-to-alarm path in one process with a hand-moved clock: the gateway's validation
@@ -76,7 +76,7 @@ export class ClinicalPipeline {
    * work runs at the simulated time.
    */
   async run(
-    devices: readonly SimulatedDevice[],
+    devices: readonly MessageSource[],
     from: number,
     to: number,
     stepMs: number,
@@ -107,6 +107,12 @@ export class ClinicalPipeline {
   }
 }
 
+/** What the harness drives: a simulated device, or a recording played as one (`WaveformDevice`). */
+export interface MessageSource {
+  /** The messages due at `at` (simulated ms). */
+  tick(at: number): { readonly messages: readonly OutgoingMessage[] };
+}
+
 /** Registers the patient and device in `registry` and binds them from `at`. */
 export async function admitDevice(registry: Registry, device: string, patient: string, at: number): Promise<PatientId> {
   const p = patientId(patient);
@@ -122,7 +128,7 @@ export async function admitDevice(registry: Registry, device: string, patient: s
  * — a refusal is an error — and `afterWave(at)` runs (move the clock, catch up, tick).
  */
 export async function runWaves(
-  devices: readonly SimulatedDevice[],
+  devices: readonly MessageSource[],
   from: number,
   to: number,
   stepMs: number,

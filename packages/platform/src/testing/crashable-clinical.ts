@@ -10,8 +10,7 @@ import { ManualClock, type PatientId } from '@wardstream/domain';
 import { CountingGatewayMetrics, IngestPipeline } from '@wardstream/gateway';
 import { FileTelemetryLog } from '@wardstream/log';
 import { BindingIndex, SqliteRegistry } from '@wardstream/registry';
-import type { SimulatedDevice } from '@wardstream/simulator';
-import { admitDevice, runWaves } from './clinical-pipeline.js';
+import { admitDevice, runWaves, type MessageSource } from './clinical-pipeline.js';
 
 /** What one simulated crash left behind, for the report. */
 export interface CrashRecord {
@@ -104,7 +103,7 @@ export class CrashableClinical {
    * `hooks.afterTick(at)` runs once the service has caught up (an operator's command, say).
    */
   async run(
-    devices: readonly SimulatedDevice[],
+    devices: readonly MessageSource[],
     from: number,
     to: number,
     stepMs: number,

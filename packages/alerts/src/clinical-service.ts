@@ -261,7 +261,7 @@ export class ClinicalService {
     marks.push({ offset, receivedAt });
     // Keep one mark older than the warm-up window; drop the ones before it.
     const horizon = receivedAt - this.options.ecgWarmUpMs;
-    while (marks.length > 1 && marks[1]!.receivedAt <= horizon) marks.shift();
+    while ((marks[1]?.receivedAt ?? Number.POSITIVE_INFINITY) <= horizon) marks.shift();
   }
 
   /** Where a restart would begin its warm-up: the newest mark at least `ecgWarmUpMs` old, else the oldest. */
@@ -269,13 +269,14 @@ export class ClinicalService {
     const out: Record<number, number> = {};
     for (const [p, position] of this.positions) {
       const marks = this.marks.get(p) ?? [];
+      const first = marks[0];
       const last = marks.at(-1);
-      if (last === undefined) {
+      if (first === undefined || last === undefined) {
         out[p] = Math.min(position, this.resumeAt.get(p) ?? position);
         continue;
       }
       const horizon = last.receivedAt - this.options.ecgWarmUpMs;
-      let chosen = marks[0]!;
+      let chosen = first;
       for (const m of marks) if (m.receivedAt <= horizon) chosen = m;
       out[p] = chosen.offset;
     }

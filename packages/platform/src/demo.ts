@@ -26,7 +26,8 @@ const DEVICE_PREFIX = 'demo-mon-';
 
 /**
  * `wardstream up --demo N`: N patients on the demo ward, each admitted to one simulated bedside
- * monitor, one in five deteriorating (sepsis-like drift), the rest stable. Patients, devices and
+ * monitor streaming vitals and ECG/pleth waveforms, one in five deteriorating (sepsis-like drift),
+ * the rest stable. Patients, devices and
  * bindings are registered once and reused on the next start.
  */
 export async function startDemo(options: DemoOptions): Promise<Demo> {
@@ -61,6 +62,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       devicePrefix: DEVICE_PREFIX,
       seed: 'demo',
       drainTimeoutMs: 2_000,
+      // ECG lead II and pleth at 250 Hz: the ward's monitors stream waveforms, analysed for rhythm.
+      waveforms: true,
     },
     { signal: abort.signal, clock },
   ).catch((err: unknown) => {

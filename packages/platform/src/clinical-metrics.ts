@@ -1,5 +1,5 @@
 import type { ClinicalService } from '@wardstream/alerts';
-import type { AlarmEvent } from '@wardstream/clinical';
+import type { AlarmEvent, EcgMetrics } from '@wardstream/clinical';
 import type { Clock } from '@wardstream/domain';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
@@ -13,6 +13,8 @@ const DAY_MS = 86_400_000;
 export class ClinicalMetrics {
   private readonly events: Counter<'type' | 'category' | 'priority'>;
   private readonly ackSeconds: Histogram<'priority'>;
+  private readonly ecgBeats: Counter;
+  private readonly ecgWindows: Counter<'quality'>;
 
   constructor(registry: Registry, service: () => ClinicalService | undefined, clock: Clock) {
     this.events = new Counter({
@@ -26,6 +28,17 @@ export class ClinicalMetrics {
       help: 'Raised (condition met) to acknowledged',
       labelNames: ['priority'],
       buckets: [5, 15, 30, 60, 120, 300, 600, 1800, 3600],
+      registers: [registry],
+    });
+    this.ecgBeats = new Counter({
+      name: 'wardstream_ecg_beats_total',
+      help: 'QRS complexes detected on the analysed ECG leads',
+      registers: [registry],
+    });
+    this.ecgWindows = new Counter({
+      name: 'wardstream_ecg_windows_total',
+      help: 'Analysed 5 s windows of ECG by the signal quality of their last second (good, low-amplitude, noisy, flat, saturated)',
+      labelNames: ['quality'],
       registers: [registry],
     });
     new Gauge({
@@ -74,6 +87,12 @@ export class ClinicalMetrics {
         this.set(burden()?.shareAcknowledged ?? 0);
       },
     });
+  }
+
+  /** Counts the beats and the signal quality of one ECG metrics window. */
+  ecg(metrics: EcgMetrics): void {
+    this.ecgBeats.inc(metrics.beatsAt.length);
+    this.ecgWindows.inc({ quality: metrics.quality ?? 'unknown' });
   }
 
   /** Counts an event stored for the first time. */

@@ -21,6 +21,8 @@ async function replay(
   samples: ArrayLike<number>,
   startAt: number,
   chunkMs = 250,
+  /** The monitor's own heart-rate number at an event time, sent with each chunk when given. */
+  heartRate?: (at: number) => number,
 ): Promise<void> {
   const per = Math.round((chunkMs * fsHz) / 1000);
   let seq = 0;
@@ -35,6 +37,9 @@ async function replay(
       boot: 'replay',
       ts: t0,
       waveforms: [{ code: ECG_II, fs: fsHz, t0, unit: 'mV', samples: chunk }],
+      ...(heartRate === undefined
+        ? {}
+        : { readings: [{ code: 'MDC_ECG_HEART_RATE', value: heartRate(t0), unit: '/min' }] }),
     };
     const answer = await pipeline.pipeline.ingest(device as never, Buffer.from(JSON.stringify(payload)), t0 + chunkMs);
     assert.equal(answer.kind, 'stored', JSON.stringify(answer));
@@ -113,5 +118,27 @@ test('an asystole episode on a synthetic strip raises one high-priority latching
     );
   } finally {
     await pipeline.close();
+  }
+});
+
+test('with the ECG analysed, the numeric extreme-tachycardia rule stands down for the beat-based one', async () => {
+  const strip = syntheticStrip(250, [
+    { kind: 'rhythm', bpm: 72, seconds: 30 },
+    { kind: 'rhythm', bpm: 150, seconds: 40 },
+    { kind: 'rhythm', bpm: 72, seconds: 30 },
+  ]);
+  const rate = (at: number): number => (at - START >= 30_000 && at - START < 70_000 ? 150 : 72);
+  const both = await ClinicalPipeline.open(START);
+  try {
+    await both.admit('monitor-2', 'patient-2', START - 1000);
+    await replay(both, 'monitor-2', 250, strip.samples, START, 250, rate);
+    // NEWS2's pulse band (≥ 131 /min, chart 1) is another rule and still alarms; the numeric
+    // ecg.extreme-tachycardia does not: the beats carry that condition.
+    assert.deepEqual(
+      both.alarms().map((a) => a.ruleId),
+      ['ecg.tachycardia', 'news2.pulse.high'],
+    );
+  } finally {
+    await both.close();
   }
 });

@@ -86,7 +86,13 @@ export class ClinicalEngine {
     this.patients = new PatientMonitor(
       policy.score,
       policy.anomaly,
-      { book: this.book, rulesFor: deps.rulesFor, onScore: deps.onScore, maxGapMs: policy.technical.staleAfterMs },
+      {
+        book: this.book,
+        rulesFor: deps.rulesFor,
+        onScore: deps.onScore,
+        maxGapMs: policy.technical.staleAfterMs,
+        standsDown: (patientId, ruleId, at) => this.ecg.supersedes(patientId, ruleId, at),
+      },
       restore?.state?.patients,
     );
     this.technical = new TechnicalMonitor(

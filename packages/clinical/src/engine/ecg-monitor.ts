@@ -88,6 +88,11 @@ const TEXT: Readonly<Record<EcgCondition, string>> = {
   'poor-signal': 'ECG: signal too noisy for rhythm analysis; rhythm alarms suspended',
 };
 
+/** The numeric heart-rate rules (issue 3) that stand in for the Challenge 2015 beat rules without beats. */
+const SUPERSEDED_RULES: readonly string[] = ['ecg.extreme-bradycardia', 'ecg.extreme-tachycardia'];
+/** How recent the patient's ECG must be for the beat-based alarms to replace them. */
+const SUPERSEDE_WINDOW_MS = 10_000;
+
 interface DeviceEcg {
   code: string;
   analyzer: EcgAnalyzer;
@@ -104,6 +109,8 @@ interface DeviceEcg {
  */
 export class EcgMonitor {
   private readonly devices = new Map<DeviceId, DeviceEcg>();
+  /** Per patient, the event time of the newest ECG sample analysed. */
+  private readonly lastEcgAt = new Map<PatientId, number>();
 
   private readonly restored: EcgState;
 
@@ -151,9 +158,24 @@ export class EcgMonitor {
       const device = this.device(record.deviceId, waveform.code, waveform.fsHz);
       if (device === null || device.code !== waveform.code) continue;
       device.patientId = record.patientId;
+      if (record.patientId !== null) {
+        const endAt = waveform.startAt + (waveform.samples.length * 1000) / waveform.fsHz;
+        this.lastEcgAt.set(record.patientId, Math.max(endAt, this.lastEcgAt.get(record.patientId) ?? endAt));
+      }
       const events = device.analyzer.push(waveform.samples, waveform.startAt);
       if (apply) for (const event of events) this.apply(record.deviceId, device, event);
     }
+  }
+
+  /**
+   * Whether the beat-based alarms replace the numeric heart-rate rule `ruleId` for the patient at
+   * `at`: true while the patient's ECG is analysed (a sample within the last `SUPERSEDE_WINDOW_MS`).
+   * One condition, one alarm: the monitor's own heart-rate number stands down for the beats.
+   */
+  supersedes(patientId: PatientId, ruleId: string, at: number): boolean {
+    if (!SUPERSEDED_RULES.includes(ruleId)) return false;
+    const last = this.lastEcgAt.get(patientId);
+    return last !== undefined && at - last <= SUPERSEDE_WINDOW_MS;
   }
 
   private device(deviceId: DeviceId, code: string, fsHz: number): DeviceEcg | null {

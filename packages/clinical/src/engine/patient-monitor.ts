@@ -44,6 +44,8 @@ export interface PatientMonitorDeps {
   readonly onScore: (score: ScoreRecord) => void;
   /** Longest gap between readings that still counts as monitored time (and as condition persistence). */
   readonly maxGapMs: number;
+  /** A rule that stands down for the patient at `at` because a better source covers it (beat-based ECG alarms). */
+  readonly standsDown?: (patientId: PatientId, ruleId: string, at: number) => boolean;
 }
 
 /**
@@ -108,6 +110,15 @@ export class PatientMonitor {
       }
       for (const rule of rules) {
         if (rule.kind === 'threshold' && rule.codes.includes(reading.code)) {
+          if (this.deps.standsDown?.(record.patientId, rule.id, at) === true) {
+            // Its alarm, if any, ends here: the other source carries the condition from now on.
+            const open = patient.conditions[rule.id];
+            if (open !== undefined && open.phase !== 'idle') {
+              this.deps.book.end(open.alarmId, at);
+              patient.conditions[rule.id] = idleTracker();
+            }
+            continue;
+          }
           const tracker = (patient.conditions[rule.id] ??= idleTracker());
           const sample = { at, value: reading.value, unit: reading.unit, code: reading.code };
           stepThreshold(

@@ -15,6 +15,7 @@ import { mountLiveRoutes } from './routes/live.js';
 import { mountPatientRoutes } from './routes/patients.js';
 import { mountRuleRoutes } from './routes/rules.js';
 import { mountScoreRoutes } from './routes/scores.js';
+import { mountEcgRoutes } from './routes/ecg.js';
 
 /** Errors that carry a stable `code` from other packages (log, store) and their problem. */
 function problemOf(err: unknown): Problem {
@@ -45,6 +46,7 @@ export function createApi(deps: ApiDeps, onInternalError: (err: unknown) => void
   if (clinical !== undefined) {
     mountAlarmRoutes(app, clinical);
     mountScoreRoutes(app, deps, clinical);
+    mountEcgRoutes(app, deps, clinical);
     mountChartedRoutes(app, deps, clinical);
     mountRuleRoutes(app, deps, clinical);
     mountAlarmBurdenRoutes(app, deps, clinical);

@@ -101,6 +101,37 @@ export const CLINICAL_SCHEMAS = {
       },
     },
   },
+  EcgWindow: {
+    type: 'object',
+    description: 'One 5 s window of an analysed ECG lead (docs/CLINICAL.md, ECG)',
+    properties: {
+      deviceId: { type: 'string' },
+      patientId: { type: ['string', 'null'] },
+      code: { type: 'string', description: 'The lead, e.g. MDC_ECG_ELEC_POTL_II' },
+      at: { ...instant, description: 'End of the window (event time)' },
+      heartRateBpm: { type: ['number', 'null'], description: 'Median of the last 8 RR intervals' },
+      lastRrMs: { type: ['number', 'null'] },
+      sdnnMs: { type: ['number', 'null'], description: 'Over the last 5 minutes' },
+      rmssdMs: { type: ['number', 'null'], description: 'Over the last 5 minutes' },
+      rrCount: { type: 'integer', description: 'RR intervals in the HRV window' },
+      sqi: { type: ['number', 'null'], description: 'Mean signal-quality index of the window, 0–1' },
+      quality: {
+        type: ['string', 'null'],
+        enum: ['good', 'low-amplitude', 'noisy', 'flat', 'saturated', null],
+        description: 'Quality of its last second',
+      },
+      beatsAt: { type: 'array', items: { type: 'integer' }, description: 'Detected beats in the window, epoch ms' },
+    },
+  },
+  EcgWindows: {
+    type: 'object',
+    properties: {
+      from: instant,
+      to: instant,
+      latest: { oneOf: [{ $ref: '#/components/schemas/EcgWindow' }, { type: 'null' }] },
+      windows: { type: 'array', items: { $ref: '#/components/schemas/EcgWindow' } },
+    },
+  },
   ObservationInput: {
     type: 'object',
     description:

@@ -11,6 +11,10 @@ const DAY_WINDOW = [
   param('from', 'query', 'Inclusive start: epoch ms or ISO-8601. Default: 24 h before `to`.'),
   param('to', 'query', 'Exclusive end: epoch ms or ISO-8601. Default: one minute from now.'),
 ];
+const HOUR_WINDOW = [
+  param('from', 'query', 'Inclusive start: epoch ms or ISO-8601. Default: 1 h before `to`.'),
+  param('to', 'query', 'Exclusive end: epoch ms or ISO-8601. Default: one minute from now.'),
+];
 const INVALID_BODY = { '422': problemResponse('Invalid body (every problem listed in `errors`)') };
 const ALARM_RESPONSES = {
   '200': json('The alarm after the change', { type: 'object', properties: { alarm: ref('Alarm') } }),
@@ -99,6 +103,24 @@ export const CLINICAL_PATHS = {
         param('limit', 'query', '1–10000 (default 1000)', { type: 'integer' }),
       ],
       responses: { '200': json('Score history', list('scores', 'Score')), ...ERRORS },
+    },
+  },
+  '/api/v1/patients/{patientId}/ecg': {
+    get: {
+      summary: "ECG heart rate, RR, HRV and signal quality of the patient's monitors, one window per 5 s of signal",
+      parameters: [PATIENT, ...HOUR_WINDOW, param('limit', 'query', '1–10000 (default 720)', { type: 'integer' })],
+      responses: { '200': json('ECG windows, oldest first, and the latest', ref('EcgWindows')), ...ERRORS },
+    },
+  },
+  '/api/v1/devices/{deviceId}/ecg': {
+    get: {
+      summary: "ECG heart rate, RR, HRV and signal quality of one device's analysed lead",
+      parameters: [
+        param('deviceId', 'path', 'Device id'),
+        ...HOUR_WINDOW,
+        param('limit', 'query', '1–10000 (default 720)', { type: 'integer' }),
+      ],
+      responses: { '200': json('ECG windows, oldest first, and the latest', ref('EcgWindows')), ...ERRORS },
     },
   },
   '/api/v1/patients/{patientId}/observations': {

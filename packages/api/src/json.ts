@@ -18,6 +18,40 @@ export function readingJson(r: CanonicalReading) {
   };
 }
 
+/** What a waveform segment is made of, whether read from the store or fresh from the processor. */
+export interface WaveformSegment {
+  readonly deviceId: string;
+  readonly patientId: string | null;
+  readonly code: string;
+  readonly unit: string;
+  readonly fsHz: number;
+  readonly startAt: number;
+  readonly samples: readonly number[];
+  readonly boot: string;
+  readonly seq: number;
+  readonly quality: number;
+}
+
+/**
+ * A waveform segment as `GET …/waveforms` and the live feeds' `event: waveform` serve it: the stored
+ * fields (`startAt` epoch ms, `quality` as the flag bits), and `start`, the same instant in ISO-8601.
+ */
+export function waveformJson(w: WaveformSegment) {
+  return {
+    deviceId: w.deviceId,
+    patientId: w.patientId,
+    code: w.code,
+    unit: w.unit,
+    fsHz: w.fsHz,
+    startAt: w.startAt,
+    samples: w.samples,
+    boot: w.boot,
+    seq: w.seq,
+    quality: w.quality,
+    start: new Date(w.startAt).toISOString(),
+  };
+}
+
 export function isoOrNull(at: number | null): string | null {
   return at === null ? null : new Date(at).toISOString();
 }

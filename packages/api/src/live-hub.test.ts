@@ -94,6 +94,60 @@ describe('LiveHub', () => {
     assert.deepEqual(device.heard, ['readings']);
   });
 
+  it('delivers waveform segments, each as its own event after the readings, only to subscribers that asked', () => {
+    const hub = new LiveHub();
+    const withWaves: LiveEvent[] = [];
+    hub.subscribe({ kind: 'patients', patientIds: new Set([P1]) }, (e) => withWaves.push(e), { waveforms: true });
+    const device: LiveEvent[] = [];
+    hub.subscribe({ kind: 'device', deviceId: D1 }, (e) => device.push(e), { waveforms: true });
+    const without = follow(hub, { kind: 'patients', patientIds: new Set([P1]) });
+    const ecg = {
+      code: 'MDC_ECG_ELEC_POTL_II',
+      unit: 'mV',
+      fsHz: 250,
+      startAt: 1_000,
+      samples: [0.1, 0.9],
+      quality: 0,
+    };
+    const pleth = { ...ecg, code: 'MDC_PULS_OXIM_PLETH', unit: '1', samples: [0.4] };
+    const next = { ...record, seq: 2, readings: [], waveforms: [{ ...ecg, startAt: 1_008 }] };
+    hub.publish([{ ...record, waveforms: [ecg, pleth] }, next]);
+    assert.deepEqual(
+      withWaves.map((e) =>
+        e.kind === 'waveform' ? `${e.waveform.code}@${e.waveform.startAt}#${e.waveform.seq}` : e.kind,
+      ),
+      ['readings', 'MDC_ECG_ELEC_POTL_II@1000#1', 'MDC_PULS_OXIM_PLETH@1000#1', 'MDC_ECG_ELEC_POTL_II@1008#2'],
+    );
+    assert.deepEqual(withWaves[1], {
+      kind: 'waveform',
+      waveform: { deviceId: D1, patientId: P1, boot: 'b1', seq: 1, ...ecg },
+    });
+    assert.deepEqual(
+      device.map((e) => e.kind),
+      ['readings', 'waveform', 'waveform', 'waveform'],
+    );
+    assert.deepEqual(without.heard, ['readings']);
+  });
+
+  it('does not look at waveforms once the last subscriber that wanted them is gone', () => {
+    const hub = new LiveHub();
+    const heard: LiveEvent['kind'][] = [];
+    const stop = hub.subscribe({ kind: 'device', deviceId: D1 }, (e) => heard.push(e.kind), { waveforms: true });
+    const plain = follow(hub, { kind: 'device', deviceId: D1 });
+    stop();
+    stop();
+    // A record whose waveforms would throw if read: the hub must not touch them.
+    const trap = {
+      ...record,
+      get waveforms(): never {
+        throw new Error('waveforms read with no waveform subscriber');
+      },
+    };
+    hub.publish([trap]);
+    assert.deepEqual(heard, []);
+    assert.deepEqual(plain.heard, ['readings']);
+  });
+
   it('stops delivering after unsubscribe', () => {
     const hub = new LiveHub();
     const patient = follow(hub, { kind: 'patients', patientIds: new Set([P1]) });

@@ -12,43 +12,80 @@ export type LiveTopic =
   | { readonly kind: 'patients'; readonly patientIds: ReadonlySet<PatientId> }
   | { readonly kind: 'device'; readonly deviceId: DeviceId };
 
-/** One delivery to a subscriber: a batch of readings, an alarm state change, or a score. */
+/** A waveform segment of a stored record, as live subscribers receive it (samples in the canonical unit). */
+export interface LiveWaveform {
+  readonly deviceId: DeviceId;
+  readonly patientId: PatientId | null;
+  readonly code: string;
+  readonly unit: string;
+  readonly fsHz: number;
+  /** Event time of the first sample, epoch ms. */
+  readonly startAt: number;
+  readonly samples: readonly number[];
+  readonly boot: string;
+  readonly seq: number;
+  readonly quality: number;
+}
+
+/** One delivery to a subscriber: a batch of readings, a waveform segment, an alarm state change, or a score. */
 export type LiveEvent =
   | { readonly kind: 'readings'; readonly readings: readonly CanonicalReading[] }
+  | { readonly kind: 'waveform'; readonly waveform: LiveWaveform }
   | { readonly kind: 'alarm'; readonly event: AlarmEvent }
   | { readonly kind: 'score'; readonly score: ScoreRecord };
 
 export type LiveListener = (event: LiveEvent) => void;
 
+/** How a subscriber follows its topic. */
+export interface LiveOptions {
+  /**
+   * Also deliver the waveform segments of the topic's records (full resolution: a 250 Hz ECG is 250
+   * numbers a second per code). Default false, so that only those who ask pay for them.
+   */
+  readonly waveforms?: boolean;
+}
+
 interface Subscriber {
-  topic: LiveTopic;
-  listener: LiveListener;
+  readonly topic: LiveTopic;
+  readonly listener: LiveListener;
+  readonly waveforms: boolean;
 }
 
 /**
- * Fans readings, alarm events and scores out to live subscribers (the SSE feeds) as they are stored.
- * Subscribers are indexed by patient and device, so a batch costs one lookup per reading, not per
- * subscriber. A patient topic hears of its patients' readings, alarms and scores; a device topic of
- * the device's readings and of alarms whose `deviceId` is that device. A listener must not block;
- * the SSE layer bounds its own queue.
+ * Fans readings, waveform segments, alarm events and scores out to live subscribers (the SSE feeds)
+ * as they are stored. Subscribers are indexed by patient and device, so a batch costs one lookup per
+ * record, not per subscriber; waveforms are looked at only while someone subscribed to them. A
+ * patient topic hears of its patients' readings, waveforms, alarms and scores; a device topic of the
+ * device's readings and waveforms and of alarms whose `deviceId` is that device. A listener must not
+ * block; the SSE layer bounds its own queue.
  */
 export class LiveHub {
   private readonly byPatient = new Map<PatientId, Set<Subscriber>>();
   private readonly byDevice = new Map<DeviceId, Set<Subscriber>>();
+  /** Subscribers that asked for waveforms: while 0, `publish` never looks at a record's waveforms. */
+  private waveformSubscribers = 0;
 
-  /** Starts following `topic`; returns a function that stops it. */
-  subscribe(topic: LiveTopic, listener: LiveListener): () => void {
-    const subscriber: Subscriber = { topic, listener };
+  /** Starts following `topic`; returns a function that stops it (calling it again does nothing). */
+  subscribe(topic: LiveTopic, listener: LiveListener, options: LiveOptions = {}): () => void {
+    const subscriber: Subscriber = { topic, listener, waveforms: options.waveforms === true };
     this.index(subscriber, true);
+    let subscribed = true;
     return () => {
+      if (!subscribed) return;
+      subscribed = false;
       this.index(subscriber, false);
     };
   }
 
-  /** Delivers the readings of stored records to every subscriber that follows them. */
+  /**
+   * Delivers the readings of stored records to every subscriber that follows them, one `readings`
+   * event per subscriber for the whole batch, then each waveform segment, in record order, as its
+   * own `waveform` event to those that asked for waveforms.
+   */
   publish(records: readonly IngestRecord[]): void {
     if (this.byPatient.size === 0 && this.byDevice.size === 0) return;
     const batches = new Map<Subscriber, CanonicalReading[]>();
+    const segments: { subscriber: Subscriber; waveform: LiveWaveform }[] = [];
     for (const record of records) {
       const targets = [
         ...(record.patientId === null ? [] : (this.byPatient.get(record.patientId) ?? [])),
@@ -61,10 +98,12 @@ export class LiveHub {
         if (batch === undefined) batches.set(target, [...readings]);
         else batch.push(...readings);
       }
+      if (this.waveformSubscribers > 0 && record.waveforms.length > 0) collectWaveforms(record, targets, segments);
     }
     for (const [subscriber, readings] of batches) {
       if (readings.length > 0) subscriber.listener({ kind: 'readings', readings });
     }
+    for (const { subscriber, waveform } of segments) subscriber.listener({ kind: 'waveform', waveform });
   }
 
   /** Delivers a stored alarm event to the subscribers of its patient and of its device. */
@@ -89,6 +128,7 @@ export class LiveHub {
 
   private index(subscriber: Subscriber, add: boolean): void {
     const { topic } = subscriber;
+    if (subscriber.waveforms) this.waveformSubscribers += add ? 1 : -1;
     const entries: [Map<string, Set<Subscriber>>, string][] =
       topic.kind === 'device'
         ? [[this.byDevice, topic.deviceId]]
@@ -103,5 +143,31 @@ export class LiveHub {
         if (set.size === 0) map.delete(key);
       }
     }
+  }
+}
+
+/** Adds each waveform segment of `record` for each of `targets` that asked for waveforms. */
+function collectWaveforms(
+  record: IngestRecord,
+  targets: readonly Subscriber[],
+  out: { subscriber: Subscriber; waveform: LiveWaveform }[],
+): void {
+  const wanting = targets.filter((t) => t.waveforms);
+  if (wanting.length === 0) return;
+  for (const w of record.waveforms) {
+    // The samples array is shared, not copied: records are immutable once stored.
+    const waveform: LiveWaveform = {
+      deviceId: record.deviceId,
+      patientId: record.patientId,
+      code: w.code,
+      unit: w.unit,
+      fsHz: w.fsHz,
+      startAt: w.startAt,
+      samples: w.samples,
+      boot: record.boot,
+      seq: record.seq,
+      quality: w.quality,
+    };
+    for (const subscriber of wanting) out.push({ subscriber, waveform });
   }
 }

@@ -66,6 +66,62 @@ export const OPENAPI_SCHEMAS = {
       },
     },
   },
+  WaveformSegment: {
+    type: 'object',
+    description:
+      'One waveform segment of one message, every sample, in the canonical unit of the code. Also the data of `event: waveform` on the live feeds.',
+    properties: {
+      deviceId: { type: 'string' },
+      patientId: { type: ['string', 'null'] },
+      code: { type: 'string', description: 'MDC reference id' },
+      unit: { type: 'string', description: 'UCUM' },
+      fsHz: { type: 'number', description: 'Sample rate; sample k is at startAt + k * 1000 / fsHz' },
+      startAt: { type: 'number', description: 'Event time of the first sample, epoch ms' },
+      start: { type: 'string', format: 'date-time', description: '`startAt` in ISO-8601' },
+      samples: { type: 'array', items: { type: 'number' } },
+      boot: { type: 'string' },
+      seq: { type: 'integer' },
+      quality: { type: 'integer', description: 'Quality flag bits (0: none; 2: artifact, 8: clockSkew)' },
+    },
+  },
+  WaveformSegments: {
+    type: 'object',
+    properties: { waveforms: { type: 'array', items: ref('WaveformSegment') } },
+  },
+  WaveformOverview: {
+    type: 'object',
+    description:
+      'Min/max envelope per code over [from, to): at most `points` buckets of `bucketMs` each (the last may be shorter); buckets without samples are left out. Every stored sample counts, whatever its quality.',
+    properties: {
+      from: { type: 'string', format: 'date-time' },
+      to: { type: 'string', format: 'date-time' },
+      points: { type: 'integer' },
+      bucketMs: { type: 'integer', description: '⌈(to − from) / points⌉' },
+      envelopes: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            code: { type: 'string' },
+            unit: { type: 'string' },
+            buckets: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  startAt: { type: 'integer', description: 'Bucket start, epoch ms: from + i * bucketMs' },
+                  start: { type: 'string', format: 'date-time' },
+                  min: { type: 'number' },
+                  max: { type: 'number' },
+                  count: { type: 'integer', description: 'Samples in the bucket (at least 1)' },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
   Patient: {
     type: 'object',
     properties: {

@@ -8,10 +8,8 @@ import { CLINICAL_SCHEMAS } from './openapi-clinical-schemas.js';
 import { ERRORS, json, param, problemResponse, ref, sse } from './openapi-parts.js';
 import { OPENAPI_SCHEMAS } from './openapi-schemas.js';
 
-const WINDOW = [
-  param('from', 'query', 'Inclusive start: epoch ms or ISO-8601. Default: one hour before `to`.'),
-  param('to', 'query', 'Exclusive end: epoch ms or ISO-8601. Default: one minute from now.'),
-];
+const TO = param('to', 'query', 'Exclusive end: epoch ms or ISO-8601. Default: one minute from now.');
+const WINDOW = [param('from', 'query', 'Inclusive start: epoch ms or ISO-8601. Default: one hour before `to`.'), TO];
 const CODE = param('code', 'query', 'MDC reference id, numeric code or alias (see /api/v1/codes)');
 
 function readingPaths(base: string, subject: 'patientId' | 'deviceId') {
@@ -52,22 +50,49 @@ function readingPaths(base: string, subject: 'patientId' | 'deviceId') {
     },
     [`${base}/waveforms`]: {
       get: {
-        summary: 'Stored waveform segments in a window of at most one hour',
-        parameters: [id, ...WINDOW, CODE],
-        responses: { '200': json('Waveform segments', { type: 'object' }), ...ERRORS },
+        summary:
+          'Stored waveform segments in a window of at most one hour; with `points`, a min/max envelope per code instead',
+        parameters: [
+          id,
+          param('from', 'query', 'Inclusive start: epoch ms or ISO-8601. Default: one minute before `to`.'),
+          TO,
+          CODE,
+          param(
+            'points',
+            'query',
+            'Overview instead of every sample: the window is cut into at most this many buckets of ⌈(to − from) / points⌉ whole ms, each with the min and max sample of each code (peaks survive, unlike subsampling). 10–20000; leave it out for full resolution.',
+            { type: 'integer', minimum: 10, maximum: 20000 },
+          ),
+        ],
+        responses: {
+          '200': json('Waveform segments (`waveforms`), or with `points` the envelopes (`envelopes`)', {
+            oneOf: [ref('WaveformSegments'), ref('WaveformOverview')],
+          }),
+          ...ERRORS,
+        },
       },
     },
     [`${base}/live`]: {
       get: {
         summary:
           subject === 'patientId'
-            ? 'Live readings, alarm events and scores of the patient (server-sent events `readings`, `alarm`, `score`, `ping`, `overflow`)'
-            : 'Live readings and alarm events of the device (server-sent events `readings`, `alarm`, `ping`, `overflow`)',
-        parameters: [id],
+            ? 'Live readings, waveform segments, alarm events and scores of the patient (server-sent events `readings`, `waveform`, `alarm`, `score`, `ping`, `overflow`)'
+            : 'Live readings, waveform segments and alarm events of the device (server-sent events `readings`, `waveform`, `alarm`, `ping`, `overflow`)',
+        parameters: [id, liveWaveforms(true)],
         responses: { '200': sse('An event stream'), ...ERRORS },
       },
     },
   };
+}
+
+/** The `waveforms` option of a live feed, with the feed's default. */
+function liveWaveforms(byDefault: boolean) {
+  return param(
+    'waveforms',
+    'query',
+    `\`true\` to receive \`event: waveform\` (one per stored segment, full resolution, data as a segment of …/waveforms), \`false\` not to. Default: ${byDefault}.`,
+    { type: 'boolean', default: byDefault },
+  );
 }
 
 export const OPENAPI_DOCUMENT = {
@@ -242,9 +267,10 @@ export const OPENAPI_DOCUMENT = {
     },
     '/api/v1/wards/{wardId}/live': {
       get: {
-        summary: "Live readings, alarm events and scores of a ward's patients (server-sent events)",
-        parameters: [param('wardId', 'path', 'Ward id')],
-        responses: { '200': sse('An event stream') },
+        summary:
+          "Live readings, alarm events and scores of a ward's patients, and their waveform segments when asked (server-sent events)",
+        parameters: [param('wardId', 'path', 'Ward id'), liveWaveforms(false)],
+        responses: { '200': sse('An event stream'), '400': ERRORS['400'] },
       },
     },
     ...CLINICAL_PATHS,

@@ -3,12 +3,14 @@ import { checkCommand, simulateCommand } from '@wardstream/simulator';
 import type { Command, CommandIo } from './io.js';
 import { ecgCommand } from './ecg-command.js';
 import { news2Command } from './news2-command.js';
+import { replayCommand } from './replay/replay-command.js';
 import { upCommand } from './up.js';
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   up: { run: upCommand, summary: 'start the whole platform in one process (embedded shape)' },
   simulate: { run: simulateCommand, summary: 'run a simulated device fleet against an MQTT endpoint' },
   check: { run: checkCommand, summary: 'compare a simulator history with what the platform stored' },
+  replay: { run: replayCommand, summary: 'play a recorded waveform (WFDB or CSV) as a live device over MQTT' },
   news2: { run: news2Command, summary: 'score NEWS2 for JSON lines of observations (RCP 2017)' },
   ecg: { run: ecgCommand, summary: 'detect QRS complexes in a WFDB record, or score them per EC57' },
 };

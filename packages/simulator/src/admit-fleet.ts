@@ -133,6 +133,73 @@ export async function admitFleet(o: AdmitOptions): Promise<AdmitCounts> {
   return counts;
 }
 
+/** One device to bind to one named patient (`wardstream replay --patient`). */
+export interface AdmitDeviceOptions extends AdmitTarget {
+  readonly deviceId: DeviceId;
+  readonly patientId: string;
+  /** The patient's display name, should it have to be registered. */
+  readonly displayName: string;
+  /** The `model` the device is registered with. */
+  readonly deviceModel: string;
+  readonly requestTimeoutMs?: number;
+  readonly signal?: AbortSignal;
+  readonly fetch?: typeof fetch;
+}
+
+/** What `admitDevice` did. */
+export interface AdmitDeviceResult {
+  /** The patient did not exist and was registered (on the target's ward). */
+  readonly patientCreated: boolean;
+  /** The device was bound to the patient by this call; false when it already was. */
+  readonly admitted: boolean;
+}
+
+/**
+ * Binds one device to one patient through the API, as `admitFleet` does for a fleet: the device's bindings
+ * are read first, and a device bound to another patient fails the call with nothing changed. Unlike
+ * `admitFleet` the patient may be a real one: it is registered (with `displayName`, on the ward) only when
+ * it does not exist yet, never updated. The device is registered (or its model updated) and, when free,
+ * admitted from epoch 0 or from the end of its last binding. Rejects with SimulationError (`config`,
+ * `admit`) naming the request and the API's answer.
+ */
+export async function admitDevice(o: AdmitDeviceOptions): Promise<AdmitDeviceResult> {
+  const problems = admitProblems(o);
+  if (!isValidId(o.patientId))
+    problems.push(`the patient "${o.patientId}" is not a valid id (1-64 of A-Z a-z 0-9 . _ -)`);
+  if (problems.length > 0) throw new SimulationError('config', problems.join('; '));
+  const api = new AdmitApi(o);
+  const device = o.deviceId;
+  const patient = o.patientId;
+  const elsewhere = (other: string) =>
+    new SimulationError(
+      'admit',
+      `device ${device} is already bound to patient ${other}, not ${patient}: discharge it first ` +
+        '(POST /api/v1/bindings/{id}/discharge), or use another device id',
+    );
+  const state = await api.bindingState(device);
+  if ('bound' in state && state.bound !== patient) throw elsewhere(state.bound);
+  const lookup = await api.get(
+    `look up patient ${patient}`,
+    `api/v1/patients/${encodeURIComponent(patient)}`,
+    [200, 404],
+  );
+  let patientCreated = false;
+  if (lookup === 404) {
+    const body = { id: patient, displayName: o.displayName, wardId: o.wardId };
+    patientCreated = (await api.post(`register patient ${patient}`, 'api/v1/patients', body, [200, 201])) === 201;
+  }
+  await api.post(`register device ${device}`, 'api/v1/devices', { id: device, model: o.deviceModel }, [200, 201]);
+  if ('bound' in state) return { patientCreated, admitted: false };
+  const what = `admit device ${device} to patient ${patient}`;
+  const binding = { deviceId: device, patientId: patient, from: state.freeFromAt };
+  if ((await api.post(what, 'api/v1/bindings', binding, [201, 409])) === 201) return { patientCreated, admitted: true };
+  const now = await api.bindingState(device);
+  if (!('bound' in now))
+    throw new SimulationError('admit', `cannot ${what}: the API answered 409 but lists no open binding`);
+  if (now.bound !== patient) throw elsewhere(now.bound);
+  return { patientCreated, admitted: false };
+}
+
 /** The summary line of an admission, e.g. `admitted 20 devices to 20 patients on ward sim-ward (0 already bound)`. */
 export function describeAdmission(counts: AdmitCounts, wardId: string): string {
   const n = counts.admitted + counts.alreadyBound;
@@ -167,7 +234,7 @@ class AdmitApi {
   private readonly timeoutMs: number;
   private readonly signal: AbortSignal | undefined;
 
-  constructor(o: AdmitOptions) {
+  constructor(o: AdmitTarget & Pick<AdmitOptions, 'requestTimeoutMs' | 'signal' | 'fetch'>) {
     this.base = o.apiUrl.replace(/\/?$/, '/');
     this.fetch = o.fetch ?? fetch;
     this.timeoutMs = o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -198,6 +265,11 @@ class AdmitApi {
       freeFromAt = Math.max(freeFromAt, toAt);
     }
     return { freeFromAt };
+  }
+
+  /** GETs `path`; resolves with the status when it is one of `expected`. */
+  async get(what: string, path: string, expected: readonly number[]): Promise<number> {
+    return (await this.send(what, 'GET', new URL(path, this.base), undefined, expected)).status;
   }
 
   /** POSTs `body` as JSON; resolves with the status when it is one of `expected`. */

@@ -103,8 +103,18 @@ export {
   admitProblems,
   admitFleet,
   describeAdmission,
+  type AdmitDeviceOptions,
+  type AdmitDeviceResult,
+  admitDevice,
 } from './admit-fleet.js';
-export { type CommandIo, UsageError } from './args.js';
-export { simulateCommand, simulateOptions, admitTarget, formatSimulationSummary } from './simulate-command.js';
+export { type CommandIo, type FlagSpecs, type Flags, UsageError, parseFlags, stringFlag, numberFlag } from './args.js';
+export { sleep, waitUntil } from './wait.js';
+export {
+  simulateCommand,
+  simulateOptions,
+  admitTarget,
+  formatSimulationSummary,
+  readTlsFlags,
+} from './simulate-command.js';
 export { checkCommand, historyTimeRange } from './check-command.js';
 export { type ReadingsQuery, type StoredReadings, ReadingsApiError, fetchStoredReadings } from './readings-client.js';

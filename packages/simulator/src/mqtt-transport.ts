@@ -124,6 +124,7 @@ class MqttDeviceTransport implements DeviceTransport {
   }
 
   private armBackoff(): void {
+    if (this.closing) return;
     this.client.options.reconnectPeriod = backoffDelayMs(this.connection.backoff, this.attempt, this.open.random);
   }
 
@@ -159,6 +160,10 @@ class MqttDeviceTransport implements DeviceTransport {
 
   async close(graceMs: number): Promise<void> {
     this.closing = true;
+    // MQTT.js arms its reconnect timer on every 'close' of the stream unless it is mid-`end()`; a stream
+    // closed by end() while a connect was under way (no CONNACK yet) reports its 'close' after end()
+    // finished, and the ended client would reconnect forever. A reconnect period of 0 rules that out.
+    this.client.options.reconnectPeriod = 0;
     if (this.client.connected && this.outstanding > 0 && graceMs > 0) {
       await waitUntil((done) => this.idle.push(done), graceMs);
     }

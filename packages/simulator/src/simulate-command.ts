@@ -135,7 +135,11 @@ function scenarioSettings(flags: Flags): ScenarioSettings {
   };
 }
 
-async function readTls(flags: Flags): Promise<TlsMaterial | undefined> {
+/**
+ * The mutual-TLS material named by `--tls-cert`, `--tls-key` and `--tls-ca` (all three, or none: undefined).
+ * Throws UsageError naming a missing flag or the first unreadable file.
+ */
+export async function readTlsFlags(flags: Flags): Promise<TlsMaterial | undefined> {
   const names = ['tls-cert', 'tls-key', 'tls-ca'] as const;
   const paths = names.map((n) => stringFlag(flags, n));
   if (paths.every((p) => p === undefined)) return undefined;
@@ -165,7 +169,7 @@ export async function simulateOptions(
   const count = numberFlag(flags, 'count', { integer: true, min: 1 });
   if (duration !== undefined && count !== undefined) throw new UsageError('give --duration or --count, not both');
   const history = flags.has('no-history') ? undefined : (stringFlag(flags, 'history') ?? DEFAULT_HISTORY);
-  const tls = await readTls(flags);
+  const tls = await readTlsFlags(flags);
   const optional = {
     devices: numberFlag(flags, 'devices', { integer: true, min: 1 }),
     ratePerS: numberFlag(flags, 'rate', { min: 0.001 }),

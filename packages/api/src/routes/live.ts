@@ -3,8 +3,9 @@ import type { Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { alarmEventJson, scoreJson } from '../clinical-json.js';
 import type { ApiDeps } from '../deps.js';
-import { readingJson } from '../json.js';
-import type { LiveEvent, LiveTopic } from '../live-hub.js';
+import { readingJson, waveformJson } from '../json.js';
+import type { LiveEvent, LiveOptions, LiveTopic } from '../live-hub.js';
+import { ParamErrors } from '../params.js';
 import { deviceParam, knownPatient } from './subjects.js';
 
 const DEFAULT_PING_MS = 15_000;
@@ -16,6 +17,8 @@ function sseOf(event: LiveEvent): { event: string; data: string } {
   switch (event.kind) {
     case 'readings':
       return { event: 'readings', data: JSON.stringify(event.readings.map(readingJson)) };
+    case 'waveform':
+      return { event: 'waveform', data: JSON.stringify(waveformJson(event.waveform)) };
     case 'alarm':
       return { event: 'alarm', data: JSON.stringify(alarmEventJson(event.event)) };
     case 'score':
@@ -24,14 +27,37 @@ function sseOf(event: LiveEvent): { event: string; data: string } {
 }
 
 /**
+ * `?waveforms=true|false`: whether the feed carries `event: waveform`. The default differs by feed: a
+ * patient's or a device's feed is one bedside (a 250 Hz ECG and a pleth are about 500 numbers a
+ * second), so it carries them; a ward feed would carry every bed's (30 beds: some 15,000 numbers a
+ * second), so it does not unless asked.
+ */
+function liveOptions(c: Context, byDefault: boolean): LiveOptions {
+  const raw = c.req.query('waveforms');
+  if (raw === undefined || raw === '') return { waveforms: byDefault };
+  if (raw === 'true' || raw === 'false') return { waveforms: raw === 'true' };
+  const errors = new ParamErrors();
+  errors.add('waveforms', `must be true or false, not "${raw.slice(0, 20)}"`);
+  errors.throwIfAny();
+  return { waveforms: byDefault };
+}
+
+/**
  * Server-sent events: `event: readings` with a JSON array of readings as the processor stores them,
- * `event: alarm` with each alarm state change (the event and the alarm after it) of the topic's
- * patients or device, `event: score` with each stored score of its patients, and `event: ping`
- * keep-alives. A subscriber that falls more than `liveQueueLimit` events behind gets
+ * `event: waveform` with each stored waveform segment (when `options.waveforms`; the data is a
+ * segment as `…/waveforms` serves it), `event: alarm` with each alarm state change (the event and the
+ * alarm after it) of the topic's patients or device, `event: score` with each stored score of its
+ * patients, and `event: ping` keep-alives. A subscriber that falls more than `liveQueueLimit` events behind gets
  * `event: overflow` and the stream ends (bounded memory); it reconnects and re-reads the latest
  * values, open alarms and scores over REST.
  */
-function liveStream(c: Context, deps: ApiDeps, resolveTopic: () => Promise<LiveTopic>, refreshMs?: number) {
+function liveStream(
+  c: Context,
+  deps: ApiDeps,
+  options: LiveOptions,
+  resolveTopic: () => Promise<LiveTopic>,
+  refreshMs?: number,
+) {
   return streamSSE(c, async (stream) => {
     const queue: LiveEvent[] = [];
     let wake: (() => void) | undefined;
@@ -42,7 +68,7 @@ function liveStream(c: Context, deps: ApiDeps, resolveTopic: () => Promise<LiveT
       else queue.push(event);
       wake?.();
     };
-    let unsubscribe = deps.live.subscribe(await resolveTopic(), listener);
+    let unsubscribe = deps.live.subscribe(await resolveTopic(), listener, options);
     const refresh =
       refreshMs === undefined
         ? undefined
@@ -50,7 +76,7 @@ function liveStream(c: Context, deps: ApiDeps, resolveTopic: () => Promise<LiveT
             resolveTopic()
               .then((topic) => {
                 unsubscribe();
-                unsubscribe = deps.live.subscribe(topic, listener);
+                unsubscribe = deps.live.subscribe(topic, listener, options);
               })
               .catch(() => undefined);
           }, refreshMs);
@@ -88,20 +114,24 @@ export function mountLiveRoutes(app: Hono, deps: ApiDeps): void {
     new Set((await deps.registry.listPatients({ wardId: ward as WardId })).map((p) => p.id));
 
   app.get('/api/v1/patients/:patientId/live', async (c) => {
+    const options = liveOptions(c, true);
     const id = await knownPatient(c, deps);
-    return liveStream(c, deps, () => Promise.resolve({ kind: 'patients', patientIds: new Set([id]) }));
+    return liveStream(c, deps, options, () => Promise.resolve({ kind: 'patients', patientIds: new Set([id]) }));
   });
 
   app.get('/api/v1/devices/:deviceId/live', (c) => {
+    const options = liveOptions(c, true);
     const id = deviceParam(c);
-    return liveStream(c, deps, () => Promise.resolve({ kind: 'device', deviceId: id }));
+    return liveStream(c, deps, options, () => Promise.resolve({ kind: 'device', deviceId: id }));
   });
 
   app.get('/api/v1/wards/:wardId/live', (c) => {
+    const options = liveOptions(c, false);
     const ward = c.req.param('wardId');
     return liveStream(
       c,
       deps,
+      options,
       async () => ({ kind: 'patients', patientIds: await wardPatients(ward) }),
       WARD_REFRESH_MS,
     );

@@ -1,18 +1,22 @@
 import { WardstreamError } from '@wardstream/domain';
 import type { Context, Hono } from 'hono';
-import type { Subject } from '@wardstream/store';
+import type { StoredWaveform, Subject } from '@wardstream/store';
 import type { ApiDeps } from '../deps.js';
-import { readingJson } from '../json.js';
+import { readingJson, waveformJson } from '../json.js';
 import { problem, RequestProblem } from '../problem.js';
 import { bucketParam, codeParam, instantParam, intParam, ParamErrors, rangeCheck } from '../params.js';
+import { envelopeBucketMs, waveformEnvelopes } from '../waveform-envelope.js';
 
 const HOUR_MS = 3_600_000;
 const MAX_PAGE = 10_000;
+const MIN_POINTS = 10;
+const MAX_POINTS = 20_000;
 
 /**
  * Mounts the reading queries of a subject (patient or device) under `base`:
- * `…/readings` (range, paged), `…/readings/latest`, `…/readings/aggregates`, `…/waveforms`.
- * Ranges default to the last hour; `from` is inclusive and `to` exclusive.
+ * `…/readings` (range, paged), `…/readings/latest`, `…/readings/aggregates`, `…/waveforms` (raw
+ * segments, or with `points` a min/max overview). Ranges default to the last hour (waveforms: the
+ * last minute); `from` is inclusive and `to` exclusive.
  */
 export function mountReadingRoutes(
   app: Hono,
@@ -93,6 +97,7 @@ export function mountReadingRoutes(
     rangeCheck(errors, fromAt, toAt);
     if (toAt - fromAt > HOUR_MS) errors.add('from', 'waveform windows are limited to one hour');
     const code = codeParam(errors, deps.catalogue, c.req.query('code'), false);
+    const points = pointsParam(errors, c.req.query('points'));
     errors.throwIfAny();
     const subject = await subjectOf(c);
     const segments = await deps.store.waveforms({
@@ -101,6 +106,41 @@ export function mountReadingRoutes(
       toAt,
       ...(code === undefined ? {} : { code: code.code }),
     });
-    return c.json({ waveforms: segments.map((w) => ({ ...w, start: new Date(w.startAt).toISOString() })) });
+    if (points !== undefined) return c.json(overviewJson(segments, fromAt, toAt, points));
+    return c.json({ waveforms: segments.map(waveformJson) });
   });
+}
+
+/**
+ * `points`: absent for full resolution, else the number of min/max buckets of the overview. At least
+ * 10 (fewer draws nothing useful), at most 20,000 (more than any screen is wide, twice over).
+ */
+function pointsParam(errors: ParamErrors, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === '') {
+    errors.add('points', `must be an integer from ${MIN_POINTS} to ${MAX_POINTS}; leave it out for every sample`);
+    return undefined;
+  }
+  return intParam(errors, 'points', raw, MIN_POINTS, MIN_POINTS, MAX_POINTS);
+}
+
+/** The overview of `GET …/waveforms?points=N`: one min/max envelope per code (see waveform-envelope.ts). */
+function overviewJson(segments: readonly StoredWaveform[], fromAt: number, toAt: number, points: number) {
+  return {
+    from: new Date(fromAt).toISOString(),
+    to: new Date(toAt).toISOString(),
+    points,
+    bucketMs: envelopeBucketMs(fromAt, toAt, points),
+    envelopes: waveformEnvelopes(segments, fromAt, toAt, points).map((e) => ({
+      code: e.code,
+      unit: e.unit,
+      buckets: e.buckets.map((b) => ({
+        startAt: b.startAt,
+        start: new Date(b.startAt).toISOString(),
+        min: b.min,
+        max: b.max,
+        count: b.count,
+      })),
+    })),
+  };
 }

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { createServer, type Socket } from 'node:net';
+import { test } from 'node:test';
+import { deviceId } from '@wardstream/domain';
+import { mqttTransportFactory } from './mqtt-transport.js';
+import { Random } from './random.js';
+import { sleep } from './wait.js';
+
+test('a transport closed while it waits for its CONNACK does not connect again', async () => {
+  // A server that accepts connections and never answers: the client waits for a CONNACK.
+  const sockets: Socket[] = [];
+  const server = createServer((socket) => {
+    socket.on('error', () => undefined);
+    sockets.push(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const open = mqttTransportFactory({
+    url: `mqtt://127.0.0.1:${port}`,
+    protocolVersion: 5,
+    backoff: { minMs: 50, maxMs: 50 },
+    keepaliveS: 30,
+    connectTimeoutMs: 10_000,
+  });
+  const transport = open({
+    deviceId: deviceId('sim-0001'),
+    connectDelayMs: 0,
+    random: new Random('1'),
+    listener: { onConnect: () => undefined, onDisconnect: () => undefined, onErrorReport: () => undefined },
+  });
+  while (sockets.length === 0) await sleep(10);
+  await transport.close(0);
+  // Ten reconnect periods: an ended client that still reconnected would have come back by now.
+  await sleep(500);
+  for (const socket of sockets) socket.destroy();
+  await new Promise((resolve) => server.close(resolve));
+  assert.equal(sockets.length, 1);
+});

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { EcgMetrics } from '@wardstream/clinical';
 import { deviceId, patientId } from '@wardstream/domain';
-import { ClinicalApi, problemNames, T0, type Json } from './testing/clinical-api.js';
+import { ClinicalApi, eventData, LiveReader, problemNames, T0, type Json } from './testing/clinical-api.js';
 
 function window(at: number, overrides: Partial<EcgMetrics> = {}): EcgMetrics {
   return {
@@ -83,6 +83,29 @@ describe('clinical API: ECG heart rate, HRV and signal quality', () => {
     const none = await api.get('/api/v1/devices/mon-9/ecg');
     assert.deepEqual(none.body['windows'], []);
     assert.equal(none.body['latest'], null);
+  });
+
+  it("sends each ECG window live as `event: ecg` to its patient's and its device's feeds only", async () => {
+    const patientFeed = await LiveReader.follow(api.app, '/api/v1/patients/p1/live');
+    const deviceFeed = await LiveReader.follow(api.app, '/api/v1/devices/mon-1/live');
+    const otherFeed = await LiveReader.follow(api.app, '/api/v1/patients/p2/live');
+    api.live.publishEcg(window(T0 + 20_000, { heartRateBpm: 80 }));
+    const served = (await api.get(`/api/v1/devices/mon-1/ecg?from=${T0}`)).body['windows'] as Json[];
+    for (const feed of [patientFeed, deviceFeed]) {
+      const text = await feed.until((t) => t.includes('event: ecg'));
+      const [sent] = eventData(text, 'ecg');
+      assert.equal(sent!['heartRateBpm'], 80);
+      assert.equal(sent!['at'], new Date(T0 + 20_000).toISOString());
+      assert.deepEqual(Object.keys(sent!), Object.keys(served[0]!), 'the same shape as GET …/ecg');
+      await feed.close();
+    }
+    api.live.publishEcg(window(T0 + 25_000, { deviceId: deviceId('mon-2'), patientId: patientId('p2') }));
+    const other = await otherFeed.until((t) => t.includes('event: ecg'));
+    assert.deepEqual(
+      eventData(other, 'ecg').map((e) => e['deviceId']),
+      ['mon-2'],
+    );
+    await otherFeed.close();
   });
 
   it('answers bad parameters and unknown patients with problem documents', async () => {

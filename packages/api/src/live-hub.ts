@@ -1,4 +1,4 @@
-import type { AlarmEvent, ScoreRecord } from '@wardstream/clinical';
+import type { AlarmEvent, EcgMetrics, ScoreRecord } from '@wardstream/clinical';
 import {
   canonicalReadings,
   type CanonicalReading,
@@ -32,7 +32,8 @@ export type LiveEvent =
   | { readonly kind: 'readings'; readonly readings: readonly CanonicalReading[] }
   | { readonly kind: 'waveform'; readonly waveform: LiveWaveform }
   | { readonly kind: 'alarm'; readonly event: AlarmEvent }
-  | { readonly kind: 'score'; readonly score: ScoreRecord };
+  | { readonly kind: 'score'; readonly score: ScoreRecord }
+  | { readonly kind: 'ecg'; readonly ecg: EcgMetrics };
 
 export type LiveListener = (event: LiveEvent) => void;
 
@@ -112,6 +113,13 @@ export class LiveHub {
     const delivery: LiveEvent = { kind: 'alarm', event };
     if (patientId !== null) this.deliver(this.byPatient.get(patientId), delivery);
     if (deviceId !== null) this.deliver(this.byDevice.get(deviceId), delivery);
+  }
+
+  /** Delivers an ECG metrics window (heart rate, HRV, quality, beats) to its patient's and device's subscribers. */
+  publishEcg(ecg: EcgMetrics): void {
+    const delivery: LiveEvent = { kind: 'ecg', ecg };
+    if (ecg.patientId !== null) this.deliver(this.byPatient.get(ecg.patientId), delivery);
+    this.deliver(this.byDevice.get(ecg.deviceId), delivery);
   }
 
   /** Delivers a stored score to the subscribers of its patient. */

@@ -178,7 +178,10 @@ export async function startClinical(deps: ClinicalWiringDeps): Promise<ClinicalP
             if (fresh) metrics.event(event);
           },
           onScore: (score) => deps.live.publishScore(score),
-          onEcgMetrics: (ecg) => metrics.ecg(ecg),
+          onEcgMetrics: (ecg) => {
+            metrics.ecg(ecg);
+            deps.live.publishEcg(ecg);
+          },
           onFatal,
           onWarning: (message, err) => logger.warn('clinical', message, { error: err.message }),
         });

@@ -6,6 +6,7 @@ import type { ApiDeps } from '../deps.js';
 import { readingJson, waveformJson } from '../json.js';
 import type { LiveEvent, LiveOptions, LiveTopic } from '../live-hub.js';
 import { ParamErrors } from '../params.js';
+import { ecgJson } from './ecg.js';
 import { deviceParam, knownPatient } from './subjects.js';
 
 const DEFAULT_PING_MS = 15_000;
@@ -23,6 +24,8 @@ function sseOf(event: LiveEvent): { event: string; data: string } {
       return { event: 'alarm', data: JSON.stringify(alarmEventJson(event.event)) };
     case 'score':
       return { event: 'score', data: JSON.stringify(scoreJson(event.score)) };
+    case 'ecg':
+      return { event: 'ecg', data: JSON.stringify(ecgJson(event.ecg)) };
   }
 }
 
@@ -47,7 +50,8 @@ function liveOptions(c: Context, byDefault: boolean): LiveOptions {
  * `event: waveform` with each stored waveform segment (when `options.waveforms`; the data is a
  * segment as `…/waveforms` serves it), `event: alarm` with each alarm state change (the event and the
  * alarm after it) of the topic's patients or device, `event: score` with each stored score of its
- * patients, and `event: ping` keep-alives. A subscriber that falls more than `liveQueueLimit` events behind gets
+ * patients, `event: ecg` with each ECG window (heart rate, HRV, quality, beats; as `…/ecg` serves
+ * it) of its patients or device, and `event: ping` keep-alives. A subscriber that falls more than `liveQueueLimit` events behind gets
  * `event: overflow` and the stream ends (bounded memory); it reconnects and re-reads the latest
  * values, open alarms and scores over REST.
  */

@@ -89,8 +89,9 @@ export const CONFIG_HELP = `Options (each also as the WARDSTREAM_* variable name
   --webhooks FILE             JSON array of alert webhook targets (generic JSON or PagerDuty Events v2,
                               HMAC-signed; see docs/WEBHOOKS.md) [WARDSTREAM_WEBHOOKS]
   --clinical-policy FILE      JSON of local clinical policy: validity windows, escalation and silence
-                              times, stale-data and battery limits, anomaly statistics (see
-                              docs/CLINICAL.md) [WARDSTREAM_CLINICAL_POLICY]`;
+                              times, stale-data and battery limits, anomaly statistics, ECG leads
+                              and rhythm-alarm priorities (see docs/CLINICAL.md)
+                              [WARDSTREAM_CLINICAL_POLICY]`;
 
 /**
  * Parses the options of a platform role once, at the edge, into a typed config. Command-line

@@ -10,7 +10,7 @@
 import { connectAsync, type MqttClient } from 'mqtt';
 import { AlarmProbe, TRIGGER_HEART_RATE_BPM, type AlarmProbeResult, type AlarmProbeSpec } from './alarm-probe.js';
 import { Histogram } from './histogram.js';
-import { sseEvents } from './sse.js';
+import { followLive } from './sse.js';
 
 export interface LoadSpec {
   readonly url: string;
@@ -89,31 +89,6 @@ class Device {
       readings,
       status: { battery: 0.9, rssi: -60, errors: [] },
     });
-  }
-}
-
-async function followLive(
-  apiUrl: string,
-  device: Device,
-  measuring: () => boolean,
-  hist: Histogram,
-  stop: AbortSignal,
-) {
-  let lastSeq = 0;
-  try {
-    for await (const event of sseEvents(`${apiUrl}/api/v1/devices/${device.id}/live`, stop)) {
-      if (event.name !== 'readings') continue;
-      const now = performance.now();
-      for (const r of JSON.parse(event.data) as { seq: number }[]) {
-        if (r.seq <= lastSeq) continue;
-        lastSeq = r.seq;
-        const sentAt = device.sentAt.get(r.seq);
-        device.sentAt.delete(r.seq);
-        if (sentAt !== undefined && measuring()) hist.record(now - sentAt);
-      }
-    }
-  } catch {
-    // the platform went away: the samples taken so far stand
   }
 }
 

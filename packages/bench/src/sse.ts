@@ -49,3 +49,32 @@ function parseEvent(block: string): SseEvent {
   }
   return { name, data: data.join('\n') };
 }
+
+/**
+ * Follows a device's live feed and records publish → stored latency (the `readings` event of a
+ * message's seq, against when it was sent) while `measuring()`; each seq counts once.
+ */
+export async function followLive(
+  apiUrl: string,
+  device: { readonly id: string; readonly sentAt: Map<number, number> },
+  measuring: () => boolean,
+  hist: { record(ms: number): void },
+  stop: AbortSignal,
+): Promise<void> {
+  let lastSeq = 0;
+  try {
+    for await (const event of sseEvents(`${apiUrl}/api/v1/devices/${device.id}/live`, stop)) {
+      if (event.name !== 'readings') continue;
+      const now = performance.now();
+      for (const r of JSON.parse(event.data) as { seq: number }[]) {
+        if (r.seq <= lastSeq) continue;
+        lastSeq = r.seq;
+        const sentAt = device.sentAt.get(r.seq);
+        device.sentAt.delete(r.seq);
+        if (sentAt !== undefined && measuring()) hist.record(now - sentAt);
+      }
+    }
+  } catch {
+    // the platform went away: the samples taken so far stand
+  }
+}

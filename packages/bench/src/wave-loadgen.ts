@@ -13,7 +13,7 @@
 import { connectAsync, type MqttClient } from 'mqtt';
 import { Histogram } from './histogram.js';
 import { cpuSeconds, scrape } from './processes.js';
-import { sseEvents } from './sse.js';
+import { followLive } from './sse.js';
 import { WavePool } from './wave-payload.js';
 
 export interface WaveLoadSpec {
@@ -84,31 +84,6 @@ class Device {
     readonly id: string,
     readonly client: MqttClient,
   ) {}
-}
-
-async function followLive(
-  apiUrl: string,
-  device: Device,
-  measuring: () => boolean,
-  hist: Histogram,
-  stop: AbortSignal,
-) {
-  let lastSeq = 0;
-  try {
-    for await (const event of sseEvents(`${apiUrl}/api/v1/devices/${device.id}/live`, stop)) {
-      if (event.name !== 'readings') continue;
-      const now = performance.now();
-      for (const r of JSON.parse(event.data) as { seq: number }[]) {
-        if (r.seq <= lastSeq) continue;
-        lastSeq = r.seq;
-        const sentAt = device.sentAt.get(r.seq);
-        device.sentAt.delete(r.seq);
-        if (sentAt !== undefined && measuring()) hist.record(now - sentAt);
-      }
-    }
-  } catch {
-    // the platform went away: the samples taken so far stand
-  }
 }
 
 export async function runWaveLoad(spec: WaveLoadSpec): Promise<WaveLoadResult> {

@@ -66,3 +66,37 @@ export interface CommandIo {
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown };
 }
+
+/** Stop requests of a command that drains before it exits: Ctrl-C once stops and drains, twice stops at once. */
+export interface InterruptSignals {
+  /** Aborted at the first SIGINT/SIGTERM: stop sending, wait for outstanding answers. */
+  readonly stop: AbortController;
+  /** Aborted at the second: stop at once. */
+  readonly force: AbortController;
+  /** Removes the handlers (call when the command ends). */
+  readonly dispose: () => void;
+}
+
+/** Installs the two-step Ctrl-C handling; `label` starts the line telling the user what happens. */
+export function interruptOnSignals(stderr: { write(text: string): unknown }, label: string): InterruptSignals {
+  const stop = new AbortController();
+  const force = new AbortController();
+  const onSignal = (): void => {
+    if (stop.signal.aborted) {
+      force.abort();
+      return;
+    }
+    stderr.write(`${label}: stopping (waiting for outstanding answers; Ctrl-C again to stop at once)\n`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    stop,
+    force,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}

@@ -107,7 +107,17 @@ export {
   type AdmitDeviceResult,
   admitDevice,
 } from './admit-fleet.js';
-export { type CommandIo, type FlagSpecs, type Flags, UsageError, parseFlags, stringFlag, numberFlag } from './args.js';
+export {
+  type CommandIo,
+  type FlagSpecs,
+  type Flags,
+  type InterruptSignals,
+  UsageError,
+  interruptOnSignals,
+  parseFlags,
+  stringFlag,
+  numberFlag,
+} from './args.js';
 export { sleep, waitUntil } from './wait.js';
 export {
   simulateCommand,

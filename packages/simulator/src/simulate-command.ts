@@ -1,6 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { admitFleet, admitProblems, DEFAULT_ADMIT_WARD, describeAdmission, type AdmitTarget } from './admit-fleet.js';
-import { numberFlag, parseFlags, stringFlag, UsageError, type CommandIo, type FlagSpecs, type Flags } from './args.js';
+import {
+  interruptOnSignals,
+  numberFlag,
+  parseFlags,
+  stringFlag,
+  UsageError,
+  type CommandIo,
+  type FlagSpecs,
+  type Flags,
+} from './args.js';
 import type { TlsMaterial } from './mqtt-transport.js';
 import { runSimulation, type FleetIds, type SimulationProgress, type SimulationSummary } from './run-simulation.js';
 import { CLOCK_SKEW_KINDS, DEFAULT_SCENARIO_SETTINGS, SCENARIO_NAMES, type ScenarioSettings } from './scenario.js';
@@ -272,18 +281,7 @@ export async function simulateCommand(argv: readonly string[], io: CommandIo): P
     io.stderr.write(`wardstream simulate: ${err.message} (see --help)\n`);
     return 2;
   }
-  const stop = new AbortController();
-  const force = new AbortController();
-  const onSignal = (): void => {
-    if (stop.signal.aborted) {
-      force.abort();
-      return;
-    }
-    io.stderr.write('simulate: stopping (waiting for outstanding answers; Ctrl-C again to stop at once)\n');
-    stop.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const { stop, force, dispose } = interruptOnSignals(io.stderr, 'simulate');
   try {
     const quiet = flags.has('quiet');
     const summary = await runSimulation(options, {
@@ -305,7 +303,6 @@ export async function simulateCommand(argv: readonly string[], io: CommandIo): P
     io.stderr.write(`wardstream simulate: ${(err as Error).message}\n`);
     return 1;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    dispose();
   }
 }

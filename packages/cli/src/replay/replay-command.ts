@@ -5,6 +5,8 @@ import {
   DEFAULT_BACKOFF,
   SimulationError,
   UsageError,
+  interruptOnSignals,
+  type InterruptSignals,
   type TransportFactory,
 } from '@wardstream/simulator';
 import type { CommandIo } from '../io.js';
@@ -124,7 +126,7 @@ export async function replayCommand(
     return 0;
   }
   const { args } = prepared;
-  const signals = hooks.signal === undefined ? interruptOnSignals(io) : undefined;
+  const signals = hooks.signal === undefined ? interruptOnSignals(io.stderr, 'replay') : undefined;
   try {
     if (args.admit !== undefined) await admit(prepared, args.admit, io, signals?.stop.signal ?? hooks.signal);
     io.stderr.write(`${startLine(prepared)}\n`);
@@ -253,32 +255,8 @@ async function admit(p: Prepared, target: NonNullable<ReplayArgs['admit']>, io: 
   io.stderr.write(`replay: device ${p.deviceId} ${how} patient ${target.patientId}${created}\n`);
 }
 
-/** Ctrl-C once: stop and drain; twice: stop at once. */
-function interruptOnSignals(io: CommandIo) {
-  const stop = new AbortController();
-  const force = new AbortController();
-  const onSignal = (): void => {
-    if (stop.signal.aborted) {
-      force.abort();
-      return;
-    }
-    io.stderr.write('replay: stopping (waiting for outstanding answers; Ctrl-C again to stop at once)\n');
-    stop.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    stop,
-    force,
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
-}
-
 function signalHooks(
-  signals: ReturnType<typeof interruptOnSignals> | undefined,
+  signals: InterruptSignals | undefined,
   hooks: ReplayCommandHooks,
 ): { signal?: AbortSignal; forceSignal?: AbortSignal } {
   if (signals !== undefined) return { signal: signals.stop.signal, forceSignal: signals.force.signal };

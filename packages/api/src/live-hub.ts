@@ -6,6 +6,7 @@ import {
   type IngestRecord,
   type PatientId,
 } from '@wardstream/domain';
+import type { WaveformSegment } from './json.js';
 
 /** What a live subscriber follows: some patients (one, or a ward's) or one device. */
 export type LiveTopic =
@@ -13,19 +14,7 @@ export type LiveTopic =
   | { readonly kind: 'device'; readonly deviceId: DeviceId };
 
 /** A waveform segment of a stored record, as live subscribers receive it (samples in the canonical unit). */
-export interface LiveWaveform {
-  readonly deviceId: DeviceId;
-  readonly patientId: PatientId | null;
-  readonly code: string;
-  readonly unit: string;
-  readonly fsHz: number;
-  /** Event time of the first sample, epoch ms. */
-  readonly startAt: number;
-  readonly samples: readonly number[];
-  readonly boot: string;
-  readonly seq: number;
-  readonly quality: number;
-}
+export type LiveWaveform = WaveformSegment & { readonly deviceId: DeviceId; readonly patientId: PatientId | null };
 
 /** One delivery to a subscriber: a batch of readings, a waveform segment, an alarm state change, or a score. */
 export type LiveEvent =

@@ -164,7 +164,7 @@ export class RhythmMonitor {
     const hrv = this.rr.filter((_, i) => this.rrAt[i]! >= windowStart);
     return {
       heartRateBpm: med === null ? null : round1(60_000 / med),
-      lastRrMs: this.rr.at(-1) ?? null,
+      lastRrMs: round1(this.rr.at(-1) ?? null),
       sdnnMs: round1(sdnn(hrv)),
       rmssdMs: round1(rmssd(hrv)),
       rrCount: hrv.length,

@@ -62,8 +62,11 @@ export interface EcgMetrics {
   readonly beatsAt: readonly number[];
 }
 
-/** What a restart carries over per device: the lead, the active conditions and their alarms. */
-export type EcgState = Record<string, { code: string; alarms: Partial<Record<EcgCondition, string>> }>;
+/** What a restart carries over per device: the lead, the patient, the active conditions and their alarms. */
+export type EcgState = Record<
+  string,
+  { code: string; patientId?: PatientId | null; alarms: Partial<Record<EcgCondition, string>> }
+>;
 
 const CONDITIONS: readonly EcgCondition[] = [
   'asystole',
@@ -94,10 +97,26 @@ const SUPERSEDED_RULES: readonly string[] = ['ecg.extreme-bradycardia', 'ecg.ext
 const SUPERSEDE_WINDOW_MS = 10_000;
 
 interface DeviceEcg {
-  code: string;
-  analyzer: EcgAnalyzer;
+  readonly code: string;
+  readonly analyzer: EcgAnalyzer;
   alarms: Partial<Record<EcgCondition, string>>;
-  patientId: PatientId | null;
+  readonly patientId: PatientId | null;
+  /** The `no-signal` alarm was raised because the device reported its leads off. */
+  leadOffReported: boolean;
+}
+
+/** A device status error saying the ECG electrodes are off (e.g. `ECG_LEAD_OFF`, `lead-off`, `MDC_EVT_LEAD_DISCONN`). */
+const LEAD_OFF = /lead[\s_-]*(off|disconn)/i;
+
+function leadOff(record: IngestRecord): boolean {
+  return record.status?.errors.some((e) => LEAD_OFF.test(e)) ?? false;
+}
+
+function withoutCondition(
+  alarms: Partial<Record<EcgCondition, string>>,
+  condition: EcgCondition,
+): Partial<Record<EcgCondition, string>> {
+  return Object.fromEntries(Object.entries(alarms).filter(([c]) => c !== condition));
 }
 
 /**
@@ -109,10 +128,11 @@ interface DeviceEcg {
  */
 export class EcgMonitor {
   private readonly devices = new Map<DeviceId, DeviceEcg>();
-  /** Per patient, the event time of the newest ECG sample analysed. */
-  private readonly lastEcgAt = new Map<PatientId, number>();
+  /** Per patient, the event time of the newest ECG sample judged (learned, usable). */
+  private readonly judgedUntil = new Map<PatientId, number>();
 
-  private readonly restored: EcgState;
+  /** Checkpointed devices not seen since the restart; a device leaves it at its first record. */
+  private readonly restored: Map<string, EcgState[string]>;
 
   /**
    * `restored` is the state of the last checkpoint; `openAlarms` what the store holds now. An ECG
@@ -127,19 +147,19 @@ export class EcgMonitor {
     private readonly onMetrics: (metrics: EcgMetrics) => void = () => {},
   ) {
     const state: EcgState = {};
-    for (const [id, d] of Object.entries(restored)) state[id] = { code: d.code, alarms: { ...d.alarms } };
+    for (const [id, d] of Object.entries(restored)) state[id] = { ...d, alarms: { ...d.alarms } };
     for (const alarm of openAlarms) {
       const condition = ecgCondition(alarm.ruleId);
       if (condition === null || alarm.deviceId === null || !alarm.conditionActive || alarm.parameter === null) continue;
-      const device = (state[alarm.deviceId] ??= { code: alarm.parameter, alarms: {} });
+      const device = (state[alarm.deviceId] ??= { code: alarm.parameter, patientId: alarm.patientId, alarms: {} });
       if (device.code === alarm.parameter) device.alarms[condition] = alarm.id;
     }
-    this.restored = state;
+    this.restored = new Map(Object.entries(state));
   }
 
   state(): EcgState {
-    const out: EcgState = { ...this.restored };
-    for (const [id, d] of this.devices) out[id] = { code: d.code, alarms: { ...d.alarms } };
+    const out: EcgState = Object.fromEntries(this.restored);
+    for (const [id, d] of this.devices) out[id] = { code: d.code, patientId: d.patientId, alarms: { ...d.alarms } };
     return out;
   }
 
@@ -147,63 +167,118 @@ export class EcgMonitor {
     this.feed(record, true);
   }
 
-  /** Feeds a record already judged before a restart: the analysers learn from it, nothing is applied. */
+  /**
+   * Feeds a record already judged before a restart: the analysers learn from it; of what they
+   * conclude only condition ends are applied (the alarm book ignores an end it has already seen).
+   */
   warmUp(record: IngestRecord): void {
     this.feed(record, false);
   }
 
   private feed(record: IngestRecord, apply: boolean): void {
-    for (const waveform of record.waveforms) {
-      if (!this.policy.leads.includes(waveform.code)) continue;
-      const device = this.device(record.deviceId, waveform.code, waveform.fsHz);
-      if (device === null || device.code !== waveform.code) continue;
-      device.patientId = record.patientId;
-      if (record.patientId !== null) {
-        const endAt = waveform.startAt + (waveform.samples.length * 1000) / waveform.fsHz;
-        this.lastEcgAt.set(record.patientId, Math.max(endAt, this.lastEcgAt.get(record.patientId) ?? endAt));
-      }
-      const events = device.analyzer.push(waveform.samples, waveform.startAt);
-      if (apply) for (const event of events) this.apply(record.deviceId, device, event);
+    const leads = record.waveforms
+      .filter((w) => this.policy.leads.includes(w.code))
+      .sort((a, b) => this.policy.leads.indexOf(a.code) - this.policy.leads.indexOf(b.code));
+    const bound = this.devices.get(record.deviceId)?.code ?? this.restored.get(record.deviceId)?.code;
+    // Keep the lead analysed while the device sends it; else take its most preferred one.
+    const waveform = leads.find((w) => w.code === bound) ?? leads[0];
+    if (waveform === undefined) return;
+    const device = this.device(record, waveform.code, waveform.fsHz, waveform.startAt);
+    if (leadOff(record)) {
+      // The device knows its electrodes are off: its samples are not the patient's ECG.
+      this.raiseLeadOff(record.deviceId, device, waveform.startAt);
+      return;
+    }
+    if (device.alarms['no-signal'] !== undefined && device.leadOffReported) {
+      this.book.end(device.alarms['no-signal'], waveform.startAt);
+      device.alarms = withoutCondition(device.alarms, 'no-signal');
+      device.leadOffReported = false;
+    }
+    const endAt = waveform.startAt + (waveform.samples.length * 1000) / waveform.fsHz;
+    const events = device.analyzer.push(waveform.samples, waveform.startAt);
+    for (const event of events)
+      if (apply || (event.kind !== 'metrics' && !event.active)) this.apply(record.deviceId, device, event);
+    if (record.patientId !== null && device.analyzer.judging) {
+      this.judgedUntil.set(record.patientId, Math.max(endAt, this.judgedUntil.get(record.patientId) ?? endAt));
     }
   }
 
   /**
    * Whether the beat-based alarms replace the numeric heart-rate rule `ruleId` for the patient at
-   * `at`: true while the patient's ECG is analysed (a sample within the last `SUPERSEDE_WINDOW_MS`).
-   * One condition, one alarm: the monitor's own heart-rate number stands down for the beats.
+   * `at`: true while the patient's ECG is being judged (learned, usable, a sample within the last
+   * `SUPERSEDE_WINDOW_MS`). One condition, one alarm: the monitor's own heart-rate number stands down
+   * for the beats, and comes back as soon as the ECG cannot be judged (noise, leads off, no data).
    */
   supersedes(patientId: PatientId, ruleId: string, at: number): boolean {
     if (!SUPERSEDED_RULES.includes(ruleId)) return false;
-    const last = this.lastEcgAt.get(patientId);
+    const last = this.judgedUntil.get(patientId);
     return last !== undefined && at - last <= SUPERSEDE_WINDOW_MS;
   }
 
-  private device(deviceId: DeviceId, code: string, fsHz: number): DeviceEcg | null {
-    const known = this.devices.get(deviceId);
-    if (known !== undefined) {
-      if (known.analyzer.fsHz === fsHz || known.code !== code) return known;
-      // The device changed its sampling rate: analyse afresh, keeping the conditions.
-    } else if (!this.preferred(deviceId, code)) return null;
-    const restored = this.restored[deviceId];
-    const alarms = known?.alarms ?? (restored?.code === code ? { ...restored.alarms } : {});
+  /**
+   * The device's analysis for this lead, rate and patient. A new lead or a new patient ends the
+   * conditions of the old one (they can no longer be judged: the signal is another) and starts a
+   * fresh analysis; a new rate alone starts a fresh analysis keeping the conditions.
+   */
+  private device(record: IngestRecord, code: string, fsHz: number, at: number): DeviceEcg {
+    const known = this.devices.get(record.deviceId);
+    const restored = this.restored.get(record.deviceId);
+    const previous =
+      known ??
+      (restored === undefined
+        ? undefined
+        : { code: restored.code, patientId: restored.patientId ?? record.patientId, alarms: restored.alarms });
+    if (
+      known !== undefined &&
+      known.code === code &&
+      known.patientId === record.patientId &&
+      known.analyzer.fsHz === fsHz
+    ) {
+      return known;
+    }
+    let alarms: Partial<Record<EcgCondition, string>> = {};
+    if (previous !== undefined) {
+      if (previous.code === code && previous.patientId === record.patientId) alarms = { ...previous.alarms };
+      else for (const id of Object.values(previous.alarms)) this.book.end(id, at);
+    }
+    this.restored.delete(record.deviceId);
     const device: DeviceEcg = {
       code,
       alarms,
-      patientId: null,
+      patientId: record.patientId,
+      leadOffReported: false,
       analyzer: new EcgAnalyzer(fsHz, {
         policy: this.policy.rhythm,
         makeDetector: (fs) => new QrsDetector(fs),
         activeAtStart: Object.keys(alarms) as EcgCondition[],
       }),
     };
-    this.devices.set(deviceId, device);
+    this.devices.set(record.deviceId, device);
     return device;
   }
 
-  /** A device's first ECG code decides, unless a restart remembered another. */
-  private preferred(deviceId: DeviceId, code: string): boolean {
-    const restored = this.restored[deviceId];
-    return restored === undefined || restored.code === code;
+  private raiseLeadOff(deviceId: DeviceId, device: DeviceEcg, at: number): void {
+    if (device.alarms['no-signal'] !== undefined) return;
+    device.leadOffReported = true;
+    device.alarms = {
+      ...device.alarms,
+      'no-signal': this.book.raise({
+        id: alarmId(`device:${deviceId}`, 'ecg.no-signal', at),
+        category: 'technical',
+        ruleId: 'ecg.no-signal',
+        patientId: device.patientId,
+        deviceId,
+        parameter: device.code,
+        priority: this.policy.priority['no-signal'],
+        latching: this.policy.latching['no-signal'],
+        message: 'ECG: the device reports leads off; rhythm alarms suspended',
+        onsetAt: at,
+        raisedAt: at,
+        value: null,
+        limit: null,
+        details: { source: 'device status: lead off' },
+      }),
+    };
   }
 
   private apply(deviceId: DeviceId, device: DeviceEcg, event: EcgEvent): void {
@@ -215,7 +290,7 @@ export class EcgMonitor {
     const condition = event.condition;
     if (!event.active) {
       this.book.end(device.alarms[condition] ?? null, event.at);
-      device.alarms = Object.fromEntries(Object.entries(device.alarms).filter(([c]) => c !== condition));
+      device.alarms = withoutCondition(device.alarms, condition);
       return;
     }
     const category: AlarmCategory = event.kind === 'lead' ? 'technical' : 'physiological';

@@ -3,6 +3,9 @@ import { RhythmMonitor, type RhythmCondition, type RhythmMetrics } from './rhyth
 import { DEFAULT_RHYTHM_POLICY, type RhythmPolicy } from './rhythm-policy.js';
 import { SignalQuality, type QualitySecond, type QualityState } from './signal-quality.js';
 
+/** Clock disagreement (ms) from which a contiguous chunk re-anchors the segment's time to the device's. */
+const DRIFT_STEP_MS = 1;
+
 /** Technical conditions of the lead: no signal (flat) or a signal too poor to analyse. */
 export type LeadCondition = 'no-signal' | 'poor-signal';
 
@@ -47,7 +50,8 @@ export interface EcgAnalyzerOptions {
 }
 
 interface Segment {
-  readonly startAt: number;
+  /** Event time of sample 0; follows a slowly drifting device clock (see `push`). */
+  startAt: number;
   fed: number;
   readonly detector: BeatDetector;
   readonly quality: SignalQuality;
@@ -70,6 +74,8 @@ export class EcgAnalyzer {
   private usableMs = 0;
   private flatMs = 0;
   private readonly carried = new Set<RhythmCondition>();
+  /** The patient's QRS activity learned by the last segment: the next one starts from it. */
+  private qualityReference: number | null = null;
   /** Lead changes are known at once, rhythm ones after the detector's delay: held back to keep event order. */
   private pendingLead: EcgEvent[] = [];
 
@@ -89,6 +95,16 @@ export class EcgAnalyzer {
       if (c === 'no-signal' || c === 'poor-signal') this.leadActive.add(c);
       else this.carried.add(c);
     }
+  }
+
+  /**
+   * Whether rhythm is being judged now: past the learning of the current segment and with no lead
+   * condition (no signal, poor signal) active. While it is not, other sources must not stand down.
+   */
+  get judging(): boolean {
+    const segment = this.segment;
+    if (segment === null || this.leadActive.size > 0) return false;
+    return segment.fed >= Math.round((this.options.policy.learnMs * this.fsHz) / 1000);
   }
 
   /** Active rhythm and lead conditions (what a restart needs to carry over). */
@@ -114,6 +130,10 @@ export class EcgAnalyzer {
         if (from >= samples.length) return out; // already analysed
       } else if (delta > this.options.gapToleranceMs) {
         this.endSegment(out);
+      } else if (Math.abs(delta) >= DRIFT_STEP_MS) {
+        // Contiguous, but the device's clock and its sample count disagree a little (a clock running
+        // fast or slow): follow the device's times so the drift never adds up to a false gap.
+        seg.startAt += delta;
       }
     }
     const segment = this.segment ?? this.startSegment(from === 0 ? t0 : t0 + (from * 1000) / this.fsHz);
@@ -144,7 +164,7 @@ export class EcgAnalyzer {
       startAt,
       fed: 0,
       detector: this.options.makeDetector(fs),
-      quality: new SignalQuality(fs, this.options.policy.quality),
+      quality: new SignalQuality(fs, this.options.policy.quality, this.qualityReference),
       rhythm: new RhythmMonitor(
         fs,
         this.options.policy,
@@ -163,6 +183,7 @@ export class EcgAnalyzer {
     segment.rhythm.addBeats(segment.detector.flush());
     this.collect(segment, segment.rhythm.advance(segment.fed), out);
     this.releaseLead(Number.POSITIVE_INFINITY, out);
+    this.qualityReference = segment.quality.reference;
     // Conditions carry over a gap: they end on evidence in the next segment, never by data missing.
     this.carried.clear();
     for (const c of ['asystole', 'bradycardia', 'tachycardia', 'irregular'] as const) {

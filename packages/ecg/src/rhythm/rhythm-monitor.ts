@@ -54,6 +54,8 @@ export class RhythmMonitor {
   private nextSecond = 0;
   /** End of the last second that was not quiet, not counting the half second after a beat. */
   private lastUnquietEnd = 0;
+  /** End of the last quality second judged. */
+  private judgedUntil = 0;
   private processed = 0;
   private lastBeat: number | null = null;
   private prevUsable: number | null = null;
@@ -125,6 +127,7 @@ export class RhythmMonitor {
         this.nextMetrics += this.metricsEvery;
       } else if (secondDue && (!beatDue || second.endIndex <= beat.index)) {
         this.nextSecond++;
+        this.judgedUntil = second.endIndex;
         this.sinceMetrics.sqiSum += second.sqi;
         this.sinceMetrics.sqiCount++;
         this.sinceMetrics.state = second.state;
@@ -162,8 +165,11 @@ export class RhythmMonitor {
     const med = median(recent);
     const windowStart = index - (this.policy.hrvWindowMs * this.fsHz) / 1000;
     const hrv = this.rr.filter((_, i) => this.rrAt[i]! >= windowStart);
+    // No heart rate once beats have stopped for as long as asystole takes (a pause, or no signal).
+    const stopped =
+      this.lastBeat === null || ((index - this.lastBeat) * 1000) / this.fsHz > this.policy.asystole.noQrsMs;
     return {
-      heartRateBpm: med === null ? null : round1(60_000 / med),
+      heartRateBpm: med === null || stopped ? null : round1(60_000 / med),
       lastRrMs: round1(this.rr.at(-1) ?? null),
       sdnnMs: round1(sdnn(hrv)),
       rmssdMs: round1(rmssd(hrv)),
@@ -191,7 +197,9 @@ export class RhythmMonitor {
    * judged): a pause in noise, over a flat line (lead off) or over large deflections the detector
    * did not call beats proves nothing, so it is not asystole.
    */
-  private checkAsystole(at: number, out: (RhythmChange | MetricsSnapshot)[]): void {
+  private checkAsystole(until: number, out: (RhythmChange | MetricsSnapshot)[]): void {
+    // Only the judged part of the pause counts: its seconds must all have been graded.
+    const at = Math.min(until, this.judgedUntil);
     if (this.active.has('asystole') || at < this.learnUntil) return;
     const from = Math.max(this.lastBeat ?? 0, this.lastUnquietEnd);
     const noQrs = Math.round((this.policy.asystole.noQrsMs * this.fsHz) / 1000);
@@ -207,18 +215,19 @@ export class RhythmMonitor {
   }
 
   private onBeat(index: number, out: (RhythmChange | MetricsSnapshot)[]): void {
+    if (!this.usable(index)) {
+      // A "beat" in noise proves nothing: it ends no asystole and breaks every run.
+      this.prevUsable = null;
+      this.bradyRun = 0;
+      this.tachyRun = 0;
+      return;
+    }
     if (this.active.has('asystole')) {
       this.active.delete('asystole');
       const pauseS = this.lastBeat === null ? null : round1(((index - this.lastBeat) * 1000) / this.fsHz / 1000);
       out.push({ condition: 'asystole', active: false, index, value: pauseS, details: {} });
     }
     this.lastBeat = index;
-    if (!this.usable(index)) {
-      this.prevUsable = null;
-      this.bradyRun = 0;
-      this.tachyRun = 0;
-      return;
-    }
     const prev = this.prevUsable;
     this.prevUsable = index;
     if (prev === null) return;

@@ -42,8 +42,10 @@ export interface QualityPolicy {
   /** Kurtosis at or below which it is noise (SQI 0); SQI rises linearly up to `kurtosisClean`. */
   readonly kurtosisNoise: number;
   readonly windowMs: number;
-  /** Local policy: peak-to-peak below this over a whole second = no signal (below any front end's own noise). */
+  /** Local policy: peak-to-peak below this over a whole second = a constant signal (no input at all). */
   readonly flatMv: number;
+  /** Local policy: the QRS size assumed until the patient's own clean seconds have been seen (mV). */
+  readonly referenceQrsMv: number;
   /** Local policy: share of a second's samples pinned at its extreme values that marks saturation. */
   readonly saturatedShare: number;
   /**
@@ -81,7 +83,8 @@ export const DEFAULT_RHYTHM_POLICY: RhythmPolicy = {
     kurtosisClean: 5,
     kurtosisNoise: 3,
     windowMs: 5000,
-    flatMv: 0.01,
+    flatMv: 0.002,
+    referenceQrsMv: 1,
     saturatedShare: 0.2,
     quietShare: 0.25,
     alarmAfterMs: 10_000,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { QrsDetector } from '../qrs/qrs-detector.js';
-import { syntheticStrip, type StripPart } from '../testing/synthetic-ecg.js';
+import { syntheticStrip, type StripOptions, type StripPart } from '../testing/synthetic-ecg.js';
 import { EcgAnalyzer, type EcgEvent } from './ecg-analyzer.js';
 
 const FS = 250;
@@ -11,8 +11,9 @@ function analyse(
   parts: readonly StripPart[],
   chunk = FS / 4,
   seed = 1,
+  options: StripOptions = {},
 ): { events: EcgEvent[]; beats: readonly number[] } {
-  const strip = syntheticStrip(FS, parts, seed);
+  const strip = syntheticStrip(FS, parts, seed, options);
   const analyzer = new EcgAnalyzer(FS, { makeDetector: (fs) => new QrsDetector(fs) });
   const events: EcgEvent[] = [];
   for (let at = 0; at < strip.samples.length; at += chunk) {
@@ -193,4 +194,68 @@ test('a gap in the data is not asystole: the analysis starts again and learns fi
   // a re-sent chunk (overlap) is skipped, not analysed twice
   const again = analyzer.push(strip.samples.subarray(0, FS), T0 + 60_000 + 12_000 - 1000);
   assert.deepEqual(changes(again), []);
+});
+
+const ASYSTOLE: readonly StripPart[] = [
+  { kind: 'rhythm', bpm: 70, seconds: 30 },
+  { kind: 'pause', seconds: 20 },
+  { kind: 'rhythm', bpm: 70, seconds: 10 },
+];
+const asystoles = (events: readonly EcgEvent[]): string[] =>
+  events.flatMap((e) => (e.kind === 'rhythm' && e.condition === 'asystole' ? [e.active ? 'on' : 'off'] : []));
+
+test('asystole is still seen under breathing wander, with very little noise, and with no clean QRS seen before', () => {
+  // 0.6 mV of baseline wander at 0.33 Hz (breathing): the quiet test ignores it
+  assert.deepEqual(asystoles(analyse(ASYSTOLE, FS / 4, 1, { wander: { mv: 0.6, hz: 0.33 } }).events), ['on', 'off']);
+  // 5 µV of noise: quiet, not a "flat" (disconnected) input
+  assert.deepEqual(asystoles(analyse(ASYSTOLE, FS / 4, 1, { noiseMv: 0.005 }).events), ['on', 'off']);
+  // connected to a patient already in asystole: judged against the default QRS size after learning
+  const first = analyse([{ kind: 'pause', seconds: 20 }]).events.flatMap((e) =>
+    e.kind === 'metrics' ? [] : [`${e.condition} ${e.active} +${Math.round((e.at - T0) / 1000)}s`],
+  );
+  assert.deepEqual(first, ['asystole true +8s']);
+});
+
+test('a "beat" in noise does not end an asystole; a usable beat does', () => {
+  const { events } = analyse([
+    { kind: 'rhythm', bpm: 70, seconds: 30 },
+    { kind: 'pause', seconds: 8 },
+    { kind: 'noise', bpm: 70, seconds: 6, mv: 1.5 },
+    { kind: 'pause', seconds: 4 },
+    { kind: 'rhythm', bpm: 70, seconds: 12 },
+  ]);
+  const rhythm = events.filter((e) => e.kind === 'rhythm');
+  assert.deepEqual(
+    rhythm.map((e) => `${e.condition} ${e.active}`),
+    ['asystole true', 'asystole false'],
+  );
+  assert.ok(rhythm[1]!.at - T0 >= 48_000, `ended at +${(rhythm[1]!.at - T0) / 1000}s, by a beat after the noise`);
+});
+
+test('a short quiet stretch followed by noise raises nothing in any chunking', () => {
+  const parts: StripPart[] = [
+    { kind: 'rhythm', bpm: 70, seconds: 30 },
+    { kind: 'pause', seconds: 3.7 },
+    { kind: 'noise', bpm: 70, seconds: 8, mv: 1.5 },
+    { kind: 'rhythm', bpm: 70, seconds: 10 },
+  ];
+  for (const chunk of [62, 125, 1000, 1250]) {
+    assert.deepEqual(asystoles(analyse(parts, chunk).events), [], `chunk ${chunk}`);
+  }
+});
+
+test('a device clock drifting 100 ppm is followed, not cut into segments', () => {
+  const strip = syntheticStrip(FS, [{ kind: 'rhythm', bpm: 70, seconds: 1500 }]);
+  const analyzer = new EcgAnalyzer(FS, { makeDetector: (fs) => new QrsDetector(fs) });
+  const events: EcgEvent[] = [];
+  for (let at = 0; at < strip.samples.length; at += FS) {
+    const t0 = T0 + ((at * 1000) / FS) * 1.0001; // the device's clock runs 100 ppm fast
+    events.push(...analyzer.push(strip.samples.subarray(at, at + FS), t0));
+  }
+  const metrics = events.filter((e) => e.kind === 'metrics');
+  assert.deepEqual(changes(events), []);
+  assert.ok(
+    metrics.every((m) => m.kind === 'metrics' && m.heartRateBpm !== null),
+    'never re-learning: a heart rate in every window',
+  );
 });

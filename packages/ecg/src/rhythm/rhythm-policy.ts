@@ -39,6 +39,8 @@ export interface RhythmPolicy {
 export interface QualityPolicy {
   /** kSQI: kurtosis of the last `windowMs` (high-passed) above which the ECG is clean. */
   readonly kurtosisClean: number;
+  /** The second's own kurtosis must reach this (Gaussian noise: 3; a second of clean ECG is spikier at any rate). */
+  readonly secondKurtosisMin: number;
   /** Kurtosis at or below which it is noise (SQI 0); SQI rises linearly up to `kurtosisClean`. */
   readonly kurtosisNoise: number;
   readonly windowMs: number;
@@ -81,6 +83,7 @@ export const DEFAULT_RHYTHM_POLICY: RhythmPolicy = {
   endAfterBeats: 5,
   quality: {
     kurtosisClean: 5,
+    secondKurtosisMin: 3,
     kurtosisNoise: 3,
     windowMs: 5000,
     flatMv: 0.002,

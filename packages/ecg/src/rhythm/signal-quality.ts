@@ -9,7 +9,9 @@ import type { QualityPolicy } from './rhythm-policy.js';
  *   baseline wander do not count) is below `quietShare` of the patient's clean seconds (or of
  *   `referenceQrsMv` before any): no QRS in view, what asystole looks like (and the quiet part of a
  *   slow rhythm);
- * - `good`: kurtosis of the last `windowMs` (after a 0.5 Hz high-pass) at or above kSQI's clean level;
+ * - `good`: kurtosis of the last `windowMs` (after a 0.5 Hz high-pass) at or above kSQI's clean level,
+ *   and the second's own at least Gaussian noise's (3): the onset of a noise burst, which makes the
+ *   window's tails heavy for a while, is not taken for clean ECG;
  * - `noisy`: below it, with deflections as large as a QRS (motion, muscle, electrode noise).
  * `sqi` is 0–1: 0 for flat, saturated and noise, 1 for clean, linear in kurtosis between.
  */
@@ -33,6 +35,8 @@ export class SignalQuality {
   private secondMin = Number.POSITIVE_INFINITY;
   private secondMax = Number.NEGATIVE_INFINITY;
   private readonly secondRaw: Float64Array;
+  /** The second's samples after the 0.5 Hz high-pass (for its own kurtosis). */
+  private readonly secondHp: Float64Array;
   private secondFill = 0;
   private index = 0;
   private hpPrevIn = 0;
@@ -57,6 +61,7 @@ export class SignalQuality {
     this.perSecond = Math.max(1, Math.round(fsHz));
     this.window = new Float64Array(Math.max(this.perSecond, Math.round((policy.windowMs * fsHz) / 1000)));
     this.secondRaw = new Float64Array(this.perSecond);
+    this.secondHp = new Float64Array(this.perSecond);
     this.hpAlpha = onePoleHighPass(0.5, fsHz);
     this.activityAlpha = onePoleHighPass(3, fsHz);
     this.cleanActivity = reference;
@@ -90,6 +95,7 @@ export class SignalQuality {
       if (this.windowFill < this.window.length) this.windowFill++;
       if (x < this.secondMin) this.secondMin = x;
       if (x > this.secondMax) this.secondMax = x;
+      this.secondHp[this.secondFill] = y;
       this.secondRaw[this.secondFill++] = x;
       this.index++;
       if (this.secondFill === this.perSecond) out.push(this.closeSecond());
@@ -104,7 +110,8 @@ export class SignalQuality {
       const v = this.secondRaw[i]!;
       if (v === this.secondMax || v === this.secondMin) pinned++;
     }
-    const kurtosis = this.windowKurtosis();
+    const kurtosis = kurtosisOf(this.window, this.windowFill);
+    const secondKurtosis = kurtosisOf(this.secondHp, this.secondFill);
     const activity = this.activityMax - this.activityMin;
     const p = this.policy;
     let state: QualityState;
@@ -119,7 +126,7 @@ export class SignalQuality {
       // No deflection near the patient's QRS size in this second: no QRS in view (what asystole looks like).
       state = 'low-amplitude';
       sqi = 1;
-    } else if (kurtosis >= p.kurtosisClean) {
+    } else if (kurtosis >= p.kurtosisClean && secondKurtosis >= p.secondKurtosisMin) {
       state = 'good';
       sqi = 1;
       this.cleanActivity = this.cleanActivity === null ? activity : 0.9 * this.cleanActivity + 0.1 * activity;
@@ -142,28 +149,28 @@ export class SignalQuality {
     this.activityMax = Number.NEGATIVE_INFINITY;
     return second;
   }
-
-  private windowKurtosis(): number {
-    const n = this.windowFill;
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += this.window[i]!;
-    const mean = sum / n;
-    let m2 = 0;
-    let m4 = 0;
-    for (let i = 0; i < n; i++) {
-      const d = this.window[i]! - mean;
-      const d2 = d * d;
-      m2 += d2;
-      m4 += d2 * d2;
-    }
-    m2 /= n;
-    m4 /= n;
-    return m2 === 0 ? 0 : m4 / (m2 * m2);
-  }
 }
 
 /** The coefficient of a one-pole (RC) high-pass filter with corner `hz`. */
 function onePoleHighPass(hz: number, fsHz: number): number {
   const rc = 1 / (2 * Math.PI * hz);
   return rc / (rc + 1 / fsHz);
+}
+
+/** Kurtosis (fourth standardised moment) of the first `n` values; 0 for a constant. */
+function kurtosisOf(values: Float64Array, n: number): number {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += values[i]!;
+  const mean = sum / n;
+  let m2 = 0;
+  let m4 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = values[i]! - mean;
+    const d2 = d * d;
+    m2 += d2;
+    m4 += d2 * d2;
+  }
+  m2 /= n;
+  m4 /= n;
+  return m2 === 0 ? 0 : m4 / (m2 * m2);
 }

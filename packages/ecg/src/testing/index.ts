@@ -10,4 +10,4 @@ export {
 } from './mitdb.js';
 export type { MitdbRecord, RecordEvaluation } from './mitdb.js';
 export { syntheticStrip } from './synthetic-ecg.js';
-export type { Strip, StripPart } from './synthetic-ecg.js';
+export type { Strip, StripOptions, StripPart } from './synthetic-ecg.js';

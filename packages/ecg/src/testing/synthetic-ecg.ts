@@ -21,7 +21,14 @@ export interface Strip {
   readonly beats: readonly number[];
 }
 
-export function syntheticStrip(fsHz: number, parts: readonly StripPart[], seed = 1): Strip {
+export interface StripOptions {
+  /** Peak-to-peak of the baseline noise, mV (default 0.02). */
+  readonly noiseMv?: number;
+  /** Breathing baseline wander: a sine of this peak-to-peak (mV) and frequency. */
+  readonly wander?: { readonly mv: number; readonly hz: number };
+}
+
+export function syntheticStrip(fsHz: number, parts: readonly StripPart[], seed = 1, options: StripOptions = {}): Strip {
   const seconds = (p: StripPart): number =>
     p.kind === 'intervals' ? p.rrMs.reduce((s, v) => s + v, 0) / 1000 : p.seconds;
   const total = Math.round(parts.reduce((s, p) => s + seconds(p), 0) * fsHz);
@@ -36,7 +43,12 @@ export function syntheticStrip(fsHz: number, parts: readonly StripPart[], seed =
     random >>>= 0;
     return random / 0x1_0000_0000 - 0.5;
   };
-  for (let i = 0; i < total; i++) samples[i] = 0.02 * next();
+  const noise = options.noiseMv ?? 0.02;
+  const wander = options.wander;
+  for (let i = 0; i < total; i++) {
+    samples[i] =
+      noise * next() + (wander === undefined ? 0 : (wander.mv / 2) * Math.sin((2 * Math.PI * wander.hz * i) / fsHz));
+  }
   let at = 0;
   let nextBeat = 0;
   for (const part of parts) {

@@ -64,10 +64,30 @@ test('ecg eval scores per EC57 against an .atr file or a CSV, with the same coun
   assert.ok(narrow.tp! <= result.tp!);
 });
 
+test('ecg rhythm prints what the rhythm analysis raises on a record (v102s: poor signal only)', async () => {
+  const v102s = new URL('../../ecg/test-data/challenge2015/v102s.hea', import.meta.url).pathname;
+  const { code, stdout, stderr } = await run(['ecg', 'rhythm', '--record', v102s]);
+  assert.equal(code, 0, stderr);
+  const out = JSON.parse(stdout) as {
+    fs: number;
+    seconds: number;
+    beats: number;
+    episodes: { condition: string; kind: string }[];
+  };
+  assert.equal(out.fs, 250);
+  assert.equal(out.seconds, 300);
+  assert.ok(out.beats > 400);
+  assert.ok(out.episodes.length > 0);
+  assert.ok(out.episodes.every((e) => e.condition === 'poor-signal' && e.kind === 'lead'));
+  const clean = JSON.parse((await run(['ecg', 'rhythm', '--record', `${MITDB}100`])).stdout) as { episodes: unknown[] };
+  assert.deepEqual(clean.episodes, []);
+});
+
 test('ecg errors: usage problems exit 2, unreadable files exit 1, each with a line naming the problem', async () => {
   const cases: [string[], number, RegExp][] = [
     [['ecg'], 2, /Usage: wardstream ecg detect/],
-    [['ecg', 'score'], 2, /unknown subcommand "score"/],
+    [['ecg', 'score'], 2, /unknown subcommand "score" \(expected detect, eval or rhythm\)/],
+    [['ecg', 'rhythm', '--record', `${MITDB}100`, '--reference', 'x'], 2, /--reference is for eval/],
     [['ecg', 'detect'], 2, /--record PATH is required/],
     [['ecg', 'eval', '--record', `${MITDB}100`], 2, /eval needs --reference FILE/],
     [['ecg', 'detect', '--record', `${MITDB}100`, '--channel', 'x'], 2, /--channel must be a whole number/],

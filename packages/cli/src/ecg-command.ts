@@ -1,9 +1,18 @@
 import { parseArgs } from 'node:util';
-import { QRS_METHOD, QrsDetector, readReferenceBeats, readWfdbRecord, scoreBeats, WfdbError } from '@wardstream/ecg';
+import {
+  analyseRecording,
+  QRS_METHOD,
+  QrsDetector,
+  readReferenceBeats,
+  readWfdbRecord,
+  scoreBeats,
+  WfdbError,
+} from '@wardstream/ecg';
 import type { Command, CommandIo } from './io.js';
 
 const HELP = `Usage: wardstream ecg detect --record PATH [--channel N]
        wardstream ecg eval --record PATH --reference FILE [--channel N] [--window-ms MS] [--skip-s S]
+       wardstream ecg rhythm --record PATH [--channel N]
 
 detect  runs the streaming QRS detector over one channel of a WFDB record (header .hea with signal
         formats 16 or 212; PATH with or without .hea) and prints
@@ -14,6 +23,12 @@ eval    also reads reference beats — a WFDB annotation file (e.g. 100.atr: bea
         positive, each matched once; the first 5 minutes are left out. Prints one JSON object:
           {"record", "channel", "fs", "windowMs", "skipS", "referenceBeats", "detectedBeats",
            "tp", "fp", "fn", "se", "ppv"}   (se and ppv as fractions, null when undefined)
+rhythm  runs the platform's streaming rhythm analysis over the channel with the default policy (the
+        channel fed in quarter-second chunks as a monitor sends it) and prints what it would raise:
+          {"record", "channel", "fs", "seconds", "beats", "windowsByQuality",
+           "episodes": [{"condition", "kind", "startS", "endS", "value"}, ...]}
+        conditions: asystole, bradycardia, tachycardia, irregular (rhythm); no-signal, poor-signal
+        (lead); times in seconds from the start, endS null when the record ends in the episode.
 
   --record PATH       the WFDB record
   --channel N         signal number, from 0 (default 0)
@@ -32,7 +47,9 @@ export const ecgCommand: Command = async (argv, io) => {
     io.stdout.write(HELP);
     return sub === undefined ? 2 : 0;
   }
-  if (sub !== 'detect' && sub !== 'eval') return usage(io, `unknown subcommand "${sub}" (expected detect or eval)`);
+  if (sub !== 'detect' && sub !== 'eval' && sub !== 'rhythm') {
+    return usage(io, `unknown subcommand "${sub}" (expected detect, eval or rhythm)`);
+  }
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -66,7 +83,7 @@ export const ecgCommand: Command = async (argv, io) => {
   if (sub === 'eval' && (typeof values.reference !== 'string' || values.reference === '')) {
     return usage(io, 'eval needs --reference FILE');
   }
-  if (sub === 'detect' && values.reference !== undefined) return usage(io, '--reference is for eval');
+  if (sub !== 'eval' && values.reference !== undefined) return usage(io, '--reference is for eval');
 
   try {
     const wfdb = await readWfdbRecord(record);
@@ -76,6 +93,19 @@ export const ecgCommand: Command = async (argv, io) => {
         `wardstream ecg: ${record} has ${wfdb.channels.length} channel(s); --channel ${channel} does not exist\n`,
       );
       return 2;
+    }
+    if (sub === 'rhythm') {
+      const analysis = analyseRecording(signal.physical, wfdb.fsHz);
+      io.stdout.write(
+        `${JSON.stringify({
+          record: wfdb.header.record,
+          channel,
+          fs: wfdb.fsHz,
+          seconds: wfdb.length / wfdb.fsHz,
+          ...analysis,
+        })}\n`,
+      );
+      return 0;
     }
     const detector = new QrsDetector(wfdb.fsHz);
     const beats: number[] = [];

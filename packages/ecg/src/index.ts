@@ -20,3 +20,5 @@ export { QRS_METHOD, QrsDetector } from './qrs/qrs-detector.js';
 export type { QrsDetectorOptions } from './qrs/qrs-detector.js';
 export { measureDetectorThroughput } from './qrs/throughput.js';
 export type { DetectorThroughput } from './qrs/throughput.js';
+export { analyseRecording } from './rhythm/episodes.js';
+export type { Episode, RecordingAnalysis } from './rhythm/episodes.js';

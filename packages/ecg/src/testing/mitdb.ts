@@ -1,7 +1,7 @@
 import { grossResult, scoreBeats, type Ec57Result } from '../eval/ec57.js';
 import type { BeatDetector } from '../qrs/beat-detector.js';
 import { QrsDetector } from '../qrs/qrs-detector.js';
-import { EcgAnalyzer, type EcgEvent } from '../rhythm/ecg-analyzer.js';
+import { analyseRecording } from '../rhythm/episodes.js';
 import { readWfdbRecord } from '../wfdb/record.js';
 import { readReferenceBeats } from '../wfdb/reference-beats.js';
 
@@ -76,31 +76,17 @@ export function mitdbTable(results: readonly RecordEvaluation[]): string {
   ].join('\n');
 }
 
-/** Rhythm and lead conditions the analyser raises over channel 0 of a record, as "condition on–off (s)". */
+/** Rhythm and lead conditions the analyser raises over channel 0 of a record, as "condition start–end (s)". */
 export async function rhythmConditions(
   header: string,
 ): Promise<{ fsHz: number; seconds: number; conditions: string[] }> {
   const wfdb = await readWfdbRecord(header);
-  const signal = wfdb.channels[0]!.physical;
-  const analyzer = new EcgAnalyzer(wfdb.fsHz, { makeDetector: (fs) => new QrsDetector(fs) });
-  const events: EcgEvent[] = [];
-  const chunk = Math.round(wfdb.fsHz / 4);
-  for (let at = 0; at < signal.length; at += chunk) {
-    events.push(...analyzer.push(signal.subarray(at, at + chunk), (at * 1000) / wfdb.fsHz));
-  }
-  events.push(...analyzer.flush());
-  const open = new Map<string, number>();
-  const conditions: string[] = [];
-  const s = (ms: number): string => (ms / 1000).toFixed(1);
-  for (const e of events) {
-    if (e.kind === 'metrics') continue;
-    if (e.active) open.set(e.condition, e.at);
-    else {
-      conditions.push(`${e.condition} ${s(open.get(e.condition) ?? 0)}–${s(e.at)}`);
-      open.delete(e.condition);
-    }
-  }
-  for (const [condition, at] of open) conditions.push(`${condition} ${s(at)}–end`);
+  const { episodes } = analyseRecording(wfdb.channels[0]!.physical, wfdb.fsHz);
+  const s = (v: number | null): string => (v === null ? 'end' : v.toFixed(1));
+  // In order of their ends, as the conditions close (open ones last).
+  const conditions = [...episodes]
+    .sort((a, b) => (a.endS ?? Infinity) - (b.endS ?? Infinity))
+    .map((e) => `${e.condition} ${s(e.startS)}–${s(e.endS)}`);
   return { fsHz: wfdb.fsHz, seconds: wfdb.length / wfdb.fsHz, conditions };
 }
 

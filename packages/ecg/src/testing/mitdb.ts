@@ -1,6 +1,5 @@
 import { grossResult, scoreBeats, type Ec57Result } from '../eval/ec57.js';
 import type { BeatDetector } from '../qrs/beat-detector.js';
-import { QrsDetector } from '../qrs/qrs-detector.js';
 import { analyseRecording } from '../rhythm/episodes.js';
 import { readWfdbRecord } from '../wfdb/record.js';
 import { readReferenceBeats } from '../wfdb/reference-beats.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readWfdbRecord } from '@wardstream/ecg';
+import { buildDevices, DEFAULT_SCENARIO_SETTINGS, defaultDataDir, loadNumericsRecords } from '@wardstream/simulator';
 import { syntheticStrip } from '@wardstream/ecg/testing';
 import { ClinicalPipeline } from './testing/clinical-pipeline.js';
 
@@ -140,5 +141,43 @@ test('with the ECG analysed, the numeric extreme-tachycardia rule stands down fo
     );
   } finally {
     await both.close();
+  }
+});
+
+test("the simulator's arrhythmia scenario: tachycardia, asystole and bradycardia each raise their ECG alarm once, in their episodes", async () => {
+  const records = await loadNumericsRecords(defaultDataDir());
+  const settings = { ...DEFAULT_SCENARIO_SETTINGS, arrhythmiaAfterMs: 60_000, arrhythmiaEveryMs: 120_000 };
+  const [device] = buildDevices(
+    {
+      scenario: 'arrhythmia:1',
+      scenarioSettings: settings,
+      seed: 'ecg-arrhythmia',
+      devicePrefix: 'bed-',
+      waveforms: true,
+      unitVariants: false,
+      temperatureIntervalMs: 60_000,
+      nibpIntervalMs: 300_000,
+      records,
+      devices: 1,
+    },
+    START,
+  );
+  const pipeline = await ClinicalPipeline.open(START);
+  try {
+    await pipeline.admit(device!.deviceId, 'patient-arrhythmia', START - 1000);
+    await pipeline.run([device!], START, START + 60_000 + 3 * 120_000, 1000);
+    const ecg = pipeline.alarms().filter((a) => a.ruleId.startsWith('ecg.'));
+    assert.deepEqual(
+      ecg.map((a) => a.ruleId),
+      ['ecg.tachycardia', 'ecg.asystole', 'ecg.bradycardia'],
+    );
+    // each within its episode: tachycardia 60–105 s, asystole 180–188 s (+4 s), bradycardia 300–345 s
+    const offsets = ecg.map((a) => (a.raisedAt - START) / 1000);
+    assert.ok(offsets[0]! > 60 && offsets[0]! < 75, `tachycardia at +${offsets[0]}s`);
+    assert.ok(offsets[1]! > 183 && offsets[1]! < 186, `asystole at +${offsets[1]}s`);
+    assert.ok(offsets[2]! > 300 && offsets[2]! < 315, `bradycardia at +${offsets[2]}s`);
+    assert.ok(ecg.every((a) => a.priority === 'high' && a.category === 'physiological'));
+  } finally {
+    await pipeline.close();
   }
 });

@@ -4,7 +4,7 @@ import { MALFORMED_KINDS, malformedPayload } from './malformed.js';
 import { PatientModel } from './patient-model.js';
 import { encodeJson, wireReading, type TelemetryPayload, type WireReading } from './payload.js';
 import type { Random } from './random.js';
-import type { DeviceScenario } from './scenario.js';
+import { rhythmEpisode, type DeviceScenario } from './scenario.js';
 import { CONTINUOUS_CODES, NIBP_CODES, TEMPERATURE_CODE, type CodeStyle, type VitalCode } from './vital-codes.js';
 import type { Baseline, VitalSigns } from './vitals.js';
 import { WaveformSynth, type WireWaveform } from './waveform.js';
@@ -175,10 +175,19 @@ export class SimulatedDevice {
     const { config } = this;
     this.seq++;
     const ts = reportedTime(config.scenario.clockSkew, at, this.bootAt);
-    const vitals = this.model.sample(at);
+    const episode = rhythmEpisode(config.scenario, config.startAt, at);
+    const sampled = this.model.sample(at);
+    // A rhythm episode sets the heart rate (the ECG's beats, and the monitor's number with it).
+    const vitals =
+      episode?.heartRateBpm === undefined || episode.heartRateBpm === null
+        ? sampled
+        : { ...sampled, heartRateBpm: episode.heartRateBpm };
+    const asystole = episode?.kind === 'asystole';
     const probe = probeState(config.scenario, config.startAt, at);
     const readings = this.readings(vitals, at, probe);
-    const waveforms = config.waveforms ? this.waveforms(vitals, at, ts - at, probe) : [];
+    const waveforms = config.waveforms
+      ? this.waveforms(asystole ? { ...vitals, heartRateBpm: 0 } : vitals, at, ts - at, probe)
+      : [];
     const payload: TelemetryPayload = {
       seq: this.seq,
       boot: this.boot,

@@ -223,7 +223,8 @@ test('every scenario at once, with waveforms and unit variants, keeps every prom
     assert.equal(result.attempted, result.acknowledged + result.rejected + result.unanswered);
     assert.ok(result.acknowledged > 150);
     // The rebooting device used several boots, each counting from 1.
-    const boots = new Set(history.events.filter((e) => e.deviceId === 'sim-0008').map((e) => e.boot));
+    const rebooting = `sim-${String(SCENARIO_NAMES.indexOf('reboot') + 1).padStart(4, '0')}`;
+    const boots = new Set(history.events.filter((e) => e.deviceId === rebooting).map((e) => e.boot));
     assert.ok(boots.size >= 2, `${boots.size} boots`);
     // Messages the reboot cut off without an answer are unanswered, never counted as acknowledged.
     assert.equal(result.lost.total, 0);

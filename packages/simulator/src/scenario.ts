@@ -2,12 +2,21 @@ import type { Random } from './random.js';
 
 /** The behaviours a simulated device can show. A device may combine several (`deteriorating+duplicates`). */
 export type ScenarioName =
-  'stable' | 'deteriorating' | 'dropout' | 'clock-skew' | 'duplicates' | 'out-of-order' | 'malformed' | 'reboot';
+  | 'stable'
+  | 'deteriorating'
+  | 'arrhythmia'
+  | 'dropout'
+  | 'clock-skew'
+  | 'duplicates'
+  | 'out-of-order'
+  | 'malformed'
+  | 'reboot';
 
 /** Every scenario name, for help texts and validation. */
 export const SCENARIO_NAMES: readonly ScenarioName[] = [
   'stable',
   'deteriorating',
+  'arrhythmia',
   'dropout',
   'clock-skew',
   'duplicates',
@@ -26,6 +35,13 @@ export interface ScenarioSettings {
   /** Deterioration starts this long after the device starts, and takes `deteriorationDurationMs`. */
   readonly deteriorationAfterMs: number;
   readonly deteriorationDurationMs: number;
+  /**
+   * Rhythm episodes (with `--waveforms`, on the ECG): first after `arrhythmiaAfterMs`, then one every
+   * `arrhythmiaEveryMs`, in turn extreme tachycardia (165 /min, 45 s), asystole (8 s without a QRS)
+   * and extreme bradycardia (32 /min, 45 s); the heart-rate reading follows.
+   */
+  readonly arrhythmiaAfterMs: number;
+  readonly arrhythmiaEveryMs: number;
   /** The SpO2 probe drops out first after `dropoutAfterMs`, for `dropoutDurationMs`, again every `dropoutEveryMs`. */
   readonly dropoutAfterMs: number;
   readonly dropoutDurationMs: number;
@@ -49,6 +65,8 @@ export interface ScenarioSettings {
 export const DEFAULT_SCENARIO_SETTINGS: ScenarioSettings = {
   deteriorationAfterMs: 0,
   deteriorationDurationMs: 600_000,
+  arrhythmiaAfterMs: 60_000,
+  arrhythmiaEveryMs: 120_000,
   dropoutAfterMs: 30_000,
   dropoutDurationMs: 45_000,
   dropoutEveryMs: 300_000,
@@ -66,6 +84,7 @@ export interface DeviceScenario {
   /** The names it was built from, joined with `+` (`stable` when none applies). */
   readonly label: string;
   readonly deterioration?: { readonly afterMs: number; readonly durationMs: number };
+  readonly arrhythmia?: { readonly afterMs: number; readonly everyMs: number };
   readonly dropout?: {
     readonly afterMs: number;
     readonly durationMs: number;
@@ -96,6 +115,14 @@ export function resolveScenario(
     ...(has('deteriorating')
       ? { deterioration: { afterMs: s.deteriorationAfterMs, durationMs: s.deteriorationDurationMs } }
       : {}),
+    ...(has('arrhythmia')
+      ? {
+          arrhythmia: {
+            afterMs: s.arrhythmiaAfterMs,
+            everyMs: Math.max(s.arrhythmiaEveryMs, ARRHYTHMIA_LONGEST_MS + 30_000),
+          },
+        }
+      : {}),
     ...(has('dropout')
       ? {
           dropout: {
@@ -112,4 +139,27 @@ export function resolveScenario(
     malformedShare: has('malformed') ? s.malformedShare : 0,
     ...(has('reboot') ? { reboot: { everyMs: s.rebootEveryMs, downtimeMs: s.rebootDowntimeMs } } : {}),
   };
+}
+
+/** A rhythm episode of the `arrhythmia` scenario: a heart rate, or `null` for asystole (no QRS). */
+export interface RhythmEpisode {
+  readonly kind: 'tachycardia' | 'asystole' | 'bradycardia';
+  readonly heartRateBpm: number | null;
+}
+
+const ARRHYTHMIA_EPISODES: readonly (RhythmEpisode & { readonly durationMs: number })[] = [
+  { kind: 'tachycardia', heartRateBpm: 165, durationMs: 45_000 },
+  { kind: 'asystole', heartRateBpm: null, durationMs: 8_000 },
+  { kind: 'bradycardia', heartRateBpm: 32, durationMs: 45_000 },
+];
+const ARRHYTHMIA_LONGEST_MS = Math.max(...ARRHYTHMIA_EPISODES.map((e) => e.durationMs));
+
+/** The rhythm episode of the device at `at`, or null outside one. */
+export function rhythmEpisode(scenario: DeviceScenario, startAt: number, at: number): RhythmEpisode | null {
+  const a = scenario.arrhythmia;
+  if (a === undefined) return null;
+  const elapsed = at - startAt - a.afterMs;
+  if (elapsed < 0) return null;
+  const episode = ARRHYTHMIA_EPISODES[Math.floor(elapsed / a.everyMs) % ARRHYTHMIA_EPISODES.length]!;
+  return elapsed % a.everyMs < episode.durationMs ? episode : null;
 }

@@ -42,6 +42,8 @@ const FLAGS: FlagSpecs = {
   quiet: 'boolean',
   'deteriorate-after': 'string',
   'deteriorate-over': 'string',
+  'arrhythmia-after': 'string',
+  'arrhythmia-every': 'string',
   'dropout-after': 'string',
   'dropout-for': 'string',
   'dropout-every': 'string',
@@ -104,6 +106,9 @@ Output
 
 Scenario settings
   --deteriorate-after S / --deteriorate-over S   sepsis-like drift start and length (default 0 / ${DEFAULT_SCENARIO_SETTINGS.deteriorationDurationMs / 1000})
+  --arrhythmia-after S / --arrhythmia-every S   arrhythmia scenario: first rhythm episode and period (default ${DEFAULT_SCENARIO_SETTINGS.arrhythmiaAfterMs / 1000} / ${DEFAULT_SCENARIO_SETTINGS.arrhythmiaEveryMs / 1000}); in turn
+                           extreme tachycardia 165 /min for 45 s, asystole 8 s, extreme bradycardia 32 /min for 45 s
+                           (on the ECG with --waveforms; the heart-rate reading follows)
   --dropout-after S / --dropout-for S / --dropout-every S   SpO2 probe dropout timing (default 30 / 45 / 300)
   --dropout-mode silent|artifact|mixed           readings missing, or sent flagged artifact (default mixed)
   --skew +1h|-1d|1970|mixed                      clock-skew kind (default mixed: one per device)
@@ -131,6 +136,8 @@ function scenarioSettings(flags: Flags): ScenarioSettings {
   return {
     deteriorationAfterMs: seconds(flags, 'deteriorate-after') ?? d.deteriorationAfterMs,
     deteriorationDurationMs: seconds(flags, 'deteriorate-over') ?? d.deteriorationDurationMs,
+    arrhythmiaAfterMs: seconds(flags, 'arrhythmia-after') ?? d.arrhythmiaAfterMs,
+    arrhythmiaEveryMs: seconds(flags, 'arrhythmia-every', 0.001) ?? d.arrhythmiaEveryMs,
     dropoutAfterMs: seconds(flags, 'dropout-after') ?? d.dropoutAfterMs,
     dropoutDurationMs: seconds(flags, 'dropout-for', 0.001) ?? d.dropoutDurationMs,
     dropoutEveryMs: seconds(flags, 'dropout-every', 0.001) ?? d.dropoutEveryMs,

@@ -55,7 +55,7 @@ function gaussian(dtMs: number, w: Wave): number {
  */
 export class WaveformSynth {
   /** R-peak times (true event time, epoch ms) around the segment being drawn. */
-  private readonly beats: { at: number; rrMs: number }[] = [];
+  private readonly beats: { at: number; rrMs: number; silent?: true }[] = [];
 
   constructor(
     private readonly random: Random,
@@ -67,7 +67,7 @@ export class WaveformSynth {
 
   /**
    * Samples for [fromAt, toAt) (true event time) at the given rates; `clockOffsetMs` shifts `t0` to the
-   * device's clock. Returns the ECG and the pleth segment.
+   * device's clock. A heart rate of 0 draws no beat (asystole). Returns the ECG and the pleth segment.
    */
   segment(
     fromAt: number,
@@ -87,6 +87,7 @@ export class WaveformSynth {
       let e = 0.04 * breath + 0.01 * this.random.normal();
       let p = 0.12 + 0.06 * breath;
       for (const beat of this.beats) {
+        if (beat.silent === true) continue;
         const dt = t - beat.at;
         if (dt < -400 || dt > 1200) continue;
         for (const w of ecgWaves(beat.rrMs)) e += gaussian(dt, w);
@@ -105,6 +106,11 @@ export class WaveformSynth {
 
   private placeBeats(untilAt: number, heartRateBpm: number): void {
     let last = this.beats[this.beats.length - 1];
+    if (heartRateBpm <= 0) {
+      // No QRS: the rhythm resumes one normal interval after the pause, drawn from a silent marker.
+      if (last !== undefined && last.at < untilAt) this.beats.push({ at: untilAt - 1000, rrMs: 1000, silent: true });
+      return;
+    }
     while (last !== undefined && last.at < untilAt) {
       const rrMs = (60_000 / Math.max(heartRateBpm, 20)) * (1 + 0.02 * this.random.normal());
       last = { at: last.at + rrMs, rrMs };

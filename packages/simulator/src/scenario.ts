@@ -160,6 +160,6 @@ export function rhythmEpisode(scenario: DeviceScenario, startAt: number, at: num
   if (a === undefined) return null;
   const elapsed = at - startAt - a.afterMs;
   if (elapsed < 0) return null;
-  const episode = ARRHYTHMIA_EPISODES[Math.floor(elapsed / a.everyMs) % ARRHYTHMIA_EPISODES.length]!;
-  return elapsed % a.everyMs < episode.durationMs ? episode : null;
+  const episode = ARRHYTHMIA_EPISODES[Math.floor(elapsed / a.everyMs) % ARRHYTHMIA_EPISODES.length];
+  return episode !== undefined && elapsed % a.everyMs < episode.durationMs ? episode : null;
 }

@@ -50,7 +50,10 @@ test('simulate --help documents every option and the scenarios', async () => {
   ]) {
     assert.ok(help.includes(flag), flag);
   }
-  assert.match(help, /stable, deteriorating, arrhythmia, dropout, clock-skew, duplicates, out-of-order, malformed, reboot/);
+  assert.match(
+    help,
+    /stable, deteriorating, arrhythmia, dropout, clock-skew, duplicates, out-of-order, malformed, reboot/,
+  );
 });
 
 test('a bad simulate command line is one clear line and exit 2', async () => {

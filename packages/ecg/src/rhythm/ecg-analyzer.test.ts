@@ -216,6 +216,15 @@ test('asystole is still seen under breathing wander, with very little noise, and
   assert.deepEqual(first, ['asystole true +8s']);
 });
 
+test('ventricular standstill (P waves, no QRS) is asystole', () => {
+  const { events } = analyse([
+    { kind: 'rhythm', bpm: 70, seconds: 30 },
+    { kind: 'standstill', bpm: 70, seconds: 10 },
+    { kind: 'rhythm', bpm: 70, seconds: 10 },
+  ]);
+  assert.deepEqual(asystoles(events), ['on', 'off']);
+});
+
 test('a "beat" in noise does not end an asystole; a usable beat does', () => {
   const { events } = analyse([
     { kind: 'rhythm', bpm: 70, seconds: 30 },

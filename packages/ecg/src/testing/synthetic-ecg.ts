@@ -7,6 +7,8 @@ export type StripPart =
   | { readonly kind: 'rhythm'; readonly bpm: number; readonly seconds: number }
   /** No QRS: a quiet baseline with its noise (what asystole looks like). */
   | { readonly kind: 'pause'; readonly seconds: number }
+  /** Ventricular standstill: P waves at `bpm` and no QRS (asystole with atrial activity). */
+  | { readonly kind: 'standstill'; readonly bpm: number; readonly seconds: number }
   /** Lead off: a constant value. */
   | { readonly kind: 'flat'; readonly seconds: number }
   /** Beats at `bpm` buried in large broadband noise (motion artifact). */
@@ -67,6 +69,10 @@ export function syntheticStrip(fsHz: number, parts: readonly StripPart[], seed =
       nextBeat = end;
     } else if (part.kind === 'pause') {
       nextBeat = end;
+    } else if (part.kind === 'standstill') {
+      const pp = Math.round((60 / part.bpm) * fsHz);
+      for (let p = Math.max(nextBeat, at + Math.round(0.3 * fsHz)); p < end; p += pp) addBeat(samples, fsHz, p, true);
+      nextBeat = end;
     } else {
       const rr = Math.round((60 / part.bpm) * fsHz);
       let beat = Math.max(nextBeat, at + Math.round(0.3 * fsHz));
@@ -82,7 +88,7 @@ export function syntheticStrip(fsHz: number, parts: readonly StripPart[], seed =
   return { fsHz, samples, beats };
 }
 
-function addBeat(samples: Float64Array, fsHz: number, r: number): void {
+function addBeat(samples: Float64Array, fsHz: number, r: number, atrialOnly = false): void {
   const wave = (centerS: number, widthS: number, mv: number): void => {
     const c = r + centerS * fsHz;
     const w = widthS * fsHz;
@@ -92,6 +98,7 @@ function addBeat(samples: Float64Array, fsHz: number, r: number): void {
     }
   };
   wave(-0.16, 0.02, 0.12); // P
+  if (atrialOnly) return;
   wave(-0.025, 0.008, -0.1); // Q
   wave(0, 0.01, 1.2); // R
   wave(0.027, 0.009, -0.25); // S

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { checkCommand, simulateCommand } from '@wardstream/simulator';
 import type { Command, CommandIo } from './io.js';
+import { auditCommand } from './audit-command.js';
 import { ecgCommand } from './ecg-command.js';
 import { news2Command } from './news2-command.js';
 import { replayCommand } from './replay/replay-command.js';
@@ -12,6 +13,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   check: { run: checkCommand, summary: 'compare a simulator history with what the platform stored' },
   replay: { run: replayCommand, summary: 'play a recorded waveform (WFDB or CSV) as a live device over MQTT' },
   news2: { run: news2Command, summary: 'score NEWS2 for JSON lines of observations (RCP 2017)' },
+  audit: { run: auditCommand, summary: 'check the audit trail of a data directory as a hash chain' },
   ecg: { run: ecgCommand, summary: 'detect QRS complexes in a WFDB record, or score them per EC57' },
 };
 

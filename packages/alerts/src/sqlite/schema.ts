@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { canonicalJson, chainHash, GENESIS_HASH } from '@wardstream/auth';
 import { WardstreamError } from '@wardstream/domain';
 
 /**
@@ -13,6 +14,8 @@ import { WardstreamError } from '@wardstream/domain';
  * audit         user changes; AUTOINCREMENT so a seq is never handed out twice, even after a delete.
  * checkpoint    one row: the engine's last checkpoint.
  * ecg_metrics   ECG heart rate, HRV and signal quality, one row per (device, lead, at) (version 2).
+ * audit.hash    the audit trail as a hash chain (version 3): SHA-256 of the previous row's hash, the
+ *               seq and the entry as canonical JSON (`@wardstream/auth` audit-chain).
  *
  * The version is SQLite's `user_version`; `MIGRATIONS[n]` takes a file from version n to n + 1.
  */
@@ -89,8 +92,24 @@ CREATE TABLE ecg_metrics (
 CREATE INDEX ecg_metrics_by_patient ON ecg_metrics (patient_id, at) WHERE patient_id IS NOT NULL;
 `;
 
+/** Version 3: the audit trail becomes a hash chain; rows already there are chained in seq order. */
+function version3(db: Database): void {
+  db.exec('ALTER TABLE audit ADD COLUMN hash TEXT');
+  const rows = db.prepare<[], { seq: number; json: string }>('SELECT seq, json FROM audit ORDER BY seq').all();
+  const update = db.prepare<[string, number]>('UPDATE audit SET hash = ? WHERE seq = ?');
+  let previous = GENESIS_HASH;
+  for (const row of rows) {
+    previous = chainHash(previous, row.seq, canonicalJson(JSON.parse(row.json)));
+    update.run(previous, row.seq);
+  }
+}
+
 /** `MIGRATIONS[n]` upgrades a file of version n to n + 1; version 0 is an empty file. Append, never edit. */
-const MIGRATIONS: readonly ((db: Database) => void)[] = [(db) => db.exec(VERSION_1), (db) => db.exec(VERSION_2)];
+const MIGRATIONS: readonly ((db: Database) => void)[] = [
+  (db) => db.exec(VERSION_1),
+  (db) => db.exec(VERSION_2),
+  version3,
+];
 
 /** The version this build writes and reads. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { verifyChain } from '@wardstream/auth';
 import { WardstreamError, type ErrorCode } from '@wardstream/domain';
 import type { ClinicalStore } from '../clinical-store.js';
 import { alarmFixture, alarmHistory, chartedFixture, describeClinicalStoreContract, T0 } from '../contract.js';
@@ -43,12 +44,16 @@ function editFile(path: string, edit: (db: Database.Database) => void): void {
   }
 }
 
+function pickReport(report: ReturnType<typeof verifyChain>): string {
+  return report.ok ? `ok ${report.records}` : `${report.problem} ${report.seq}`;
+}
+
 describe('SqliteClinicalStore', () => {
   it('records its schema version in the file', () => {
     const path = join(dir, 'version.db');
     openFile(path).close();
     editFile(path, (db) => assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION));
-    assert.equal(SCHEMA_VERSION, 2);
+    assert.equal(SCHEMA_VERSION, 3);
     openFile(path).close();
   });
 
@@ -59,6 +64,7 @@ describe('SqliteClinicalStore', () => {
     store.close();
     editFile(path, (db) => {
       db.exec('DROP TABLE ecg_metrics');
+      db.exec('ALTER TABLE audit DROP COLUMN hash');
       db.pragma('user_version = 1');
     });
     const upgraded = openFile(path);
@@ -68,7 +74,74 @@ describe('SqliteClinicalStore', () => {
     } finally {
       upgraded.close();
     }
-    editFile(path, (db) => assert.equal(db.pragma('user_version', { simple: true }), 2));
+    editFile(path, (db) => assert.equal(db.pragma('user_version', { simple: true }), 3));
+  });
+
+  it('chains the audit trail: untouched it verifies; an edit, a deletion or a reorder is found at its record', () => {
+    const path = join(dir, 'audit-chain.db');
+    const store = openFile(path);
+    for (let i = 1; i <= 6; i++) {
+      store.appendAudit({
+        at: 1_795_000_000_000 + i,
+        actor: `nurse.${i}`,
+        action: 'alarm.acknowledge',
+        subject: `alarm:a${i}`,
+        details: { note: null, i },
+      });
+    }
+    assert.deepEqual(pickReport(verifyChain(store.auditChain())), 'ok 6');
+    store.close();
+    const check = (edit: (db: Database.Database) => void): string => {
+      const copy = join(dir, `audit-${Math.random().toString(36).slice(2)}.db`);
+      copyFileSync(path, copy);
+      editFile(copy, edit);
+      const reopened = openFile(copy);
+      try {
+        return pickReport(verifyChain(reopened.auditChain()));
+      } finally {
+        reopened.close();
+      }
+    };
+    assert.equal(
+      check(() => undefined),
+      'ok 6',
+    );
+    assert.equal(
+      check((db) => db.prepare(`UPDATE audit SET json = replace(json, 'nurse.3', 'nurse.x') WHERE seq = 3`).run()),
+      'altered 3',
+    );
+    assert.equal(
+      check((db) => db.prepare('DELETE FROM audit WHERE seq = 4').run()),
+      'removed 4',
+    );
+    // two entries swapped with their numbers: the stored order shows it
+    assert.equal(
+      check((db) => {
+        db.prepare('UPDATE audit SET seq = 100 WHERE seq = 2').run();
+        db.prepare('UPDATE audit SET seq = 2 WHERE seq = 5').run();
+        db.prepare('UPDATE audit SET seq = 5 WHERE seq = 100').run();
+      }),
+      'altered 2',
+    );
+  });
+
+  it("chains an older file's audit entries when it upgrades to version 3", () => {
+    const path = join(dir, 'audit-upgrade.db');
+    const store = openFile(path);
+    store.appendAudit({ at: 1, actor: 'a', action: 'x', subject: 's', details: {} });
+    store.appendAudit({ at: 2, actor: 'b', action: 'y', subject: 's', details: { k: [1, 2] } });
+    store.close();
+    editFile(path, (db) => {
+      db.exec('ALTER TABLE audit DROP COLUMN hash');
+      db.pragma('user_version = 2');
+    });
+    const upgraded = openFile(path);
+    try {
+      upgraded.appendAudit({ at: 3, actor: 'c', action: 'z', subject: 's', details: {} });
+      assert.equal(pickReport(verifyChain(upgraded.auditChain())), 'ok 3');
+    } finally {
+      upgraded.close();
+    }
   });
 
   it('refuses a file of a newer schema version, naming both versions', () => {

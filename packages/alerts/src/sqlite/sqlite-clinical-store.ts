@@ -1,4 +1,5 @@
 import type { Database, Transaction } from 'better-sqlite3';
+import { canonicalJson, chainHash, GENESIS_HASH, type ChainedRecord } from '@wardstream/auth';
 import { WardstreamError } from '@wardstream/domain';
 import type {
   Alarm,
@@ -38,6 +39,8 @@ export class SqliteClinicalStore implements ClinicalStore {
 
   private readonly writeScores: (scores: readonly ScoreRecord[]) => void;
   private readonly writeEcg: (metrics: readonly EcgMetrics[]) => void;
+  /** Appends an audit entry and chains it to the one before, in one transaction. */
+  private readonly appendAuditNow: (entry: Omit<AuditEntry, 'seq'>) => AuditEntry;
 
   private constructor(
     private readonly db: Database,
@@ -55,6 +58,16 @@ export class SqliteClinicalStore implements ClinicalStore {
         checkInstant('ECG metrics at', m.at);
         q.upsertEcg.run(m.deviceId, m.code, m.at, m.patientId, encodeRow('ECG metrics', m));
       }
+    });
+    this.appendAuditNow = db.transaction((entry: Omit<AuditEntry, 'seq'>): AuditEntry => {
+      const q = this.statements;
+      const { at, actor, action, subject, details } = entry;
+      const record = { at, actor, action, subject, details };
+      const json = encodeRow('audit entry', record);
+      const seq = Number(q.insertAudit.run(at, actor, action, subject, json).lastInsertRowid);
+      const previous = q.auditHashBefore.get(seq)?.hash ?? GENESIS_HASH;
+      q.setAuditHash.run(chainHash(previous, seq, canonicalJson(JSON.parse(json))), seq);
+      return { seq, ...record };
     });
     this.replaceRuleSet = db.transaction((next: Omit<StoredRuleSet, 'version'>, expected?: number) =>
       this.replaceRuleSetNow(next, expected),
@@ -183,12 +196,16 @@ export class SqliteClinicalStore implements ClinicalStore {
   }
 
   appendAudit(entry: Omit<AuditEntry, 'seq'>): AuditEntry {
-    const q = this.live();
+    this.live();
     checkInstant('audit at', entry.at);
-    const { at, actor, action, subject, details } = entry;
-    const json = encodeRow('audit entry', { at, actor, action, subject, details });
-    const seq = Number(q.insertAudit.run(at, actor, action, subject, json).lastInsertRowid);
-    return { seq, at, actor, action, subject, details };
+    return this.appendAuditNow(entry);
+  }
+
+  /** The audit trail as stored, for `verifyChain` (`wardstream audit verify`). */
+  auditChain(): ChainedRecord[] {
+    return this.live()
+      .auditChain.all()
+      .map((row) => ({ seq: row.seq, body: canonicalJson(JSON.parse(row.json)), hash: row.hash ?? '' }));
   }
 
   audit(query: { readonly subjectPrefix?: string; readonly afterSeq?: number; readonly limit: number }): AuditEntry[] {

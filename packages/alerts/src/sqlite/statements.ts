@@ -46,6 +46,9 @@ export interface Statements {
   readonly getRuleSet: Statement<[string], RuleSetRow>;
   readonly putRuleSet: Statement<[string, number, number, string, string]>;
   readonly insertAudit: Statement<[number, string, string, string, string]>;
+  readonly auditHashBefore: Statement<[number], { hash: string | null }>;
+  readonly setAuditHash: Statement<[string, number]>;
+  readonly auditChain: Statement<[], { seq: number; json: string; hash: string | null }>;
   readonly audit: Statement<
     [{ readonly afterSeq: number; readonly prefix: string | null; readonly limit: number }],
     AuditRow
@@ -112,6 +115,14 @@ export function prepareStatements(db: Database): Statements {
     ),
     insertAudit: db.prepare<[number, string, string, string, string]>(
       'INSERT INTO audit (at, actor, action, subject, json) VALUES (?, ?, ?, ?, ?)',
+    ),
+    auditHashBefore: db.prepare<[number], { hash: string | null }>(
+      'SELECT hash FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT 1',
+    ),
+    setAuditHash: db.prepare<[string, number]>('UPDATE audit SET hash = ? WHERE seq = ?'),
+    // In storage order: the verifier looks for rows out of order.
+    auditChain: db.prepare<[], { seq: number; json: string; hash: string | null }>(
+      'SELECT seq, json, hash FROM audit ORDER BY rowid',
     ),
     // substr, not LIKE: LIKE folds ASCII case and treats % and _ in a subject as wildcards.
     audit: db.prepare<[{ afterSeq: number; prefix: string | null; limit: number }], AuditRow>(

@@ -1,23 +1,26 @@
-import { existsSync } from 'node:fs';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SqliteClinicalStore } from '@wardstream/alerts';
 import { verifyChain } from '@wardstream/auth';
+import { AUDIT_PUBLIC_KEY } from '@wardstream/platform';
 import type { Command, CommandIo } from './io.js';
 
-const HELP = `Usage: wardstream audit verify [--data-dir DIR]
+const HELP = `Usage: wardstream audit verify [--data-dir DIR] [--public-key FILE]
 
 Checks the audit trail of the clinical store (DIR/clinical.db) as a hash chain: each entry's hash
 covers the entry before it, its number and its content, so an edited, deleted or reordered entry
-breaks the chain from there on. Prints the number of entries and the last hash when the chain holds,
-or the first entry where it does not and why (altered, removed, reordered).
+breaks the chain from there on. The platform signs the chain's head now and then with a key kept
+outside the data directory; each signed checkpoint must match the trail, so entries cut off the end
+show as truncated. Prints the number of entries, checkpoints and the last hash when all holds, or
+the first entry where it does not and why (altered, removed, reordered, truncated, bad-checkpoint).
 
-  --data-dir DIR   the platform's data directory [WARDSTREAM_DATA_DIR] (default ./wardstream-data)
-  --help           print this help
+  --data-dir DIR     the platform's data directory [WARDSTREAM_DATA_DIR] (default ./wardstream-data)
+  --public-key FILE  the checkpoint key's public half (default <data-dir>-keys/${AUDIT_PUBLIC_KEY})
+  --help             print this help
 
-Exit status: 0 when the chain holds, 1 when it does not or the store cannot be read, 2 for a bad
-command line.
-Not yet: signed checkpoints, so cutting entries off the end of the trail is not detected.
+Exit status: 0 when the trail holds, 1 when it does not or cannot be read, 2 for a bad command line.
 `;
 
 export const auditCommand: Command = (argv, io) => Promise.resolve(audit(argv, io));
@@ -29,13 +32,13 @@ function audit(argv: readonly string[], io: CommandIo): number {
     return sub === undefined ? 2 : 0;
   }
   if (sub !== 'verify') return usage(io, `unknown subcommand "${sub}" (expected verify)`);
-  let values: { 'data-dir'?: string | undefined; help?: boolean | undefined };
+  let values: { 'data-dir'?: string | undefined; 'public-key'?: string | undefined; help?: boolean | undefined };
   try {
     ({ values } = parseArgs({
       args: [...rest],
       strict: true,
       allowPositionals: false,
-      options: { 'data-dir': { type: 'string' }, help: { type: 'boolean' } },
+      options: { 'data-dir': { type: 'string' }, 'public-key': { type: 'string' }, help: { type: 'boolean' } },
     }));
   } catch (error) {
     return usage(io, (error as Error).message);
@@ -50,11 +53,24 @@ function audit(argv: readonly string[], io: CommandIo): number {
     io.stderr.write(`wardstream audit: no clinical store at ${path} (is --data-dir the platform's data directory?)\n`);
     return 1;
   }
+  const keyPath = resolve(values['public-key'] ?? join(`${dataDir}-keys`, AUDIT_PUBLIC_KEY));
+  let publicKey: KeyObject | undefined;
+  if (existsSync(keyPath)) {
+    publicKey = createPublicKey(readFileSync(keyPath));
+  } else if (values['public-key'] !== undefined) {
+    io.stderr.write(`wardstream audit: cannot read the public key ${keyPath}\n`);
+    return 1;
+  } else {
+    io.stderr.write(`audit: no public key at ${keyPath}: checkpoint signatures are not checked\n`);
+  }
   const store = SqliteClinicalStore.open({ path });
   try {
-    const report = verifyChain(store.auditChain());
+    const checkpoints = store.auditCheckpoints();
+    const report = verifyChain(store.auditChain(), checkpoints, publicKey);
     if (report.ok) {
-      io.stdout.write(`audit: ${report.records} entries, chain intact; last hash ${report.lastHash}\n`);
+      io.stdout.write(
+        `audit: ${report.records} entries, ${report.checkpoints} signed checkpoints, chain intact; last hash ${report.lastHash}\n`,
+      );
       return 0;
     }
     io.stdout.write(`audit: entry ${report.seq} ${report.problem}: ${report.detail}\n`);

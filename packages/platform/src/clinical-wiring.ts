@@ -20,6 +20,7 @@ import type { Registry } from '@wardstream/registry';
 import { ClinicalMetrics } from './clinical-metrics.js';
 import { ClinicalSupervisor } from './clinical-supervisor.js';
 import type { Logger } from './logger.js';
+import { AuditSigner, loadOrCreateAuditKeys } from './audit-signer.js';
 
 /** The clinical side of a platform process: engine service, its store, alerts topic, webhooks. */
 export interface ClinicalParts {
@@ -34,6 +35,8 @@ export interface ClinicalParts {
 
 export interface ClinicalWiringDeps {
   readonly dataDir: string;
+  /** Where the audit-checkpoint signing key lives (outside `dataDir`). */
+  readonly auditKeyDir: string;
   readonly webhooksPath: string | undefined;
   readonly clinicalPolicyPath: string | undefined;
   readonly log: TelemetryLog;
@@ -192,6 +195,14 @@ export async function startClinical(deps: ClinicalWiringDeps): Promise<ClinicalP
       clock,
     });
     closers.push(() => supervisor.stop(false));
+    const signer = new AuditSigner(
+      () => supervisor.current.store,
+      loadOrCreateAuditKeys(deps.auditKeyDir),
+      clock,
+      logger,
+    );
+    signer.start();
+    closers.push(() => signer.stop());
     webhooks.start();
     const wardTimer = setInterval(() => {
       refreshWards()

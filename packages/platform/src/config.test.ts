@@ -35,6 +35,15 @@ describe('platform configuration', () => {
     assert.match(parsed.errors.join('\n'), /go together/);
   });
 
+  it('keeps the audit key outside the data directory', () => {
+    const defaults = parseConfig(['--data-dir', '/srv/ws/data'], {});
+    assert.ok(defaults.ok);
+    assert.equal(defaults.config.auditKeyDir, '/srv/ws/data-keys');
+    const inside = parseConfig(['--data-dir', '/srv/ws/data', '--audit-key-dir', '/srv/ws/data/keys'], {});
+    assert.ok(!inside.ok);
+    assert.match(inside.errors.join('\n'), /--audit-key-dir must be outside --data-dir/);
+  });
+
   it('refuses a misspelt WARDSTREAM_ variable instead of ignoring it', () => {
     const parsed = parseConfig([], { WARDSTREAM_HTTP_POR: '9000' });
     assert.equal(parsed.ok, false);

@@ -18,6 +18,8 @@ export interface MqttTlsConfig {
 export interface EmbeddedConfig {
   readonly kind: 'embedded';
   readonly dataDir: string;
+  /** Directory of the audit-checkpoint signing key: outside the data directory (default `<data-dir>-keys`). */
+  readonly auditKeyDir: string;
   /** Address of the HTTP API (unauthenticated today: keep it on loopback or a protected network). */
   readonly host: string;
   /** Address of the MQTT endpoint for devices; defaults to `host`. */
@@ -48,6 +50,7 @@ export const DEFAULT_MQTT_PORT = 1884;
 /** Option name → environment variable: every option can also come from `WARDSTREAM_*`. */
 const OPTIONS = {
   'data-dir': { type: 'string', env: 'WARDSTREAM_DATA_DIR' },
+  'audit-key-dir': { type: 'string', env: 'WARDSTREAM_AUDIT_KEY_DIR' },
   host: { type: 'string', env: 'WARDSTREAM_HOST' },
   'mqtt-host': { type: 'string', env: 'WARDSTREAM_MQTT_HOST' },
   'http-port': { type: 'string', env: 'WARDSTREAM_HTTP_PORT' },
@@ -71,6 +74,8 @@ export type ParsedConfig =
 
 export const CONFIG_HELP = `Options (each also as the WARDSTREAM_* variable named in brackets):
   --data-dir DIR              data directory [WARDSTREAM_DATA_DIR] (default ./wardstream-data)
+  --audit-key-dir DIR         key that signs audit checkpoints, kept outside the data directory
+                              [WARDSTREAM_AUDIT_KEY_DIR] (default <data-dir>-keys, created at first start)
   --host ADDR                 address of the HTTP API [WARDSTREAM_HOST] (default 127.0.0.1; the API has
                               no authentication yet: keep it on loopback or a protected network)
   --mqtt-host ADDR            address of the MQTT endpoint [WARDSTREAM_MQTT_HOST] (default: --host)
@@ -130,9 +135,15 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   if (!(demoRate > 0 && demoRate <= 1000))
     errors.push('--demo-rate: must be a number of messages per second, 0 < r <= 1000');
 
+  const dataDir = resolve(get('data-dir') ?? 'wardstream-data');
+  const auditKeyDir = resolve(get('audit-key-dir') ?? `${dataDir}-keys`);
+  if (auditKeyDir === dataDir || auditKeyDir.startsWith(`${dataDir}/`)) {
+    errors.push('--audit-key-dir must be outside --data-dir (the key vouches for the data files)');
+  }
   const config: EmbeddedConfig = {
     kind: 'embedded',
-    dataDir: resolve(get('data-dir') ?? 'wardstream-data'),
+    dataDir,
+    auditKeyDir,
     host: get('host') ?? '127.0.0.1',
     mqttHost: get('mqtt-host') ?? get('host') ?? '127.0.0.1',
     httpPort: int('http-port', DEFAULT_HTTP_PORT, 0, 65535),

@@ -116,6 +116,7 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
 
     const clinical = await startClinical({
       dataDir: config.dataDir,
+      auditKeyDir: config.auditKeyDir,
       webhooksPath: config.webhooksPath,
       clinicalPolicyPath: config.clinicalPolicyPath,
       log,

@@ -15,3 +15,4 @@ export { lockDataDir } from './data-dir-lock.js';
 export { startDemo, DEMO_WARD, type Demo, type DemoOptions } from './demo.js';
 export { ProcessingSupervisor, type ProcessingStatus } from './processing-supervisor.js';
 export { ForwardingReadingStore } from './forwarding-store.js';
+export { AUDIT_PUBLIC_KEY, AuditSigner, loadOrCreateAuditKeys } from './audit-signer.js';

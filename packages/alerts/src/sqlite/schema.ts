@@ -14,6 +14,7 @@ import { WardstreamError } from '@wardstream/domain';
  * audit         user changes; AUTOINCREMENT so a seq is never handed out twice, even after a delete.
  * checkpoint    one row: the engine's last checkpoint.
  * ecg_metrics   ECG heart rate, HRV and signal quality, one row per (device, lead, at) (version 2).
+ * audit_checkpoint  signed (seq, hash) of the audit chain, so a cut tail shows (version 4).
  * audit.hash    the audit trail as a hash chain (version 3): SHA-256 of the previous row's hash, the
  *               seq and the entry as canonical JSON (`@wardstream/auth` audit-chain).
  *
@@ -109,6 +110,13 @@ const MIGRATIONS: readonly ((db: Database) => void)[] = [
   (db) => db.exec(VERSION_1),
   (db) => db.exec(VERSION_2),
   version3,
+  (db) =>
+    db.exec(`CREATE TABLE audit_checkpoint (
+      seq INTEGER PRIMARY KEY,
+      hash TEXT NOT NULL,
+      at INTEGER NOT NULL,
+      signature TEXT NOT NULL
+    )`),
 ];
 
 /** The version this build writes and reads. */

@@ -53,7 +53,7 @@ describe('SqliteClinicalStore', () => {
     const path = join(dir, 'version.db');
     openFile(path).close();
     editFile(path, (db) => assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION));
-    assert.equal(SCHEMA_VERSION, 3);
+    assert.equal(SCHEMA_VERSION, 4);
     openFile(path).close();
   });
 
@@ -65,6 +65,7 @@ describe('SqliteClinicalStore', () => {
     editFile(path, (db) => {
       db.exec('DROP TABLE ecg_metrics');
       db.exec('ALTER TABLE audit DROP COLUMN hash');
+      db.exec('DROP TABLE audit_checkpoint');
       db.pragma('user_version = 1');
     });
     const upgraded = openFile(path);
@@ -74,7 +75,7 @@ describe('SqliteClinicalStore', () => {
     } finally {
       upgraded.close();
     }
-    editFile(path, (db) => assert.equal(db.pragma('user_version', { simple: true }), 3));
+    editFile(path, (db) => assert.equal(db.pragma('user_version', { simple: true }), 4));
   });
 
   it('chains the audit trail: untouched it verifies; an edit, a deletion or a reorder is found at its record', () => {
@@ -133,6 +134,7 @@ describe('SqliteClinicalStore', () => {
     store.close();
     editFile(path, (db) => {
       db.exec('ALTER TABLE audit DROP COLUMN hash');
+      db.exec('DROP TABLE audit_checkpoint');
       db.pragma('user_version = 2');
     });
     const upgraded = openFile(path);

@@ -1,5 +1,5 @@
 import type { Database, Transaction } from 'better-sqlite3';
-import { canonicalJson, chainHash, GENESIS_HASH, type ChainedRecord } from '@wardstream/auth';
+import { canonicalJson, chainHash, GENESIS_HASH, type ChainedRecord, type SignedCheckpoint } from '@wardstream/auth';
 import { WardstreamError } from '@wardstream/domain';
 import type {
   Alarm,
@@ -199,6 +199,20 @@ export class SqliteClinicalStore implements ClinicalStore {
     this.live();
     checkInstant('audit at', entry.at);
     return this.appendAuditNow(entry);
+  }
+
+  /** The newest audit entry's seq and hash (what a checkpoint signs), or null for an empty trail. */
+  auditHead(): { readonly seq: number; readonly hash: string } | null {
+    const row = this.live().auditHead.get();
+    return row === undefined || row.hash === null ? null : { seq: row.seq, hash: row.hash };
+  }
+
+  addAuditCheckpoint(checkpoint: SignedCheckpoint): void {
+    this.live().insertAuditCheckpoint.run(checkpoint.seq, checkpoint.hash, checkpoint.at, checkpoint.signature);
+  }
+
+  auditCheckpoints(): SignedCheckpoint[] {
+    return this.live().auditCheckpoints.all();
   }
 
   /** The audit trail as stored, for `verifyChain` (`wardstream audit verify`). */

@@ -49,6 +49,9 @@ export interface Statements {
   readonly auditHashBefore: Statement<[number], { hash: string | null }>;
   readonly setAuditHash: Statement<[string, number]>;
   readonly auditChain: Statement<[], { seq: number; json: string; hash: string | null }>;
+  readonly auditHead: Statement<[], { seq: number; hash: string | null }>;
+  readonly insertAuditCheckpoint: Statement<[number, string, number, string]>;
+  readonly auditCheckpoints: Statement<[], { seq: number; hash: string; at: number; signature: string }>;
   readonly audit: Statement<
     [{ readonly afterSeq: number; readonly prefix: string | null; readonly limit: number }],
     AuditRow
@@ -123,6 +126,15 @@ export function prepareStatements(db: Database): Statements {
     // In storage order: the verifier looks for rows out of order.
     auditChain: db.prepare<[], { seq: number; json: string; hash: string | null }>(
       'SELECT seq, json, hash FROM audit ORDER BY rowid',
+    ),
+    auditHead: db.prepare<[], { seq: number; hash: string | null }>(
+      'SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1',
+    ),
+    insertAuditCheckpoint: db.prepare<[number, string, number, string]>(
+      'INSERT OR REPLACE INTO audit_checkpoint (seq, hash, at, signature) VALUES (?, ?, ?, ?)',
+    ),
+    auditCheckpoints: db.prepare<[], { seq: number; hash: string; at: number; signature: string }>(
+      'SELECT seq, hash, at, signature FROM audit_checkpoint ORDER BY seq',
     ),
     // substr, not LIKE: LIKE folds ASCII case and treats % and _ in a subject as wildcards.
     audit: db.prepare<[{ afterSeq: number; prefix: string | null; limit: number }], AuditRow>(

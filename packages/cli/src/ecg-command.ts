@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import {
   analyseRecording,
   QRS_METHOD,
+  detectBeats,
   QrsDetector,
   readReferenceBeats,
   readWfdbRecord,
@@ -107,12 +108,7 @@ export const ecgCommand: Command = async (argv, io) => {
       );
       return 0;
     }
-    const detector = new QrsDetector(wfdb.fsHz);
-    const beats: number[] = [];
-    const chunk = Math.max(1, Math.round(wfdb.fsHz));
-    for (let at = 0; at < wfdb.length; at += chunk)
-      beats.push(...detector.push(signal.physical.subarray(at, at + chunk)));
-    beats.push(...detector.flush());
+    const beats = detectBeats(new QrsDetector(wfdb.fsHz), signal.physical, Math.max(1, Math.round(wfdb.fsHz)));
     if (sub === 'detect') {
       io.stdout.write(`${JSON.stringify({ fs: wfdb.fsHz, beats })}\n`);
       return 0;

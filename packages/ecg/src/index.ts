@@ -17,6 +17,7 @@ export type { RhythmChange, RhythmCondition, RhythmMetrics } from './rhythm/rhyt
 export { irregularity, rmssd, sdnn } from './rhythm/rr-stats.js';
 export type { QualitySecond, QualityState } from './rhythm/signal-quality.js';
 export { QRS_METHOD, QrsDetector } from './qrs/qrs-detector.js';
+export { detectBeats } from './qrs/beat-detector.js';
 export type { QrsDetectorOptions } from './qrs/qrs-detector.js';
 export { measureDetectorThroughput } from './qrs/throughput.js';
 export type { DetectorThroughput } from './qrs/throughput.js';

@@ -4,6 +4,7 @@ import { readWfdbRecord } from '@wardstream/ecg';
 import { buildDevices, DEFAULT_SCENARIO_SETTINGS, defaultDataDir, loadNumericsRecords } from '@wardstream/simulator';
 import { syntheticStrip } from '@wardstream/ecg/testing';
 import { ClinicalPipeline } from './testing/clinical-pipeline.js';
+import { WaveformDevice } from './testing/waveform-device.js';
 
 /**
  * ECG through the real ingest-to-alarm path: wire messages of 250 ms waveform chunks go through the
@@ -15,42 +16,17 @@ const START = Date.UTC(2026, 10, 25, 9, 0, 0);
 const CHALLENGE = new URL('../../ecg/test-data/challenge2015/', import.meta.url).pathname;
 const ECG_II = 'MDC_ECG_ELEC_POTL_II';
 
+/** Plays `samples` as a monitor sending 250 ms chunks through the pipeline, then lets the service catch up. */
 async function replay(
   pipeline: ClinicalPipeline,
   device: string,
   fsHz: number,
   samples: ArrayLike<number>,
   startAt: number,
-  chunkMs = 250,
-  /** The monitor's own heart-rate number at an event time, sent with each chunk when given. */
   heartRate?: (at: number) => number,
 ): Promise<void> {
-  const per = Math.round((chunkMs * fsHz) / 1000);
-  let seq = 0;
-  for (let at = 0; at < samples.length; at += per) {
-    const t0 = startAt + Math.round((at * 1000) / fsHz);
-    const chunk = Array.from(
-      Array.prototype.slice.call(samples, at, at + per) as number[],
-      (v) => Math.round(v * 10_000) / 10_000,
-    );
-    const payload = {
-      seq: ++seq,
-      boot: 'replay',
-      ts: t0,
-      waveforms: [{ code: ECG_II, fs: fsHz, t0, unit: 'mV', samples: chunk }],
-      ...(heartRate === undefined
-        ? {}
-        : { readings: [{ code: 'MDC_ECG_HEART_RATE', value: heartRate(t0), unit: '/min' }] }),
-    };
-    const answer = await pipeline.pipeline.ingest(device as never, Buffer.from(JSON.stringify(payload)), t0 + chunkMs);
-    assert.equal(answer.kind, 'stored', JSON.stringify(answer));
-    if (seq % 40 === 0) {
-      pipeline.clock.set(t0 + chunkMs);
-      await pipeline.service.drain();
-    }
-  }
-  pipeline.clock.set(startAt + Math.round((samples.length * 1000) / fsHz) + 1000);
-  await pipeline.service.drain();
+  const monitor = new WaveformDevice(device, ECG_II, fsHz, samples, startAt, 250, heartRate);
+  await pipeline.run([monitor], startAt, monitor.endAt + 1000, 250);
 }
 
 test("Challenge 2015 v102s (a monitor's false VT alarm) raises no high-priority physiological alarm", async () => {
@@ -132,7 +108,7 @@ test('with the ECG analysed, the numeric extreme-tachycardia rule stands down fo
   const both = await ClinicalPipeline.open(START);
   try {
     await both.admit('monitor-2', 'patient-2', START - 1000);
-    await replay(both, 'monitor-2', 250, strip.samples, START, 250, rate);
+    await replay(both, 'monitor-2', 250, strip.samples, START, rate);
     // NEWS2's pulse band (≥ 131 /min, chart 1) is another rule and still alarms; the numeric
     // ecg.extreme-tachycardia does not: the beats carry that condition.
     assert.deepEqual(

@@ -12,3 +12,11 @@ export interface BeatDetector {
   /** Ends the stream: returns the beats still pending confirmation. */
   flush(): number[];
 }
+
+/** Every beat of a whole signal, fed to `detector` in chunks of `chunk` samples as a stream would bring them. */
+export function detectBeats(detector: BeatDetector, signal: Float64Array, chunk: number): number[] {
+  const beats: number[] = [];
+  for (let at = 0; at < signal.length; at += chunk) beats.push(...detector.push(signal.subarray(at, at + chunk)));
+  beats.push(...detector.flush());
+  return beats;
+}

@@ -107,17 +107,6 @@ export class EcgAnalyzer {
     return segment.fed >= Math.round((this.options.policy.learnMs * this.fsHz) / 1000);
   }
 
-  /** Active rhythm and lead conditions (what a restart needs to carry over). */
-  activeConditions(): (RhythmCondition | LeadCondition)[] {
-    const rhythm =
-      this.segment === null
-        ? [...this.carried]
-        : (['asystole', 'bradycardia', 'tachycardia', 'irregular'] as const).filter((c) =>
-            this.segment!.rhythm.isActive(c),
-          );
-    return [...rhythm, ...this.leadActive];
-  }
-
   push(samples: ArrayLike<number>, t0: number): EcgEvent[] {
     const out: EcgEvent[] = [];
     let from = 0;

@@ -27,7 +27,7 @@ export interface RecordingAnalysis {
  * would send it) and pairs condition starts and ends into episodes: what the platform would raise.
  */
 export function analyseRecording(
-  signal: ArrayLike<number> & { subarray?: (start: number, end: number) => ArrayLike<number> },
+  signal: Float64Array,
   fsHz: number,
   options: { policy?: RhythmPolicy; makeDetector?: (fsHz: number) => BeatDetector } = {},
 ): RecordingAnalysis {
@@ -38,8 +38,7 @@ export function analyseRecording(
   const events: EcgEvent[] = [];
   const chunk = Math.max(1, Math.round(fsHz / 4));
   for (let at = 0; at < signal.length; at += chunk) {
-    const part = Array.prototype.slice.call(signal, at, at + chunk) as number[];
-    events.push(...analyzer.push(part, (at * 1000) / fsHz));
+    events.push(...analyzer.push(signal.subarray(at, at + chunk), (at * 1000) / fsHz));
   }
   events.push(...analyzer.flush());
   const open = new Map<string, { startS: number; value: number | null; kind: 'rhythm' | 'lead' }>();

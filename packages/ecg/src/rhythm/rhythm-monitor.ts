@@ -160,7 +160,7 @@ export class RhythmMonitor {
   }
 
   /** Heart rate, last RR and HRV over the window ending at `index`. */
-  metricsAt(index: number): RhythmMetrics {
+  private metricsAt(index: number): RhythmMetrics {
     const recent = this.rr.slice(-this.policy.heartRateBeats);
     const med = median(recent);
     const windowStart = index - (this.policy.hrvWindowMs * this.fsHz) / 1000;

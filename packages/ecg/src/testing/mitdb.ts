@@ -1,5 +1,5 @@
 import { grossResult, scoreBeats, type Ec57Result } from '../eval/ec57.js';
-import type { BeatDetector } from '../qrs/beat-detector.js';
+import { detectBeats, type BeatDetector } from '../qrs/beat-detector.js';
 import { analyseRecording } from '../rhythm/episodes.js';
 import { readWfdbRecord } from '../wfdb/record.js';
 import { readReferenceBeats } from '../wfdb/reference-beats.js';
@@ -41,10 +41,7 @@ export async function evaluateMitdb(
   for (const record of records) {
     const wfdb = await readWfdbRecord(record.header);
     const signal = wfdb.channels[0]!.physical;
-    const detector = makeDetector(wfdb.fsHz);
-    const beats: number[] = [];
-    for (let at = 0; at < signal.length; at += chunk) beats.push(...detector.push(signal.subarray(at, at + chunk)));
-    beats.push(...detector.flush());
+    const beats = detectBeats(makeDetector(wfdb.fsHz), signal, chunk);
     const reference = await readReferenceBeats(record.reference);
     const score = scoreBeats(beats, reference, { fsHz: wfdb.fsHz, endSample: wfdb.length });
     out.push({ ...score, record, beats: beats.length, samples: wfdb.length });

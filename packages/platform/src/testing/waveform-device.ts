@@ -20,6 +20,8 @@ export class WaveformDevice implements MessageSource {
     private readonly samples: ArrayLike<number>,
     private readonly startAt: number,
     private readonly chunkMs = 250,
+    /** The monitor's own heart-rate number at an event time, sent with each chunk when given. */
+    private readonly heartRate?: (at: number) => number,
   ) {
     this.deviceId = deviceId(device);
     this.perChunk = Math.round((chunkMs * fsHz) / 1000);
@@ -45,6 +47,9 @@ export class WaveformDevice implements MessageSource {
         boot: 'recording',
         ts: t0,
         waveforms: [{ code: this.code, fs: this.fsHz, t0, unit: 'mV', samples: chunk }],
+        ...(this.heartRate === undefined
+          ? {}
+          : { readings: [{ code: 'MDC_ECG_HEART_RATE', value: this.heartRate(t0), unit: '/min' }] }),
       };
       messages.push({
         deviceId: this.deviceId,
@@ -52,7 +57,7 @@ export class WaveformDevice implements MessageSource {
         seq,
         ts: t0,
         payload: Buffer.from(JSON.stringify(payload)),
-        codes: [],
+        codes: this.heartRate === undefined ? [] : ['MDC_ECG_HEART_RATE'],
         identifiable: true,
         resend: false,
       });

@@ -11,6 +11,7 @@ import { createApi } from './app.js';
 import type { ComponentStatus } from './deps.js';
 import { LiveHub } from './live-hub.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
+import { testSecurity } from './testing/auth.js';
 
 const T0 = 1_764_000_000_000;
 
@@ -42,15 +43,18 @@ describe('HTTP API', () => {
   const live = new LiveHub();
   const clock = new ManualClock(T0 + 60_000);
   let logHealth: ComponentStatus = { status: 'ok' };
+  // An integration (ADT feed, metrics scraper): the service role reads every ward and admits.
+  const { security, issuer } = testSecurity(clock);
+  const service = () => issuer.auth({ sub: 'adt-feed', roles: ['service'] });
 
   const get = async (path: string) => {
-    const res = await app.request(path);
+    const res = await app.request(path, { headers: service() });
     return { status: res.status, type: res.headers.get('content-type') ?? '', body: (await res.json()) as Json };
   };
   const post = async (path: string, body: unknown) => {
     const res = await app.request(path, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...service() },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
     return { status: res.status, type: res.headers.get('content-type') ?? '', body: (await res.json()) as Json };
@@ -69,6 +73,7 @@ describe('HTTP API', () => {
       health: () => ({ components: { log: logHealth } }),
       metrics: () => Promise.resolve({ contentType: 'text/plain; version=0.0.4', body: 'wardstream_up 1\n' }),
       livePingMs: 50,
+      security,
     });
     await store.write([record(1, 'p-1'), record(2, 'p-1'), record(3, 'p-1'), record(4, null, 'loose-1')], {
       offsets: { 0: 4 },
@@ -201,12 +206,12 @@ describe('HTTP API', () => {
     assert.equal(down.status, 503);
     assert.match(String(down.body['detail']), /ENOSPC/);
     logHealth = { status: 'ok' };
-    const metrics = await app.request('/metrics');
+    const metrics = await app.request('/metrics', { headers: service() });
     assert.equal(await metrics.text(), 'wardstream_up 1\n');
   });
 
   it('streams live readings of a patient as server-sent events', async () => {
-    const res = await app.request('/api/v1/patients/p-1/live');
+    const res = await app.request('/api/v1/patients/p-1/live', { headers: service() });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
     const reader = res.body?.getReader();
@@ -231,7 +236,7 @@ describe('HTTP API', () => {
   });
 
   it("streams live readings of a ward's patients only", async () => {
-    const res = await app.request('/api/v1/wards/w-4/live');
+    const res = await app.request('/api/v1/wards/w-4/live', { headers: service() });
     const reader = res.body?.getReader();
     assert.ok(reader);
     const decoder = new TextDecoder();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { EcgMetrics } from '@wardstream/clinical';
 import { deviceId, patientId } from '@wardstream/domain';
-import { ClinicalApi, eventData, LiveReader, problemNames, T0, type Json } from './testing/clinical-api.js';
+import { ClinicalApi, eventData, problemNames, T0, type Json } from './testing/clinical-api.js';
 
 function window(at: number, overrides: Partial<EcgMetrics> = {}): EcgMetrics {
   return {
@@ -86,9 +86,9 @@ describe('clinical API: ECG heart rate, HRV and signal quality', () => {
   });
 
   it("sends each ECG window live as `event: ecg` to its patient's and its device's feeds only", async () => {
-    const patientFeed = await LiveReader.follow(api.app, '/api/v1/patients/p1/live');
-    const deviceFeed = await LiveReader.follow(api.app, '/api/v1/devices/mon-1/live');
-    const otherFeed = await LiveReader.follow(api.app, '/api/v1/patients/p2/live');
+    const patientFeed = await api.follow('/api/v1/patients/p1/live');
+    const deviceFeed = await api.follow('/api/v1/devices/mon-1/live');
+    const otherFeed = await api.follow('/api/v1/patients/p2/live');
     api.live.publishEcg(window(T0 + 20_000, { heartRateBpm: 80 }));
     const served = (await api.get(`/api/v1/devices/mon-1/ecg?from=${T0}`)).body['windows'] as Json[];
     for (const feed of [patientFeed, deviceFeed]) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { OPENAPI_DOCUMENT } from './openapi.js';
-import { ClinicalApi, eventData, LiveReader, T0, type Json } from './testing/clinical-api.js';
+import { ClinicalApi, eventData, T0, type Json } from './testing/clinical-api.js';
 
 const HR = 'MDC_ECG_HEART_RATE';
 const SPO2 = 'MDC_PULS_OXIM_SAT_O2';
@@ -19,7 +19,7 @@ describe('clinical API: live alarm and score events', () => {
   after(() => api.close());
 
   it("sends an alarm raised while a client follows a patient as `event: alarm`, and the patient's scores", async () => {
-    const live = await LiveReader.follow(api.app, '/api/v1/patients/p1/live');
+    const live = await api.follow('/api/v1/patients/p1/live');
     api.feed('p2', 'mon-2', SPO2, T0, 12, 85);
     api.feed('p1', 'mon-1', SPO2, T0, 12, 85);
     const text = await live.until((t) => t.includes('event: alarm') && t.includes('event: score'));
@@ -46,8 +46,8 @@ describe('clinical API: live alarm and score events', () => {
   it('sends operator changes too: an acknowledgement reaches the ward feed of the patient', async () => {
     const open = await api.get('/api/v1/alarms?patientId=p1&open=true');
     const id = String((open.body['alarms'] as Json[])[0]?.['id']);
-    const ward = await LiveReader.follow(api.app, '/api/v1/wards/w1/live');
-    const other = await LiveReader.follow(api.app, '/api/v1/wards/w2/live');
+    const ward = await api.follow('/api/v1/wards/w1/live');
+    const other = await api.follow('/api/v1/wards/w2/live');
     assert.equal((await api.post(`/api/v1/alarms/${id}/acknowledge`, { by: 'nurse.jones' })).status, 200);
     const text = await ward.until((t) => t.includes('event: alarm'));
     await ward.close();
@@ -61,7 +61,7 @@ describe('clinical API: live alarm and score events', () => {
   });
 
   it("sends a device's technical alarms to the device feed", async () => {
-    const live = await LiveReader.follow(api.app, '/api/v1/devices/mon-1/live');
+    const live = await api.follow('/api/v1/devices/mon-1/live');
     const low = (at: number) => ({
       ...api.record('p1', 'mon-1', HR, at, 80),
       status: { batteryFraction: 0.05, errors: [] },

@@ -1,7 +1,12 @@
 import type { ClinicalCommands, ClinicalStore } from '@wardstream/alerts';
+import type { AuthFailure, Principal } from '@wardstream/auth';
 import type { Catalogue, Clock } from '@wardstream/domain';
 import type { Registry } from '@wardstream/registry';
 import type { ReadingStore } from '@wardstream/store';
+import type { Hono } from 'hono';
+import type { AccessAudit } from './access/access-audit.js';
+import type { BreakGlassGrant, BreakGlassLimits } from './access/break-glass.js';
+import type { DenyReason } from './access/decide.js';
 import type { LiveHub } from './live-hub.js';
 
 /**
@@ -22,8 +27,41 @@ export interface ClinicalApiDeps {
   readonly store: ClinicalStore;
 }
 
+/**
+ * Who may call the API, and the record of who did. Every route has a policy
+ * (access/route-policies.ts); the guard authenticates, decides, audits, then runs the handler.
+ */
+export interface ApiSecurity {
+  /**
+   * The principal of an `Authorization` header value (`Bearer <jwt>`); throws AuthError, which
+   * the API answers with 401. The composition root passes `JwtVerifier.verifyHeader`.
+   */
+  readonly authenticate: (header: string | undefined) => Promise<Principal>;
+  /** One record per patient-data access, refusal and failed authentication; throws → 503, fail-closed. */
+  readonly accessAudit: AccessAudit;
+  /** Counts each failed authentication (the 401s). */
+  readonly onAuthFailure: (reason: AuthFailure) => void;
+  /** Counts each refusal (the 403s), by route as mounted and reason. */
+  readonly onDenied: (route: string, reason: DenyReason) => void;
+  /** Hears of each request refused because the audit could not be written (the 503s). */
+  readonly onAuditFailure: (error: unknown) => void;
+  /** A break-glass grant was made (after its audit record was written): notify (log, live feed, webhooks). */
+  readonly onBreakGlass: (grant: BreakGlassGrant) => void;
+  readonly breakGlassLimits?: BreakGlassLimits;
+}
+
+/** Mounts routes another package provides; inside the guard, so each needs a declared policy. */
+export type RouteMounter = (app: Hono) => void;
+
 /** What the HTTP API needs; the composition root provides it. */
 export interface ApiDeps {
+  readonly security: ApiSecurity;
+  /**
+   * Identity routes (`/.well-known/openid-configuration`, `/oauth/*`, `/api/v1/users*`,
+   * `/api/v1/clients`) and enrollment decisions (`/api/v1/devices/{id}/approve|reject`), when
+   * those services run.
+   */
+  readonly routes?: { readonly identity?: RouteMounter; readonly enrollment?: RouteMounter };
   readonly registry: Registry;
   readonly store: ReadingStore;
   readonly catalogue: Catalogue;

@@ -8,7 +8,28 @@ export {
   type LiveOptions,
   type LiveWaveform,
 } from './live-hub.js';
-export type { ApiDeps, ClinicalApiDeps, HealthReport, ComponentStatus } from './deps.js';
+export type { ApiDeps, ApiSecurity, ClinicalApiDeps, HealthReport, ComponentStatus, RouteMounter } from './deps.js';
+export {
+  AuditUnavailableError,
+  MemoryAccessAudit,
+  type AccessAudit,
+  type AccessAuditRecord,
+} from './access/access-audit.js';
+export { accessSubject, clinicalStoreAccessAudit } from './access/clinical-store-access-audit.js';
+export {
+  BreakGlassGrants,
+  DEFAULT_BREAK_GLASS_LIMITS,
+  type BreakGlassGrant,
+  type BreakGlassLimits,
+} from './access/break-glass.js';
+export type { DenyReason, ListScope } from './access/decide.js';
+export { accessOf, type Access } from './access/context.js';
+export { ROUTE_POLICIES, policyOf, type RouteId, type RoutePolicy } from './access/route-policies.js';
+export { ROLES, type Role } from './access/roles.js';
 export { OPENAPI_DOCUMENT } from './openapi.js';
 export { problem, problemForCode, type Problem } from './problem.js';
 export { readingJson } from './json.js';
+export { mountOAuthRoutes } from './routes/oauth.js';
+export { IDENTITY_PATHS } from './routes/identity-openapi.js';
+export { mountUserRoutes } from './routes/users.js';
+export { mountEnrollmentRoutes, type EnrollmentRouteDeps } from './routes/enrollment.js';

@@ -166,13 +166,28 @@ export const CLINICAL_PATHS = {
   },
   '/api/v1/audit': {
     get: {
-      summary: 'Who changed what (acknowledged, silenced, charted, set rules), oldest first',
+      summary:
+        'Who changed what (acknowledged, silenced, charted, set rules) and who accessed which patient (`access.*`), oldest first',
       parameters: [
         param('subject', 'query', 'Subject prefix, e.g. `alarm:`, `patient:p1`, `ward:`, `rules:default`'),
+        param(
+          'action',
+          'query',
+          'Action prefix, e.g. `access.` (access records), `access.deny`, `alarm.`; at most 10,000 entries are looked at per request: go on from `lastSeq`',
+        ),
         param('after', 'query', 'Only entries with a greater seq (page on with the last seq)', { type: 'integer' }),
         param('limit', 'query', '1–1000 (default 100)', { type: 'integer' }),
       ],
-      responses: { '200': json('Audit entries', list('entries', 'AuditEntry')), ...ERRORS },
+      responses: {
+        '200': json('Audit entries', {
+          type: 'object',
+          properties: {
+            entries: { type: 'array', items: ref('AuditEntry') },
+            lastSeq: { type: 'integer', description: 'Where this answer stopped: pass it as `after` to go on' },
+          },
+        }),
+        ...ERRORS,
+      },
     },
   },
 };

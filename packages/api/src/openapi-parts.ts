@@ -29,5 +29,8 @@ export const body = (schema: Schema) => ({ required: true, content: { 'applicati
 
 export const ERRORS = {
   '400': problemResponse('Invalid parameter (every problem listed in `errors`)'),
+  '401': problemResponse('No valid bearer token (`detail` is the reason: expired, wrong-audience, …)'),
+  '403': problemResponse("The caller's roles or wards do not allow it"),
   '404': problemResponse('Not found'),
+  '503': problemResponse('audit-unavailable: the access could not be audited, so it was refused'),
 };

@@ -7,6 +7,7 @@ import { CLINICAL_PATHS } from './openapi-clinical.js';
 import { CLINICAL_SCHEMAS } from './openapi-clinical-schemas.js';
 import { ERRORS, json, param, problemResponse, ref, sse } from './openapi-parts.js';
 import { OPENAPI_SCHEMAS } from './openapi-schemas.js';
+import { BREAK_GLASS_PATHS, SECURITY_SCHEMES, withAccess } from './openapi-security.js';
 
 const TO = param('to', 'query', 'Exclusive end: epoch ms or ISO-8601. Default: one minute from now.');
 const WINDOW = [param('from', 'query', 'Inclusive start: epoch ms or ISO-8601. Default: one hour before `to`.'), TO];
@@ -101,9 +102,10 @@ export const OPENAPI_DOCUMENT = {
     title: 'Wardstream API',
     version: '1',
     description:
-      'Patients, devices, bindings, readings, alarms, scores, charted observations and alarm rules of the Wardstream telemetry platform. Errors are RFC 9457 problem documents. Instants are ISO-8601 in responses; epoch ms or ISO-8601 in requests. There is no authentication yet: `by` and `recordedBy` name the caller as the caller declares it.',
+      'Patients, devices, bindings, readings, alarms, scores, charted observations and alarm rules of the Wardstream telemetry platform. Errors are RFC 9457 problem documents. Instants are ISO-8601 in responses; epoch ms or ISO-8601 in requests. Every route but the probes and descriptions needs a bearer JWT; `x-wardstream-access` says which roles may call it (nurses and physicians: the patients of their wards). `by` and `recordedBy` must name the token subject (`sub`).',
   },
-  paths: {
+  security: [{ bearer: [] }],
+  paths: withAccess({
     '/healthz': { get: { summary: 'Liveness', responses: { '200': json('Alive', { type: 'object' }) } } },
     '/readyz': {
       get: {
@@ -274,6 +276,7 @@ export const OPENAPI_DOCUMENT = {
       },
     },
     ...CLINICAL_PATHS,
-  },
-  components: { schemas: { ...OPENAPI_SCHEMAS, ...CLINICAL_SCHEMAS } },
+    ...BREAK_GLASS_PATHS,
+  }),
+  components: { schemas: { ...OPENAPI_SCHEMAS, ...CLINICAL_SCHEMAS }, securitySchemes: SECURITY_SCHEMES },
 } as const;

@@ -15,14 +15,28 @@ export interface Problem {
 }
 
 export type ProblemSlug =
-  'invalid-parameter' | 'invalid-body' | 'not-found' | 'conflict' | 'unavailable' | 'corrupt-data' | 'internal-error';
+  | 'invalid-parameter'
+  | 'invalid-body'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'limit-reached'
+  | 'unavailable'
+  | 'audit-unavailable'
+  | 'corrupt-data'
+  | 'internal-error';
 
 const TITLES: Record<ProblemSlug, string> = {
   'invalid-parameter': 'A query or path parameter is invalid',
   'invalid-body': 'The request body is invalid',
+  unauthorized: 'A valid bearer token is required',
+  forbidden: 'The caller may not do this',
   'not-found': 'Not found',
   conflict: 'The request conflicts with the current state',
+  'limit-reached': 'A limit was reached',
   unavailable: 'A component is unavailable',
+  'audit-unavailable': 'The access could not be audited, so it was refused',
   'corrupt-data': 'Stored data failed its integrity check',
   'internal-error': 'Internal error',
 };

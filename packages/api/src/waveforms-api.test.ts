@@ -18,6 +18,7 @@ import type { Hono } from 'hono';
 import { createApi } from './app.js';
 import { LiveHub } from './live-hub.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
+import { testSecurity } from './testing/auth.js';
 import { eventData, LiveReader, type Json } from './testing/clinical-api.js';
 
 const T0 = 1_764_000_000_000;
@@ -57,8 +58,12 @@ describe('waveforms over HTTP: min/max overview and live segments', () => {
   const live = new LiveHub();
   const peaks = [1.1, 1.6, 0.9, 1.3, 1.2, 1.0, 1.5, 0.8, 1.4, 1.7];
 
+  const clock = new ManualClock(T0 + 60_000);
+  const { security, issuer } = testSecurity(clock);
+  const service = () => issuer.auth({ sub: 'research-export', roles: ['service'] });
+
   const get = async (path: string) => {
-    const res = await app.request(path);
+    const res = await app.request(path, { headers: service() });
     return { status: res.status, body: (await res.json()) as Json };
   };
 
@@ -70,11 +75,12 @@ describe('waveforms over HTTP: min/max overview and live segments', () => {
       registry,
       store,
       catalogue: new Catalogue(),
-      clock: new ManualClock(T0 + 60_000),
+      clock,
       live,
       health: () => ({ components: {} }),
       metrics: () => Promise.resolve({ contentType: 'text/plain', body: '' }),
       livePingMs: 50,
+      security,
     });
     await registry.putPatient({ id: patientId('p-1'), wardId: wardId('w-1') }, T0);
     // Ten seconds of ECG and pleth; second 6 (seq 7) is missing: a gap.
@@ -178,10 +184,10 @@ describe('waveforms over HTTP: min/max overview and live segments', () => {
   });
 
   it('streams waveform segments on patient and device feeds by default, on ward feeds only when asked', async () => {
-    const patient = await LiveReader.follow(app, '/api/v1/patients/p-1/live');
-    const device = await LiveReader.follow(app, '/api/v1/devices/mon-1/live?waveforms=false');
-    const ward = await LiveReader.follow(app, '/api/v1/wards/w-1/live');
-    const wardWaves = await LiveReader.follow(app, '/api/v1/wards/w-1/live?waveforms=true');
+    const patient = await LiveReader.follow(app, '/api/v1/patients/p-1/live', service());
+    const device = await LiveReader.follow(app, '/api/v1/devices/mon-1/live?waveforms=false', service());
+    const ward = await LiveReader.follow(app, '/api/v1/wards/w-1/live', service());
+    const wardWaves = await LiveReader.follow(app, '/api/v1/wards/w-1/live?waveforms=true', service());
     const segment = wave(ECG, T0 + 20_000, ecgSecond(1.2));
     live.publish([message(21, 'p-1', 'mon-1', [segment])]);
     // A second batch without waveforms: once a feed has it, it has everything published before it.

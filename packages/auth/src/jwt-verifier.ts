@@ -72,8 +72,14 @@ export type AsymmetricAlgorithm =
 export type KeySource =
   /** The issuer's JWKS URL: fetched when a token names a key id not seen yet (rotation without restart). */
   | { readonly kind: 'remote'; readonly url: string; readonly cooldownMs?: number; readonly timeoutMs?: number }
-  /** A key set held in process (the embedded shape's own issuer, tests). */
-  | { readonly kind: 'local'; readonly jwks: JSONWebKeySet };
+  /** A fixed key set held in process (tests, a pinned key). */
+  | { readonly kind: 'local'; readonly jwks: JSONWebKeySet }
+  /**
+   * A key set asked for at every verification: the embedded issuer's `jwks()`, which follows a
+   * rotation (even one made by another process) without a restart. It should return the same object
+   * while the keys are unchanged; a new object is re-imported.
+   */
+  | { readonly kind: 'provider'; readonly keys: () => JSONWebKeySet };
 
 const DEFAULT_ALGORITHMS: readonly AsymmetricAlgorithm[] = ['RS256', 'ES256'];
 
@@ -92,13 +98,7 @@ export class JwtVerifier {
     source: KeySource,
   ) {
     this.algorithms = options.algorithms ?? DEFAULT_ALGORITHMS;
-    this.keys =
-      source.kind === 'local'
-        ? createLocalJWKSet(source.jwks)
-        : createRemoteJWKSet(new URL(source.url), {
-            cooldownDuration: source.cooldownMs ?? 30_000,
-            timeoutDuration: source.timeoutMs ?? 5_000,
-          });
+    this.keys = keyGetter(source);
   }
 
   /** The principal of an `Authorization` header value (`Bearer <jwt>`), or AuthError. */
@@ -154,6 +154,31 @@ export class JwtVerifier {
         'algorithm-not-allowed',
         `algorithm ${typeof alg === 'string' ? alg : '(none)'} is not accepted (accepted: ${this.algorithms.join(', ')})`,
       );
+    }
+  }
+}
+
+function keyGetter(source: KeySource): JWTVerifyGetKey {
+  switch (source.kind) {
+    case 'local':
+      return createLocalJWKSet(source.jwks);
+    case 'remote':
+      return createRemoteJWKSet(new URL(source.url), {
+        cooldownDuration: source.cooldownMs ?? 30_000,
+        timeoutDuration: source.timeoutMs ?? 5_000,
+      });
+    case 'provider': {
+      // Importing a key set costs a little; the provider hands back the same object until it changes.
+      let seen: JSONWebKeySet | undefined;
+      let getKey: JWTVerifyGetKey = createLocalJWKSet({ keys: [] });
+      return (header, token) => {
+        const current = source.keys();
+        if (current !== seen) {
+          seen = current;
+          getKey = createLocalJWKSet(current);
+        }
+        return getKey(header, token);
+      };
     }
   }
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TRIGGER_HEART_RATE_BPM } from './alarm-probe.js';
 import type { LoadResult, LoadSpec } from './loadgen.js';
-import { freePort, runJson, scrape, script, sleep, start, type Child } from './processes.js';
+import { LocalIssuer, readIssuerRecord } from '@wardstream/auth';
+import { API_TOKEN_ENV, apiHeaders, freePort, runJson, scrape, script, sleep, start, type Child } from './processes.js';
 
 /** Same device load for every target: devices, in-flight window, warm-up and measured window. */
 export interface IngestBenchOptions {
@@ -95,7 +96,7 @@ const ALARM_EVERY = 50;
 /** `wardstream up` as its own process on a fresh data directory and free ports (also used by waveform-bench). */
 export async function startPlatform(): Promise<{ child: Child; apiUrl: string; mqttUrl: string; dataDir: string }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ws-bench-'));
-  const [http, mqtt] = [await freePort(), await freePort()];
+  const [http, mqtt, plain] = [await freePort(), await freePort(), await freePort()];
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('WARDSTREAM_')));
   const child = await start(
     process.execPath,
@@ -108,17 +109,29 @@ export async function startPlatform(): Promise<{ child: Child; apiUrl: string; m
       String(http),
       '--mqtt-port',
       String(mqtt),
+      // The relays it is compared with (Mosquitto, aedes) are measured over plain TCP, so the load
+      // goes to the development plaintext listener; `--only tls` measures what mutual TLS costs.
+      '--dev-plaintext-mqtt-port',
+      String(plain),
     ],
     'Wardstream is up',
     env,
   );
-  return { child, apiUrl: `http://127.0.0.1:${http}`, mqttUrl: `mqtt://127.0.0.1:${mqtt}`, dataDir };
+  const keyDir = `${dataDir}-keys`;
+  const record = readIssuerRecord(keyDir);
+  if (record === undefined) throw new Error(`the platform wrote no issuer record in ${keyDir}`);
+  process.env[API_TOKEN_ENV] = await LocalIssuer.open({ keyDir, ...record }).sign(
+    // A service reads every ward and registers patients; the physician role of the bench ward sets rules.
+    { sub: 'bench', roles: ['service', 'physician'], wards: [WARD] },
+    3_600,
+  );
+  return { child, apiUrl: `http://127.0.0.1:${http}`, mqttUrl: `mqtt://127.0.0.1:${plain}`, dataDir };
 }
 
 async function send(method: 'POST' | 'PUT', url: string, body: unknown): Promise<void> {
   const res = await fetch(url, {
     method,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...apiHeaders() },
     body: JSON.stringify(body),
   });
   if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
@@ -144,7 +157,8 @@ export async function admitDevices(apiUrl: string, devices: number, parallel = 1
   }
 }
 
-function loadSpec(o: IngestBenchOptions, url: string, extra: Partial<LoadSpec>): LoadSpec {
+/** The load every ingest case offers (bench devices, options `o`), against `url`. */
+export function loadSpec(o: IngestBenchOptions, url: string, extra: Partial<LoadSpec>): LoadSpec {
   return {
     url,
     protocolVersion: o.protocolVersion,

@@ -7,9 +7,12 @@
  * write), and the live feed of some patients to time publish → alarm raised (`alarmPatients`).
  * Prints one JSON line with the result when done.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { AlarmProbe, TRIGGER_HEART_RATE_BPM, type AlarmProbeResult, type AlarmProbeSpec } from './alarm-probe.js';
 import { Histogram } from './histogram.js';
+import { cpuSeconds } from './processes.js';
 import { followLive } from './sse.js';
 
 export interface LoadSpec {
@@ -31,6 +34,13 @@ export interface LoadSpec {
    * `patientIds.length` devices carries heart rate TRIGGER_HEART_RATE_BPM.
    */
   readonly alarmPatients?: AlarmProbeSpec;
+  /**
+   * Mutual TLS (`url` is mqtts://): `dir` holds `ca.crt` and each device's `<id>.crt` and `<id>.key`;
+   * the client id is the device id, which the certificate's CN carries too.
+   */
+  readonly tls?: { readonly dir: string };
+  /** Processes whose CPU (user + system) is measured over the measured window, by name. */
+  readonly cpuPids?: Readonly<Record<string, number>>;
 }
 
 export interface LoadResult {
@@ -44,6 +54,10 @@ export interface LoadResult {
   readonly ackLatencyMs: { p50: number; p99: number; max: number; count: number };
   readonly storedLatencyMs?: { p50: number; p99: number; max: number; count: number };
   readonly alarms?: AlarmProbeResult;
+  /** Connecting every device, one after the other (TLS handshakes included), before the warm-up. */
+  readonly connectMs: number;
+  /** Cores used during the measured window by each `cpuPids` process and the load generator (`loadgen`). */
+  readonly cpuCores?: Record<string, number>;
 }
 
 /** How long after the run a trigger's alarm may still arrive (beyond the 1 s every run waits). */
@@ -92,19 +106,35 @@ class Device {
   }
 }
 
+/** The id of the `index`-th device (from 1) of a load: what it connects and publishes as. */
+export function loadDeviceId(devicePrefix: string, index: number): string {
+  return `${devicePrefix}${String(index).padStart(4, '0')}`;
+}
+
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const boot = `bench-${Date.now().toString(36)}`;
   const devices: Device[] = [];
+  const tlsDir = spec.tls?.dir;
+  const ca = tlsDir === undefined ? null : readFileSync(join(tlsDir, 'ca.crt'));
+  const connectStart = performance.now();
   for (let i = 1; i <= spec.devices; i++) {
-    const id = `${spec.devicePrefix}${String(i).padStart(4, '0')}`;
+    const id = loadDeviceId(spec.devicePrefix, i);
     const client = await connectAsync(spec.url, {
       clientId: id,
       protocolVersion: spec.protocolVersion,
       reconnectPeriod: 0,
       clean: true,
+      ...(tlsDir !== undefined &&
+        ca !== null && {
+          ca,
+          cert: readFileSync(join(tlsDir, `${id}.crt`)),
+          key: readFileSync(join(tlsDir, `${id}.key`)),
+          rejectUnauthorized: true,
+        }),
     });
     devices.push(new Device(i - 1, id, client, boot));
   }
+  const connectMs = performance.now() - connectStart;
   const probe = spec.alarmPatients === undefined ? undefined : new AlarmProbe(spec.alarmPatients);
   await probe?.start();
   const ackHist = new Histogram();
@@ -116,6 +146,17 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   let sent = 0;
   let failed = 0;
   let running = true;
+  const pids = { ...(spec.cpuPids ?? {}), loadgen: process.pid };
+  const cpuNow = () =>
+    Object.fromEntries(
+      Object.entries(pids).map(([name, pid]) => {
+        const own = process.cpuUsage();
+        return [name, pid === process.pid ? (own.user + own.system) / 1e6 : cpuSeconds(pid)] as const;
+      }),
+    );
+  const cpuAt: { at: number; cpu: Record<string, number> }[] = [];
+  setTimeout(() => cpuAt.push({ at: performance.now(), cpu: cpuNow() }), spec.warmupMs);
+  setTimeout(() => cpuAt.push({ at: performance.now(), cpu: cpuNow() }), spec.warmupMs + spec.durationMs);
   const measuring = () => {
     const now = performance.now();
     return now >= measureFrom && now < measureTo;
@@ -182,6 +223,11 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   // An alarm later than this is counted missing, not timed.
   const alarms = await probe?.finish(ALARM_GRACE_MS);
   await Promise.all(devices.map((d) => d.client.endAsync(true)));
+  const [c0, c1] = cpuAt;
+  const windowS = c0 !== undefined && c1 !== undefined ? (c1.at - c0.at) / 1000 : NaN;
+  const cpuCores = Object.fromEntries(
+    Object.keys(pids).map((name) => [name, ((c1?.cpu[name] ?? NaN) - (c0?.cpu[name] ?? NaN)) / windowS]),
+  );
   return {
     acked,
     sent,
@@ -192,6 +238,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     ackLatencyMs: ackHist.summary(),
     ...(spec.liveApiUrl === undefined ? {} : { storedLatencyMs: storedHist.summary() }),
     ...(alarms === undefined ? {} : { alarms }),
+    connectMs: Math.round(connectMs),
+    ...(spec.cpuPids === undefined ? {} : { cpuCores }),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the benchmark of issue 2, every number measured in one run on this machine.
- *   node packages/bench/dist/main.js [--only e2e,latency,alarm,aedes,mosquitto,query,qrs,waveform] [--duration-ms N]
- *                                    [--rate MSG_PER_S (latency and alarm runs, default 5000)] [--readings N (query)]
+ *   node packages/bench/dist/main.js [--only e2e,latency,alarm,aedes,mosquitto,tls,query,qrs,waveform]
+ *                                    [--duration-ms N] [--warmup-ms N]
+ *                                    [--rate MSG_PER_S (latency, alarm and tls runs, default 5000)] [--readings N (query)]
  *                                    [--qrs-seconds N] [--qrs-runs N]
  *                                    [--wave-beds N] [--wave-chunk-ms N] [--wave-warmup-ms N] [--wave-duration-ms N]
  *                                    [--wave-max-ms N (saturated runs; 0 skips them)] [--wave-window N]
@@ -23,18 +24,20 @@ import {
   mosquittoRelay,
   type IngestBenchOptions,
 } from './ingest-bench.js';
+import { mtlsCost } from './mtls-bench.js';
 import { DEFAULT_QUERY_OPTIONS, queryLatency } from './query-bench.js';
 import { qrsThroughput } from './qrs-bench.js';
 import { formatReport, type BenchResults } from './report.js';
 import { DEFAULT_WAVEFORM_OPTIONS, waveformIngest, type WaveformBenchOptions } from './waveform-bench.js';
 
-const DEFAULT_SET = ['e2e', 'latency', 'alarm', 'aedes', 'mosquitto', 'query'] as const;
+const DEFAULT_SET = ['e2e', 'latency', 'alarm', 'aedes', 'mosquitto', 'tls', 'query'] as const;
 const ALL = [...DEFAULT_SET, 'qrs', 'waveform'] as const;
 
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     'duration-ms': { type: 'string' },
+    'warmup-ms': { type: 'string' },
     readings: { type: 'string' },
     rate: { type: 'string' },
     'qrs-seconds': { type: 'string' },
@@ -59,6 +62,7 @@ for (const name of only) {
 const ingest: IngestBenchOptions = {
   ...DEFAULT_INGEST_OPTIONS,
   ...(values['duration-ms'] === undefined ? {} : { durationMs: Number(values['duration-ms']) }),
+  ...(values['warmup-ms'] === undefined ? {} : { warmupMs: Number(values['warmup-ms']) }),
   ...(values.rate === undefined ? {} : { fixedRatePerS: Number(values.rate) }),
 };
 const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
@@ -123,6 +127,12 @@ if (only.has('aedes')) {
 if (only.has('mosquitto')) {
   progress('relay reference: Mosquitto');
   results.mosquitto = await mosquittoRelay(ingest);
+}
+if (only.has('tls')) {
+  progress(
+    `cost of mutual TLS: ${ingest.devices} devices, ${ingest.fixedRatePerS} msg/s then saturated, plain TCP then mutual TLS`,
+  );
+  results.mtls = await mtlsCost(ingest, progress);
 }
 if (only.has('query')) {
   const options = {

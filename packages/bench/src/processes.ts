@@ -84,9 +84,23 @@ export async function runJson<T>(name: string, spec: unknown): Promise<T> {
   }
 }
 
+/**
+ * The bearer token of the platform under test: `startPlatform` mints a service token from the
+ * platform's own issuer and puts it in the environment, so the load generators it spawns inherit it.
+ */
+export const API_TOKEN_ENV = 'BENCH_API_TOKEN';
+
+/** The Authorization header for the platform's API (none when no platform was started). */
+export function apiHeaders(): Record<string, string> {
+  const token = process.env[API_TOKEN_ENV];
+  return token === undefined ? {} : { authorization: `Bearer ${token}` };
+}
+
 /** Reads a Prometheus counter or gauge (summing its series) from a /metrics endpoint. */
 export async function scrape(url: string, name: string): Promise<number> {
-  const text = await (await fetch(url)).text();
+  const res = await fetch(url, { headers: apiHeaders() });
+  if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
+  const text = await res.text();
   let sum = 0;
   for (const line of text.split('\n')) {
     if (line.startsWith(`${name} `) || line.startsWith(`${name}{`))

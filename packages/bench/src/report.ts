@@ -1,5 +1,6 @@
 import type { AlarmLatencyResult, EndToEndResult, IngestBenchOptions, RelayResult } from './ingest-bench.js';
 import type { LoadResult } from './loadgen.js';
+import type { MtlsCostResult } from './mtls-bench.js';
 import type { QrsResult } from './qrs-bench.js';
 import type { QueryResult } from './query-bench.js';
 import type { WaveformResult } from './waveform-bench.js';
@@ -16,6 +17,7 @@ export interface BenchResults {
   query?: QueryResult;
   qrs?: QrsResult;
   waveform?: WaveformResult;
+  mtls?: MtlsCostResult;
 }
 
 const n = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en') : '—');
@@ -29,7 +31,7 @@ export function formatReport(r: BenchResults): string {
   lines.push(
     `Machine: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, ${r.machine.mosquitto}.`,
   );
-  const ingestRan = [r.endToEnd, r.latency, r.alarm, r.aedes, r.mosquitto].some((x) => x !== undefined);
+  const ingestRan = [r.endToEnd, r.latency, r.alarm, r.aedes, r.mosquitto, r.mtls].some((x) => x !== undefined);
   if (!ingestRan) lines.push('');
   else
     lines.push(
@@ -95,6 +97,7 @@ export function formatReport(r: BenchResults): string {
       '',
     );
   }
+  if (r.mtls !== undefined) lines.push(...mtlsSection(r.mtls, o), '');
   if (r.qrs !== undefined) lines.push(...qrsSection(r.qrs), '');
   if (r.waveform !== undefined) lines.push(...waveformSection(r.waveform), '');
   return `${lines.join('\n')}\n`;
@@ -131,6 +134,38 @@ function alarmSection(a: AlarmLatencyResult, o: IngestBenchOptions): string[] {
 }
 
 const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '—');
+
+/** Gateway CPU per acknowledged message, µs. */
+const cpuPerMessageUs = (load: LoadResult) => ((load.cpuCores?.['gateway'] ?? NaN) * 1e6) / load.ackedPerS;
+
+function mtlsSection(m: MtlsCostResult, o: IngestBenchOptions): string[] {
+  const row = (name: string, load: LoadResult) =>
+    `| ${name} | ${n(load.sentPerS)} | ${n(load.ackedPerS)} | ${load.ackLatencyMs.p50} / ${load.ackLatencyMs.p99} | ` +
+    `${f2(load.cpuCores?.['gateway'] ?? NaN)} | ${n(cpuPerMessageUs(load))} | ${f2(load.cpuCores?.['loadgen'] ?? NaN)} | ${n(load.connectMs)} |`;
+  const ratios = (tls: LoadResult, plain: LoadResult) =>
+    `acknowledged msg/s ${ratio(tls.ackedPerS, plain.ackedPerS)}, PUBACK p50 ${ratio(tls.ackLatencyMs.p50, plain.ackLatencyMs.p50)}, ` +
+    `p99 ${ratio(tls.ackLatencyMs.p99, plain.ackLatencyMs.p99)}, gateway CPU per message ${ratio(cpuPerMessageUs(tls), cpuPerMessageUs(plain))}, ` +
+    `connecting ${o.devices} devices ${ratio(tls.connectMs, plain.connectMs)}`;
+  const refused = [m.plain, m.tls].flatMap((t) => Object.entries(t.target.refusals));
+  return [
+    `Cost of mutual TLS on ingest: the same ${o.devices} devices and load against the gateway alone (\`gateway-target.js\`: ` +
+      'MQTT endpoint → wire validation → durable log append with fsync → PUBACK; no processor, store or API), ' +
+      `once over plain TCP (identity from the client id) and once over mutual TLS ≥ 1.2 (identity from the client certificate; ${m.credentials}). ` +
+      `Paced at ${n(o.fixedRatePerS)} msg/s, then saturated with ${o.window} unacknowledged per device. CPU is user + system over the measured window.`,
+    '',
+    '| Transport, load | offered msg/s | acknowledged msg/s | PUBACK p50 / p99 ms | gateway CPU (cores) | gateway CPU µs/msg | load generator CPU (cores) | connect all devices, ms |',
+    '|---|---|---|---|---|---|---|---|',
+    row('plain TCP, paced', m.plain.paced),
+    row('mutual TLS, paced', m.tls.paced),
+    row('plain TCP, saturated', m.plain.saturated),
+    row('mutual TLS, saturated', m.tls.saturated),
+    '',
+    `Ratios TLS ÷ plain, paced: ${ratios(m.tls.paced, m.plain.paced)}. Saturated: ${ratios(m.tls.saturated, m.plain.saturated)}.` +
+      (refused.length === 0
+        ? ''
+        : ` The targets refused: ${refused.map(([reason, count]) => `${reason} ${n(count)}`).join(', ')}.`),
+  ];
+}
 
 function qrsSection(q: QrsResult): string[] {
   const best = Math.max(...q.runs.map((x) => x.samplesPerSecond));

@@ -1,3 +1,5 @@
+import { apiHeaders } from './processes.js';
+
 /** One server-sent event: its name (`message` when the server sent none) and its data lines joined. */
 export interface SseEvent {
   readonly name: string;
@@ -11,7 +13,7 @@ export interface SseEvent {
 export async function* sseEvents(url: string, signal: AbortSignal): AsyncGenerator<SseEvent> {
   let res: Response;
   try {
-    res = await fetch(url, { signal });
+    res = await fetch(url, { signal, headers: apiHeaders() });
   } catch (err) {
     if (signal.aborted) return;
     throw err;

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { admitDevices, startMosquitto, startPlatform } from './ingest-bench.js';
-import { scrape, script, sleep, start, type Child } from './processes.js';
+import { apiHeaders, scrape, script, sleep, start, type Child } from './processes.js';
 import { ECG_CODE, WavePool } from './wave-payload.js';
 import { seqsOf, type WaveLoadResult, type WaveLoadSpec } from './wave-loadgen.js';
 
@@ -186,7 +186,7 @@ async function verifyStored(
   const check = async (id: string) => {
     const index = Number(id.slice(PREFIX.length)) - 1;
     const url = `${apiUrl}/api/v1/devices/${id}/waveforms?from=${fromAt}&to=${toAt}&code=${ECG_CODE}`;
-    const res = await fetch(url);
+    const res = await fetch(url, { headers: apiHeaders() });
     if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
     const body = (await res.json()) as { waveforms: { boot: string; seq: number; samples: number[] }[] };
     const copies = new Map<number, number>();

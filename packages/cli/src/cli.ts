@@ -2,10 +2,13 @@ import { readFileSync } from 'node:fs';
 import { checkCommand, simulateCommand } from '@wardstream/simulator';
 import type { Command, CommandIo } from './io.js';
 import { auditCommand } from './audit-command.js';
+import { certsCommand } from './certs-command.js';
 import { ecgCommand } from './ecg-command.js';
 import { news2Command } from './news2-command.js';
 import { replayCommand } from './replay/replay-command.js';
 import { upCommand } from './up.js';
+import { clientsCommand, usersCommand } from './users-command.js';
+import { tokenCommand } from './token-command.js';
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   up: { run: upCommand, summary: 'start the whole platform in one process (embedded shape)' },
@@ -14,7 +17,11 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   replay: { run: replayCommand, summary: 'play a recorded waveform (WFDB or CSV) as a live device over MQTT' },
   news2: { run: news2Command, summary: 'score NEWS2 for JSON lines of observations (RCP 2017)' },
   audit: { run: auditCommand, summary: 'check the audit trail of a data directory as a hash chain' },
+  certs: { run: certsCommand, summary: 'the device certificate authority: init, issue, server, list, revoke' },
   ecg: { run: ecgCommand, summary: 'detect QRS complexes in a WFDB record, or score them per EC57' },
+  users: { run: usersCommand, summary: 'create the first admin and manage the users of the embedded token issuer' },
+  clients: { run: clientsCommand, summary: 'manage the OAuth service clients of the embedded token issuer' },
+  token: { run: tokenCommand, summary: 'mint a bearer token with the embedded issuer key (scripts, tests)' },
 };
 
 function usage(): string {

@@ -65,10 +65,17 @@ describe('alert webhooks end to end (wardstream up, MQTT, a local receiver)', ()
         '--webhooks',
         targetsPath,
       ]);
-      const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+      // Tokens from the platform's own issuer: a service (ADT feed, reads) and a nurse of the ward (acks).
+      const tokens = { service: '', nurse: '' };
+      const api = async <T>(
+        method: string,
+        path: string,
+        body?: unknown,
+        as: keyof typeof tokens = 'service',
+      ): Promise<T> => {
         const res = await fetch(`${platform.apiUrl}${path}`, {
           method,
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[as]}` },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         });
         const text = await res.text();
@@ -96,11 +103,15 @@ describe('alert webhooks end to end (wardstream up, MQTT, a local receiver)', ()
         // The receiver fails until the platform reports the target failing (observable, not timed).
         receiver.failing = true;
         await platform.start();
+        tokens.service = await platform.token();
+        tokens.nurse = await platform.token({ sub: 'nurse.test', roles: ['nurse'], wards: ['wh-ward'] });
         await api('POST', '/api/v1/patients', { id: PATIENT, wardId: 'wh-ward' });
         await api('POST', '/api/v1/devices', { id: DEVICE });
         await api('POST', '/api/v1/bindings', { deviceId: DEVICE, patientId: PATIENT, from: 0 });
 
         const mqtt = await connectAsync(platform.mqttUrl, {
+          ...(await platform.deviceTls([DEVICE]))(DEVICE),
+          rejectUnauthorized: true,
           clientId: DEVICE,
           protocolVersion: 5,
           reconnectPeriod: 0,
@@ -128,7 +139,7 @@ describe('alert webhooks end to end (wardstream up, MQTT, a local receiver)', ()
         for (let i = 0; i < 12; i++) await publish(150, base - 12_000 + i * 1_000);
         await waitFor('the tachycardia alarm', async () => (await alarmOf(TACHYCARDIA)) !== undefined, 10_000);
         const tachycardia = (await alarmOf(TACHYCARDIA))!;
-        await api('POST', `/api/v1/alarms/${tachycardia.id}/acknowledge`, { by: 'nurse.test' });
+        await api('POST', `/api/v1/alarms/${tachycardia.id}/acknowledge`, { by: 'nurse.test' }, 'nurse');
 
         // Normal values in real time, 1 Hz: the condition clears after its 10 s clear delay and the
         // acknowledged alarm resolves. They also keep the device from going stale until the restarts.

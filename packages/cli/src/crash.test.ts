@@ -20,10 +20,10 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function post(url: string, body: unknown): Promise<void> {
+async function post(url: string, token: string, body: unknown): Promise<void> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify(body),
   });
   if (res.status >= 300) throw new Error(`POST ${url}: ${res.status} ${await res.text()}`);
@@ -41,12 +41,17 @@ describe('crash test: kill -9 of the embedded platform under load', () => {
     const platform = new PlatformProcess(dataDir, await freePort(), await freePort(), ['--flush-interval-ms', '300']);
     try {
       await platform.start();
+      const token = await platform.token();
+      const deviceIds = ['crash5-', 'crash4-'].flatMap((prefix) =>
+        Array.from({ length: 6 }, (_, i) => `${prefix}${String(i + 1).padStart(4, '0')}`),
+      );
+      const tls = await platform.deviceTls(deviceIds);
       // Half the fleet is admitted to patients (log partitioned by patient), half stays unassigned.
       for (let i = 1; i <= 3; i++) {
         const n = String(i).padStart(4, '0');
-        await post(`${platform.apiUrl}/api/v1/patients`, { id: `crash-pt-${n}`, wardId: 'crash-ward' });
-        await post(`${platform.apiUrl}/api/v1/devices`, { id: `crash5-${n}` });
-        await post(`${platform.apiUrl}/api/v1/bindings`, {
+        await post(`${platform.apiUrl}/api/v1/patients`, token, { id: `crash-pt-${n}`, wardId: 'crash-ward' });
+        await post(`${platform.apiUrl}/api/v1/devices`, token, { id: `crash5-${n}` });
+        await post(`${platform.apiUrl}/api/v1/bindings`, token, {
           deviceId: `crash5-${n}`,
           patientId: `crash-pt-${n}`,
           from: 0,
@@ -59,6 +64,7 @@ describe('crash test: kill -9 of the embedded platform under load', () => {
         runSimulation(
           {
             mqttUrl: platform.mqttUrl,
+            tls,
             protocolVersion,
             devices: 6,
             scenario,
@@ -88,10 +94,11 @@ describe('crash test: kill -9 of the embedded platform under load', () => {
       // A clean stop drains the log into the store; the next start serves what was stored.
       assert.equal(await platform.interrupt(), 0, platform.log.slice(-4000));
       await platform.start();
-      const deviceIds = [...new Set(history.events.map((e) => e.deviceId))].sort();
+      const seen = [...new Set(history.events.map((e) => e.deviceId))].sort();
       const stored = await fetchStoredReadings({
         apiUrl: platform.apiUrl,
-        deviceIds,
+        token,
+        deviceIds: seen,
         fromAt: 0,
         toAt: Date.now() + 86_400_000,
         timeFormat: 'ms',

@@ -72,11 +72,17 @@ describe('fault: disk full under load', () => {
     const stop = new AbortController();
     try {
       await platform.start();
+      const tls = await platform.deviceTls(
+        ['full5-', 'full4-'].flatMap((prefix) =>
+          Array.from({ length: 5 }, (_, i) => `${prefix}${String(i + 1).padStart(4, '0')}`),
+        ),
+      );
       const history = new MemoryHistory();
       const fleet = (prefix: string, protocolVersion: 4 | 5) =>
         runSimulation(
           {
             mqttUrl: platform.mqttUrl,
+            tls,
             protocolVersion,
             devices: 5,
             scenario: 'stable',
@@ -130,6 +136,7 @@ describe('fault: disk full under load', () => {
       await platform.start();
       const stored = await fetchStoredReadings({
         apiUrl: platform.apiUrl,
+        token: await platform.token(),
         deviceIds: [...new Set(history.events.map((e) => e.deviceId))],
         fromAt: 0,
         toAt: Date.now() + 86_400_000,

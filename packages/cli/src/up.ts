@@ -1,4 +1,11 @@
-import { CONFIG_HELP, parseConfig, startEmbedded, streamLogger } from '@wardstream/platform';
+import {
+  CONFIG_HELP,
+  parseConfig,
+  startEmbedded,
+  streamLogger,
+  type EmbeddedConfig,
+  type EmbeddedPlatform,
+} from '@wardstream/platform';
 import type { CommandIo } from './io.js';
 
 const HELP = `Usage: wardstream up [options]
@@ -9,6 +16,40 @@ cleanly (stop intake, drain, commit, close); the next start resumes where it sto
 
 ${CONFIG_HELP}
 `;
+
+/** What an operator needs after a start: where everything listens, and how to get in the first time. */
+async function banner(config: EmbeddedConfig, platform: EmbeddedPlatform): Promise<string> {
+  const lines = [
+    'Wardstream is up.',
+    `  MQTT  mqtts://${config.mqttHost}:${platform.mqttPort}  mutual TLS; device id = certificate CN; topic wardstream/v1/devices/{deviceId}/telemetry`,
+  ];
+  if (platform.devPlaintextMqttPort !== undefined) {
+    lines.push(
+      `  MQTT  mqtt://127.0.0.1:${platform.devPlaintextMqttPort}  DEVELOPMENT ONLY: plain TCP, trusts the client id`,
+    );
+  }
+  if (platform.enrollmentPort !== undefined && config.enrollment !== undefined) {
+    lines.push(`  ENROL https://${config.enrollment.host}:${platform.enrollmentPort}/enroll/v1  zero-touch enrollment`);
+  }
+  lines.push(
+    `  HTTP  http://${config.host}:${platform.httpPort}/api/v1  bearer token required (OpenAPI at /api/v1/openapi.json)`,
+    `  data  ${config.dataDir}`,
+    `  keys  ${config.keyDir}  (device CA, token-signing and audit keys: back up separately)`,
+  );
+  const dirFlag = `--data-dir ${config.dataDir}`;
+  if (platform.identity !== undefined && (await platform.identity.listUsers()).length === 0) {
+    lines.push(
+      'No user yet. Create the first administrator (there is no default password):',
+      `  npx wardstream users create-admin admin ${dirFlag}`,
+    );
+  }
+  lines.push(
+    `Device certificates: npx wardstream certs issue DEVICE_ID ${dirFlag}`,
+    `A token for scripts on this machine: npx wardstream token --subject me --role nurse --wards demo-ward ${dirFlag}`,
+    'Press Ctrl-C to stop.',
+  );
+  return `${lines.join('\n')}\n`;
+}
 
 /** `wardstream up`: runs until SIGINT or SIGTERM, then shuts down in order. */
 export async function upCommand(argv: string[], io: CommandIo): Promise<number> {
@@ -25,12 +66,9 @@ export async function upCommand(argv: string[], io: CommandIo): Promise<number> 
     (line) => io.stderr.write(line),
     () => Date.now(),
   );
-  const platform = await startEmbedded(parsed.config, { logger });
-  io.stdout.write(
-    `Wardstream is up.\n  MQTT  mqtt://${parsed.config.mqttHost}:${platform.mqttPort}  (topic wardstream/v1/devices/{deviceId}/telemetry)\n` +
-      `  HTTP  http://${parsed.config.host}:${platform.httpPort}/api/v1  (OpenAPI at /api/v1/openapi.json, metrics at /metrics)\n` +
-      `  data  ${parsed.config.dataDir}\nPress Ctrl-C to stop.\n`,
-  );
+  const { config } = parsed;
+  const platform = await startEmbedded(config, { logger });
+  io.stdout.write(await banner(config, platform));
   const signal = await new Promise<NodeJS.Signals | 'fatal'>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -23,7 +23,13 @@ export type RefusalReason =
   | 'keep-alive-timeout'
   | 'connect-timeout'
   | 'session-taken-over'
-  | 'tls-handshake';
+  | 'tls-handshake'
+  | 'no-certificate'
+  | 'certificate-expired'
+  | 'certificate-not-yet-valid'
+  | 'certificate-untrusted'
+  | 'certificate-revoked'
+  | 'device-not-approved';
 
 /**
  * What the gateway counts. Every call is one event; implementations turn them into counters (the

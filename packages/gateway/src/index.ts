@@ -13,6 +13,7 @@ export {
   DEFAULT_MAX_KEEP_ALIVE_SEC,
   DEFAULT_MAX_PACKET_BYTES,
   DEFAULT_MQTT_HOST,
+  DEFAULT_REAUTHORIZE_INTERVAL_MS,
   DEFAULT_RECEIVE_MAXIMUM,
   DEFAULT_SWEEP_INTERVAL_MS,
   type IdentityMode,
@@ -20,6 +21,12 @@ export {
   type MqttEndpointOptions,
   type MqttTlsOptions,
 } from './mqtt/endpoint-options.js';
+export {
+  type DeviceAuthDecision,
+  type DeviceAuthRequest,
+  type PeerCertificateInfo,
+  type SecurityEvent,
+} from './mqtt/device-trust.js';
 export { type ErrorReport, type ErrorReportReason } from './mqtt/publish-outcome.js';
 export { ConnectReturnCode, ReasonCode } from './mqtt/reason-codes.js';
 export { errorsTopic, telemetryTopic } from './mqtt/topics.js';

@@ -9,7 +9,14 @@ describe('platform configuration', () => {
     assert.equal(parsed.config.httpPort, DEFAULT_HTTP_PORT);
     assert.equal(parsed.config.mqttPort, DEFAULT_MQTT_PORT);
     assert.equal(parsed.config.host, '127.0.0.1');
-    assert.equal(parsed.config.mqttTls, undefined);
+    assert.deepEqual(parsed.config.mqttTls, { kind: 'platform-ca' }, 'mutual TLS by default');
+    assert.equal(parsed.config.devPlaintextMqttPort, undefined, 'no plaintext listener unless asked');
+    assert.deepEqual(parsed.config.tokens, {
+      kind: 'embedded',
+      issuer: `http://127.0.0.1:${DEFAULT_HTTP_PORT}`,
+      audience: 'wardstream',
+    });
+    assert.equal(parsed.config.enrollment, undefined);
     assert.equal(parsed.config.demoPatients, 0);
   });
 
@@ -38,10 +45,53 @@ describe('platform configuration', () => {
   it('keeps the audit key outside the data directory', () => {
     const defaults = parseConfig(['--data-dir', '/srv/ws/data'], {});
     assert.ok(defaults.ok);
+    assert.equal(defaults.config.keyDir, '/srv/ws/data-keys');
     assert.equal(defaults.config.auditKeyDir, '/srv/ws/data-keys');
+    const keysInside = parseConfig(['--data-dir', '/srv/ws/data', '--key-dir', '/srv/ws/data/k'], {});
+    assert.ok(!keysInside.ok);
+    assert.match(keysInside.errors.join('\n'), /--key-dir must be outside --data-dir/);
     const inside = parseConfig(['--data-dir', '/srv/ws/data', '--audit-key-dir', '/srv/ws/data/keys'], {});
     assert.ok(!inside.ok);
     assert.match(inside.errors.join('\n'), /--audit-key-dir must be outside --data-dir/);
+  });
+
+  it("takes the hospital's PKI and OIDC provider instead of the platform's own", () => {
+    const parsed = parseConfig(
+      [
+        '--mqtt-tls-cert',
+        's.crt',
+        '--mqtt-tls-key',
+        's.key',
+        '--mqtt-tls-ca',
+        'ca.crt',
+        '--oidc-issuer',
+        'https://idp.example.org/realms/ward',
+        '--oidc-jwks-url',
+        'https://idp.example.org/realms/ward/certs',
+      ],
+      {},
+    );
+    assert.ok(parsed.ok);
+    assert.equal(parsed.config.mqttTls.kind, 'files');
+    assert.deepEqual(parsed.config.tokens, {
+      kind: 'external',
+      issuer: 'https://idp.example.org/realms/ward',
+      audience: 'wardstream',
+      jwksUrl: 'https://idp.example.org/realms/ward/certs',
+    });
+  });
+
+  it('pairs the options that only work together, and checks URLs and ports', () => {
+    const parsed = parseConfig(
+      ['--oidc-issuer', 'idp', '--enrollment-port', '8443', '--dev-plaintext-mqtt-port', '1884'],
+      {},
+    );
+    assert.equal(parsed.ok, false);
+    const text = parsed.errors.join('\n');
+    assert.match(text, /--oidc-issuer and --oidc-jwks-url go together/);
+    assert.match(text, /--oidc-issuer: "idp" is not an http\(s\) URL/);
+    assert.match(text, /--enrollment-port and --enrollment-policy go together/);
+    assert.match(text, /--dev-plaintext-mqtt-port must differ/);
   });
 
   it('refuses a misspelt WARDSTREAM_ variable instead of ignoring it', () => {

@@ -7,26 +7,57 @@ import {
   type WireLimits,
 } from '@wardstream/domain';
 
-/** Mutual TLS for the MQTT endpoint: PEM file paths. With it, a device's id is its certificate's CN. */
-export interface MqttTlsConfig {
-  readonly certPath: string;
-  readonly keyPath: string;
-  readonly caPath: string;
+/**
+ * Mutual TLS of the MQTT endpoint; a device's id is its certificate's CN either way. `platform-ca`
+ * (the default): the deployment's own CA in `<key-dir>/ca` (created at first start) issues the
+ * server certificate and vouches for devices (`wardstream certs`). `files`: the hospital's PKI —
+ * PEM paths of the server certificate, its key and the CA(s) devices' certificates chain to.
+ */
+export type MqttTlsConfig =
+  | { readonly kind: 'platform-ca' }
+  | { readonly kind: 'files'; readonly certPath: string; readonly keyPath: string; readonly caPath: string };
+
+/**
+ * Who issues the bearer tokens the HTTP API accepts. `embedded`: the platform's own issuer (keys in
+ * `<key-dir>/oidc`, users in `<data-dir>/identity.db`, `wardstream users`). `external`: the hospital's
+ * OIDC provider, whose keys are fetched from `jwksUrl` (rotation followed without a restart).
+ */
+export type TokenIssuerConfig =
+  | { readonly kind: 'embedded'; readonly issuer: string; readonly audience: string }
+  | { readonly kind: 'external'; readonly issuer: string; readonly audience: string; readonly jwksUrl: string };
+
+/** Zero-touch enrollment over HTTPS with manufacturer (bootstrap) certificates; off unless configured. */
+export interface EnrollmentConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly policyPath: string;
 }
 
 /** The embedded shape: one process, one data directory, no external service (DESIGN 2). */
 export interface EmbeddedConfig {
   readonly kind: 'embedded';
   readonly dataDir: string;
-  /** Directory of the audit-checkpoint signing key: outside the data directory (default `<data-dir>-keys`). */
+  /**
+   * Keys that vouch for the data, kept outside the data directory (default `<data-dir>-keys`): the
+   * device CA (`ca/`), the token-signing keys (`oidc/`), the audit-checkpoint key.
+   */
+  readonly keyDir: string;
+  /** Directory of the audit-checkpoint signing key (default: the key directory). */
   readonly auditKeyDir: string;
-  /** Address of the HTTP API (unauthenticated today: keep it on loopback or a protected network). */
+  /** Address of the HTTP API. */
   readonly host: string;
   /** Address of the MQTT endpoint for devices; defaults to `host`. */
   readonly mqttHost: string;
   readonly httpPort: number;
   readonly mqttPort: number;
-  readonly mqttTls: MqttTlsConfig | undefined;
+  readonly mqttTls: MqttTlsConfig;
+  /**
+   * Development only: a second, plain-TCP MQTT listener on 127.0.0.1 that trusts the MQTT client id
+   * (anyone on the machine can claim any device). Undefined (the default): no plaintext listener.
+   */
+  readonly devPlaintextMqttPort: number | undefined;
+  readonly tokens: TokenIssuerConfig;
+  readonly enrollment: EnrollmentConfig | undefined;
   readonly partitions: number;
   readonly flushIntervalMs: number;
   readonly wire: WireLimits;
@@ -50,6 +81,7 @@ export const DEFAULT_MQTT_PORT = 1884;
 /** Option name → environment variable: every option can also come from `WARDSTREAM_*`. */
 const OPTIONS = {
   'data-dir': { type: 'string', env: 'WARDSTREAM_DATA_DIR' },
+  'key-dir': { type: 'string', env: 'WARDSTREAM_KEY_DIR' },
   'audit-key-dir': { type: 'string', env: 'WARDSTREAM_AUDIT_KEY_DIR' },
   host: { type: 'string', env: 'WARDSTREAM_HOST' },
   'mqtt-host': { type: 'string', env: 'WARDSTREAM_MQTT_HOST' },
@@ -58,6 +90,13 @@ const OPTIONS = {
   'mqtt-tls-cert': { type: 'string', env: 'WARDSTREAM_MQTT_TLS_CERT' },
   'mqtt-tls-key': { type: 'string', env: 'WARDSTREAM_MQTT_TLS_KEY' },
   'mqtt-tls-ca': { type: 'string', env: 'WARDSTREAM_MQTT_TLS_CA' },
+  'dev-plaintext-mqtt-port': { type: 'string', env: 'WARDSTREAM_DEV_PLAINTEXT_MQTT_PORT' },
+  'public-url': { type: 'string', env: 'WARDSTREAM_PUBLIC_URL' },
+  'oidc-issuer': { type: 'string', env: 'WARDSTREAM_OIDC_ISSUER' },
+  'oidc-jwks-url': { type: 'string', env: 'WARDSTREAM_OIDC_JWKS_URL' },
+  'oidc-audience': { type: 'string', env: 'WARDSTREAM_OIDC_AUDIENCE' },
+  'enrollment-port': { type: 'string', env: 'WARDSTREAM_ENROLLMENT_PORT' },
+  'enrollment-policy': { type: 'string', env: 'WARDSTREAM_ENROLLMENT_POLICY' },
   partitions: { type: 'string', env: 'WARDSTREAM_PARTITIONS' },
   'flush-interval-ms': { type: 'string', env: 'WARDSTREAM_FLUSH_INTERVAL_MS' },
   'max-payload-bytes': { type: 'string', env: 'WARDSTREAM_MAX_PAYLOAD_BYTES' },
@@ -74,16 +113,27 @@ export type ParsedConfig =
 
 export const CONFIG_HELP = `Options (each also as the WARDSTREAM_* variable named in brackets):
   --data-dir DIR              data directory [WARDSTREAM_DATA_DIR] (default ./wardstream-data)
-  --audit-key-dir DIR         key that signs audit checkpoints, kept outside the data directory
-                              [WARDSTREAM_AUDIT_KEY_DIR] (default <data-dir>-keys, created at first start)
-  --host ADDR                 address of the HTTP API [WARDSTREAM_HOST] (default 127.0.0.1; the API has
-                              no authentication yet: keep it on loopback or a protected network)
+  --key-dir DIR               keys that vouch for the data, kept outside the data directory: the device
+                              CA (ca/), the token-signing keys (oidc/), the audit key [WARDSTREAM_KEY_DIR]
+                              (default <data-dir>-keys, created at first start; back it up separately)
+  --audit-key-dir DIR         key that signs audit checkpoints [WARDSTREAM_AUDIT_KEY_DIR] (default --key-dir)
+  --host ADDR                 address of the HTTP API [WARDSTREAM_HOST] (default 127.0.0.1)
   --mqtt-host ADDR            address of the MQTT endpoint [WARDSTREAM_MQTT_HOST] (default: --host)
   --http-port N               HTTP API port [WARDSTREAM_HTTP_PORT] (default ${DEFAULT_HTTP_PORT})
   --mqtt-port N               MQTT port for devices [WARDSTREAM_MQTT_PORT] (default ${DEFAULT_MQTT_PORT})
-  --mqtt-tls-cert/-key/-ca F  PEM files: mutual TLS, device id from the client certificate CN
-                              (without them the endpoint is plain TCP and trusts the MQTT client id:
-                              for development only)
+  --mqtt-tls-cert/-key/-ca F  PEM files from the hospital's PKI: the server certificate, its key, the CA
+                              devices' certificates chain to (default: the platform's own CA in
+                              <key-dir>/ca issues the server certificate; devices get theirs with
+                              "wardstream certs issue"). The device id is the certificate's CN.
+  --dev-plaintext-mqtt-port N development only: also listen for plain MQTT on 127.0.0.1:N, trusting
+                              the MQTT client id (anyone on this machine can claim any device)
+  --public-url URL            this platform's URL as clients reach it: the embedded token issuer's
+                              "iss" (default http://<host>:<http-port>) [WARDSTREAM_PUBLIC_URL]
+  --oidc-issuer URL           accept tokens of the hospital's OIDC provider instead of the embedded
+  --oidc-jwks-url URL         issuer: its "iss" and its JWKS URL (both, or neither)
+  --oidc-audience AUD         the "aud" tokens must carry (default wardstream)
+  --enrollment-port N         zero-touch enrollment over HTTPS for devices with a manufacturer
+  --enrollment-policy FILE    certificate (both, or neither; docs/ENROLLMENT.md)
   --partitions N              telemetry log partitions (default 8; fixed once the log exists)
   --flush-interval-ms N       store flush interval (default 1000)
   --max-payload-bytes N       largest telemetry payload accepted (default ${DEFAULT_WIRE_LIMITS.maxPayloadBytes})
@@ -131,27 +181,72 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   const ca = get('mqtt-tls-ca');
   const tlsGiven = [cert, key, ca].filter((v) => v !== undefined).length;
   if (tlsGiven !== 0 && tlsGiven !== 3) errors.push('--mqtt-tls-cert, --mqtt-tls-key and --mqtt-tls-ca go together');
+  const oidcIssuer = get('oidc-issuer');
+  const oidcJwks = get('oidc-jwks-url');
+  if ((oidcIssuer === undefined) !== (oidcJwks === undefined)) {
+    errors.push('--oidc-issuer and --oidc-jwks-url go together');
+  }
+  for (const name of ['public-url', 'oidc-issuer', 'oidc-jwks-url'] as const) {
+    const raw = get(name);
+    if (raw !== undefined && !/^https?:\/\/[^\s/]+/.test(raw)) errors.push(`--${name}: "${raw}" is not an http(s) URL`);
+  }
+  const enrollmentPolicy = get('enrollment-policy');
+  if ((get('enrollment-port') === undefined) !== (enrollmentPolicy === undefined)) {
+    errors.push('--enrollment-port and --enrollment-policy go together');
+  }
   const demoRate = Number(get('demo-rate') ?? '1');
   if (!(demoRate > 0 && demoRate <= 1000))
     errors.push('--demo-rate: must be a number of messages per second, 0 < r <= 1000');
 
   const dataDir = resolve(get('data-dir') ?? 'wardstream-data');
-  const auditKeyDir = resolve(get('audit-key-dir') ?? `${dataDir}-keys`);
-  if (auditKeyDir === dataDir || auditKeyDir.startsWith(`${dataDir}/`)) {
-    errors.push('--audit-key-dir must be outside --data-dir (the key vouches for the data files)');
+  const keyDir = resolve(get('key-dir') ?? `${dataDir}-keys`);
+  const auditKeyDir = resolve(get('audit-key-dir') ?? keyDir);
+  for (const [name, dir] of [
+    ['key-dir', keyDir],
+    ['audit-key-dir', auditKeyDir],
+  ] as const) {
+    if (dir === dataDir || dir.startsWith(`${dataDir}/`)) {
+      errors.push(`--${name} must be outside --data-dir (the keys vouch for the data files)`);
+    }
   }
+  const host = get('host') ?? '127.0.0.1';
+  const httpPort = int('http-port', DEFAULT_HTTP_PORT, 0, 65535);
+  const audience = get('oidc-audience') ?? 'wardstream';
+  const tokens: TokenIssuerConfig =
+    oidcIssuer !== undefined && oidcJwks !== undefined
+      ? { kind: 'external', issuer: oidcIssuer, audience, jwksUrl: oidcJwks }
+      : {
+          kind: 'embedded',
+          issuer: (get('public-url') ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${httpPort}`).replace(
+            /\/+$/,
+            '',
+          ),
+          audience,
+        };
   const config: EmbeddedConfig = {
     kind: 'embedded',
     dataDir,
+    keyDir,
     auditKeyDir,
-    host: get('host') ?? '127.0.0.1',
-    mqttHost: get('mqtt-host') ?? get('host') ?? '127.0.0.1',
-    httpPort: int('http-port', DEFAULT_HTTP_PORT, 0, 65535),
+    host,
+    mqttHost: get('mqtt-host') ?? host,
+    httpPort,
     mqttPort: int('mqtt-port', DEFAULT_MQTT_PORT, 0, 65535),
     mqttTls:
       cert !== undefined && key !== undefined && ca !== undefined
-        ? { certPath: resolve(cert), keyPath: resolve(key), caPath: resolve(ca) }
-        : undefined,
+        ? { kind: 'files', certPath: resolve(cert), keyPath: resolve(key), caPath: resolve(ca) }
+        : { kind: 'platform-ca' },
+    devPlaintextMqttPort:
+      get('dev-plaintext-mqtt-port') === undefined ? undefined : int('dev-plaintext-mqtt-port', 0, 0, 65535),
+    tokens,
+    enrollment:
+      enrollmentPolicy === undefined
+        ? undefined
+        : {
+            host: get('mqtt-host') ?? host,
+            port: int('enrollment-port', 0, 0, 65535),
+            policyPath: resolve(enrollmentPolicy),
+          },
     partitions: int('partitions', 8, 1, 256),
     flushIntervalMs: int('flush-interval-ms', 1_000, 10, 60_000),
     wire: {
@@ -170,6 +265,10 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   };
   if (config.httpPort !== 0 && config.httpPort === config.mqttPort && config.host === config.mqttHost) {
     errors.push('--http-port and --mqtt-port must differ');
+  }
+  const plain = config.devPlaintextMqttPort;
+  if (plain !== undefined && plain !== 0 && (plain === config.mqttPort || plain === config.httpPort)) {
+    errors.push('--dev-plaintext-mqtt-port must differ from --mqtt-port and --http-port');
   }
   // A misspelt variable must not quietly become a default.
   const known = new Set<string>(Object.values(OPTIONS).map((o) => o.env));

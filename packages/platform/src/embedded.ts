@@ -1,15 +1,32 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createApi, LiveHub, startHttpServer, type HealthReport, type HttpServer } from '@wardstream/api';
-import { Catalogue, DEFAULT_PLAUSIBILITY, type Clock } from '@wardstream/domain';
-import { IngestPipeline, MqttEndpoint } from '@wardstream/gateway';
+import {
+  accessOf,
+  createApi,
+  LiveHub,
+  mountEnrollmentRoutes,
+  startHttpServer,
+  type HealthReport,
+  type HttpServer,
+} from '@wardstream/api';
+import type { SqliteIdentityStore } from '@wardstream/auth';
+import { Catalogue, DEFAULT_PLAUSIBILITY, type Clock, type DeviceId } from '@wardstream/domain';
+import { IngestPipeline, MqttEndpoint, type DeviceAuthRequest, type SecurityEvent } from '@wardstream/gateway';
+import type { CertificateAuthority } from '@wardstream/pki';
 import { FileTelemetryLog } from '@wardstream/log';
 import { Processor, DEFAULT_PROCESSOR_OPTIONS, type SkippedEntry } from '@wardstream/processor';
-import { BindingIndex, SqliteRegistry } from '@wardstream/registry';
+import { ApprovalIndex, BindingIndex, SqliteRegistry } from '@wardstream/registry';
 import { SqliteReadingStore, type ReadingStore } from '@wardstream/store';
 import type { EmbeddedConfig } from './config.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { startDemo, type Demo } from './demo.js';
+import { demoConnection, startDemo, type Demo } from './demo.js';
+import { openDeviceTrust } from './device-trust.js';
+import { openApiSecurity } from './api-security.js';
+import {
+  EnrollmentServer,
+  loadEnrollmentPolicy,
+  pkiCsrSigner,
+  prometheusEnrollmentMetrics,
+} from './enrollment/index.js';
 import type { Logger } from './logger.js';
 import { PlatformMetrics } from './metrics.js';
 import { ProcessingSupervisor } from './processing-supervisor.js';
@@ -23,7 +40,16 @@ export interface EmbeddedDeps {
 /** A running embedded platform. */
 export interface EmbeddedPlatform {
   readonly httpPort: number;
+  /** The mutual-TLS MQTT listener. */
   readonly mqttPort: number;
+  /** The development plaintext listener on 127.0.0.1, when enabled. */
+  readonly devPlaintextMqttPort: number | undefined;
+  /** The platform's own device CA; null when the hospital's PKI supplies the TLS files. */
+  readonly ca: CertificateAuthority | null;
+  /** The zero-touch enrollment endpoint (HTTPS), when enabled. */
+  readonly enrollmentPort: number | undefined;
+  /** Users and service clients of the embedded token issuer; undefined with an external OIDC provider. */
+  readonly identity: SqliteIdentityStore | undefined;
   readonly registry: SqliteRegistry;
   /** The store as the API sees it: forwards to the open instance, which may be reopened after a failure. */
   readonly store: ReadingStore;
@@ -38,6 +64,8 @@ export interface EmbeddedPlatform {
 }
 
 const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
+/** The rule id of the notification a break-glass grant raises (not a clinical alarm). */
+export const BREAK_GLASS_RULE = 'security.break-glass';
 
 /**
  * The composition root of `wardstream up`: one process, one data directory, no external service.
@@ -70,6 +98,16 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
       clock,
     });
     cleanups.push(() => log.close());
+    const approvals = await ApprovalIndex.load(registry);
+    cleanups.push(() => approvals.close());
+    const trust = await openDeviceTrust({
+      keyDir: config.keyDir,
+      mqttTls: config.mqttTls,
+      mqttHost: config.mqttHost,
+      logger,
+      approvals,
+    });
+    cleanups.push(() => trust.close());
     const bindings = await BindingIndex.load(registry);
     cleanups.push(() => bindings.close());
     logger.info('log', 'opened', { dataDir: config.dataDir, partitions: log.partitionCount });
@@ -146,8 +184,59 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
         },
       };
     };
+    const breakGlassTimers = new Set<NodeJS.Timeout>();
+    cleanups.push(() => {
+      for (const t of breakGlassTimers) clearTimeout(t);
+    });
+    const apiSecurity = openApiSecurity({
+      tokens: config.tokens,
+      dataDir: config.dataDir,
+      keyDir: config.keyDir,
+      clock,
+      logger,
+      metrics,
+      clinicalStore: () => clinical.store,
+      // The notification goes where alerts go (live feeds, webhooks, the alerts topic) as a
+      // non-clinical alarm that ends with the grant.
+      notifyBreakGlass: (grant) => {
+        const subject = `break-glass:${grant.id}`;
+        clinical.service.engine.raiseExternal(
+          {
+            subject,
+            ruleId: BREAK_GLASS_RULE,
+            message: `Break-glass access to patient ${grant.patientId} by ${grant.subject} until ${new Date(grant.expiresAt).toISOString()}: ${grant.reason}`,
+            priority: 'medium',
+            details: { patientId: grant.patientId, subject: grant.subject, roles: grant.roles, grant: grant.id },
+          },
+          clock.now(),
+        );
+        const timer = setTimeout(
+          () => {
+            breakGlassTimers.delete(timer);
+            clinical.service.engine.endExternal(subject, BREAK_GLASS_RULE, clock.now());
+          },
+          Math.max(0, grant.expiresAt - clock.now()),
+        );
+        timer.unref();
+        breakGlassTimers.add(timer);
+      },
+    });
+    cleanups.push(() => apiSecurity.close());
     const api = createApi(
       {
+        security: apiSecurity.security,
+        routes: {
+          ...(apiSecurity.identityRoutes === undefined ? {} : { identity: apiSecurity.identityRoutes }),
+          enrollment: (app) => {
+            mountEnrollmentRoutes(app, {
+              registry,
+              clock,
+              actorOf: (c) => accessOf(c).principal.subject,
+              onApproved: (device) => logger.info('enrollment', 'device approved', { device: device.id }),
+              onRejected: (device) => logger.warn('enrollment', 'device rejected', { device: device.id }),
+            });
+          },
+        },
         registry,
         store,
         catalogue: new Catalogue(),
@@ -181,41 +270,91 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
       wire: { catalogue: new Catalogue(), plausibility: DEFAULT_PLAUSIBILITY, limits: config.wire },
       onInternalError: (err) => logger.error('gateway', 'internal error', { error: String(err) }),
     });
-    const tls =
-      config.mqttTls === undefined
-        ? undefined
-        : {
-            cert: readFileSync(config.mqttTls.certPath),
-            key: readFileSync(config.mqttTls.keyPath),
-            ca: readFileSync(config.mqttTls.caPath),
-          };
+    const endpointDeps = {
+      pipeline,
+      metrics: metrics.gateway,
+      clock,
+      onDeviceConnected: (id: DeviceId) => {
+        registry
+          .deviceConnected(id, clock.now())
+          .catch((err: unknown) => logger.warn('registry', 'could not record a connection', { error: String(err) }));
+      },
+      onInternalError: (err: unknown) => logger.error('gateway', 'internal error', { error: String(err) }),
+      authorize: (request: DeviceAuthRequest) => trust.authorize(request),
+      onSecurityEvent: (event: SecurityEvent) => {
+        metrics.securityEvent('mqtt', event.reason);
+        logger.warn('security', 'device refused', { ...event, at: new Date(event.at).toISOString() });
+      },
+    };
+    // Packets up to 1 MiB are read and answered (an oversize payload gets `payload-too-large`);
+    // only larger ones are refused from their header by closing the connection (bounded memory).
+    const maxPacketBytes = Math.max(1024 * 1024, config.wire.maxPayloadBytes + 4096);
     const endpoint = await MqttEndpoint.listen(
       {
         host: config.mqttHost,
         port: config.mqttPort,
-        identity: tls === undefined ? 'client-id' : 'certificate',
-        // Packets up to 1 MiB are read and answered (an oversize payload gets `payload-too-large`);
-        // only larger ones are refused from their header by closing the connection (bounded memory).
-        maxPacketBytes: Math.max(1024 * 1024, config.wire.maxPayloadBytes + 4096),
-        ...(tls === undefined ? {} : { tls }),
+        identity: 'certificate',
+        maxPacketBytes,
+        tls: trust.tls,
       },
-      {
-        pipeline,
-        metrics: metrics.gateway,
-        clock,
-        onDeviceConnected: (id) => {
-          registry
-            .deviceConnected(id, clock.now())
-            .catch((err: unknown) => logger.warn('registry', 'could not record a connection', { error: String(err) }));
-        },
-        onInternalError: (err) => logger.error('gateway', 'internal error', { error: String(err) }),
-      },
+      endpointDeps,
     );
     cleanups.push(() => endpoint.close());
-    logger.info('gateway', 'listening', {
-      url: `mqtt${tls === undefined ? '' : 's'}://${config.mqttHost}:${endpoint.port}`,
-      identity: tls === undefined ? 'client-id (development: plain TCP, no authentication)' : 'certificate',
+    trust.onRevocationsChanged(() => {
+      const cut = endpoint.reauthorizeNow();
+      if (cut > 0) logger.warn('security', 'disconnected devices whose certificate was revoked', { connections: cut });
     });
+    logger.info('gateway', 'listening', {
+      url: `mqtts://${config.mqttHost}:${endpoint.port}`,
+      identity: 'client certificate (mutual TLS 1.2+)',
+    });
+    let plaintext: MqttEndpoint | undefined;
+    if (config.devPlaintextMqttPort !== undefined) {
+      // Loopback only, whatever --mqtt-host says: it authenticates no one.
+      plaintext = await MqttEndpoint.listen(
+        { host: '127.0.0.1', port: config.devPlaintextMqttPort, identity: 'client-id', maxPacketBytes },
+        endpointDeps,
+      );
+      const open = plaintext;
+      cleanups.push(() => open.close());
+      logger.warn('gateway', 'development plaintext listener: the MQTT client id is trusted, no authentication', {
+        url: `mqtt://127.0.0.1:${plaintext.port}`,
+      });
+    }
+
+    let enrollment: EnrollmentServer | undefined;
+    if (config.enrollment !== undefined) {
+      if (trust.ca === null) {
+        throw new Error(
+          "zero-touch enrollment needs the platform's own CA to sign certificates (no --mqtt-tls-* files)",
+        );
+      }
+      const policy = loadEnrollmentPolicy(config.enrollment.policyPath);
+      if (!policy.ok) throw new Error(`--enrollment-policy: ${policy.errors.join('; ')}`);
+      enrollment = await EnrollmentServer.listen(
+        {
+          host: config.enrollment.host,
+          port: config.enrollment.port,
+          tls: { cert: trust.tls.cert, key: trust.tls.key },
+          mqtt: { port: endpoint.port },
+        },
+        {
+          registry,
+          signer: pkiCsrSigner(trust.ca),
+          policy: policy.policy,
+          clock,
+          metrics: prometheusEnrollmentMetrics(metrics.registry),
+          onSecurityEvent: (event) => {
+            metrics.securityEvent('enrollment', event.reason);
+            logger.warn('security', 'enrollment refused', { ...event, at: new Date(event.at).toISOString() });
+          },
+          onInternalError: (err) => logger.error('enrollment', 'internal error', { error: String(err) }),
+        },
+      );
+      const running = enrollment;
+      cleanups.push(() => running.close());
+      logger.info('enrollment', 'listening', { url: `https://${config.enrollment.host}:${enrollment.port}/enroll/v1` });
+    }
 
     let demo: Demo | undefined;
     if (config.demoPatients > 0) {
@@ -223,7 +362,7 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
         registry,
         clock,
         logger,
-        mqttUrl: `mqtt://${config.mqttHost === '0.0.0.0' ? '127.0.0.1' : config.mqttHost}:${endpoint.port}`,
+        ...demoConnection(trust, config, endpoint.port, plaintext?.port),
         patients: config.demoPatients,
         ratePerDevice: config.demoRatePerDevice,
         chartAdmission: (patient, at) => {
@@ -243,6 +382,10 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
     return {
       httpPort: http.port,
       mqttPort: endpoint.port,
+      devPlaintextMqttPort: plaintext?.port,
+      enrollmentPort: enrollment?.port,
+      identity: apiSecurity.identity,
+      ca: trust.ca,
       registry,
       store,
       log,
@@ -256,7 +399,7 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
         stopping ??= (async () => {
           // Stop intake first, then let the processor take in everything acknowledged, then close.
           await demo?.stop();
-          await endpoint.close();
+          await Promise.all([endpoint.close(), plaintext?.close(), enrollment?.close()]);
           if (fatal === undefined) await processing.drain();
           clinicalStopped = true;
           await clinical.stop(fatal === undefined);

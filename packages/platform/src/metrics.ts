@@ -10,10 +10,22 @@ export class PlatformMetrics {
   readonly processor: ProcessorMetrics;
   /** Counts a log record the processor could not read and skipped (reported, never silent). */
   readonly processorSkipped: (reason: string) => void;
+  /**
+   * Counts a security event: a refusal on security grounds by the MQTT endpoint (`mqtt`), the
+   * enrollment endpoint (`enrollment`) or the HTTP API (`http`), by reason.
+   */
+  readonly securityEvent: (source: 'mqtt' | 'enrollment' | 'http', reason: string) => void;
 
   constructor() {
     const r = this.registry;
     collectDefaultMetrics({ register: r, prefix: 'wardstream_process_' });
+    const security = new Counter({
+      name: 'wardstream_security_events_total',
+      help: 'Refusals on security grounds (certificate, identity, authorization, token), by source and reason',
+      labelNames: ['source', 'reason'],
+      registers: [r],
+    });
+    this.securityEvent = (source, reason) => security.inc({ source, reason });
     const messages = new Counter({
       name: 'wardstream_gateway_messages_total',
       help: 'Telemetry messages by outcome',

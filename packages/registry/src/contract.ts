@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deviceId, patientId, wardId, WardstreamError } from '@wardstream/domain';
+import { ApprovalIndex } from './approval-index.js';
 import { BindingIndex } from './binding-index.js';
-import type { Registry } from './registry.js';
+import { AUTO_APPROVER, type Device, type Registry } from './registry.js';
 
 /** Creates fresh storage per test; `open()` may be called again to reopen the same storage. */
 export interface RegistryFactory {
@@ -114,6 +115,144 @@ export function describeRegistryContract(name: string, makeFactory: () => Promis
         assert.equal(index.patientAt(d1, 150), p1);
         assert.equal(index.patientAt(d1, 250), p2);
         assert.equal(index.patientAt(d1, 99), null);
+        index.close();
+      }));
+
+    const e1 = deviceId('acme-SN1');
+    const enroll = (r: Registry, serial: string, state: 'pending' | 'approved' = 'pending', manufacturer = 'acme') =>
+      r.enrollDevice({ deviceId: e1, manufacturer, bootstrapSerial: serial, state }, 10);
+
+    it('records a first enrollment as pending and lets an admin decide it once', () =>
+      withRegistry(async (r) => {
+        const heard: Device[] = [];
+        r.onEnrollmentChange((d) => heard.push(d));
+        const pending = await enroll(r, 'AA01');
+        assert.deepEqual(
+          [
+            pending.enrollment,
+            pending.enrolledAt,
+            pending.manufacturer,
+            pending.bootstrapSerial,
+            pending.enrollmentDecision,
+          ],
+          ['pending', 10, 'acme', 'AA01', null],
+        );
+        assert.equal(pending.createdAt, 10);
+        const approved = await r.setEnrollment(e1, 'approved', 'admin-1', 20, 'seen on the ward');
+        assert.deepEqual(approved.enrollmentDecision, {
+          state: 'approved',
+          by: 'admin-1',
+          at: 20,
+          reason: 'seen on the ward',
+        });
+        await assert.rejects(r.setEnrollment(e1, 'rejected', 'admin-1', 30), isCode('CONFLICT'));
+        await assert.rejects(r.setEnrollment(deviceId('ghost'), 'approved', 'admin-1', 30), isCode('NOT_FOUND'));
+        assert.deepEqual(
+          heard.map((d) => d.enrollment),
+          ['pending', 'approved'],
+        );
+        assert.equal((await r.getDevice(e1))?.enrollment, 'approved');
+      }));
+
+    it('approves automatically when told to, and records the policy as the decider', () =>
+      withRegistry(async (r) => {
+        const device = await enroll(r, 'AA01', 'approved');
+        assert.equal(device.enrollment, 'approved');
+        assert.equal(device.enrollmentDecision?.by, AUTO_APPROVER);
+        await assert.rejects(r.setEnrollment(e1, 'rejected', 'admin-1', 30), isCode('CONFLICT'));
+      }));
+
+    it('keeps the state on re-enrollment; a new bootstrap certificate sends an approved device back', () =>
+      withRegistry(async (r) => {
+        await enroll(r, 'AA01');
+        await r.setEnrollment(e1, 'rejected', 'admin-1', 20);
+        assert.equal((await enroll(r, 'AA01')).enrollment, 'rejected');
+        assert.equal((await enroll(r, 'BB02', 'approved')).enrollment, 'rejected');
+        await assert.rejects(enroll(r, 'AA01', 'pending', 'globex'), isCode('CONFLICT'));
+
+        const e2 = deviceId('acme-SN2');
+        await r.enrollDevice({ deviceId: e2, manufacturer: 'acme', bootstrapSerial: 'CC03', state: 'pending' }, 10);
+        await r.setEnrollment(e2, 'approved', 'admin-1', 20);
+        const again = await r.enrollDevice(
+          { deviceId: e2, manufacturer: 'acme', bootstrapSerial: 'CC03', state: 'pending' },
+          40,
+        );
+        assert.deepEqual([again.enrollment, again.enrolledAt], ['approved', 40]);
+        const clone = await r.enrollDevice(
+          { deviceId: e2, manufacturer: 'acme', bootstrapSerial: 'DD04', state: 'pending' },
+          50,
+        );
+        assert.deepEqual(
+          [clone.enrollment, clone.bootstrapSerial, clone.enrollmentDecision],
+          ['pending', 'DD04', null],
+        );
+      }));
+
+    it('enrolls a device an admin registered beforehand, keeping its model; refuses to decide one that never enrolled', () =>
+      withRegistry(async (r) => {
+        await seed(r);
+        await assert.rejects(r.setEnrollment(d1, 'approved', 'admin-1', 5), isCode('CONFLICT'));
+        assert.equal((await r.getDevice(d1))?.enrollment, null);
+        const device = await r.enrollDevice(
+          { deviceId: d1, manufacturer: 'acme', bootstrapSerial: 'AA01', state: 'pending' },
+          10,
+        );
+        assert.deepEqual([device.enrollment, device.model, device.createdAt], ['pending', 'M1', 1]);
+      }));
+
+    it('lists enrollments by state, oldest first, and keeps them across reopen', () =>
+      withRegistry(async (r, factory) => {
+        await seed(r);
+        for (const [i, id] of ['z-1', 'a-2', 'm-3'].entries()) {
+          await r.enrollDevice(
+            { deviceId: deviceId(id), manufacturer: 'acme', bootstrapSerial: `S${i}`, state: 'pending' },
+            100 + i,
+          );
+        }
+        await r.setEnrollment(deviceId('a-2'), 'rejected', 'admin-1', 200, null);
+        await r.close();
+        const again = await factory.open();
+        try {
+          assert.deepEqual(
+            (await again.listEnrollments('pending')).map((d) => d.id),
+            ['z-1', 'm-3'],
+          );
+          assert.deepEqual(
+            (await again.listEnrollments()).map((d) => [d.id, d.enrollment]),
+            [
+              ['z-1', 'pending'],
+              ['a-2', 'rejected'],
+              ['m-3', 'pending'],
+            ],
+          );
+          assert.deepEqual((await again.getDevice(deviceId('a-2')))?.enrollmentDecision, {
+            state: 'rejected',
+            by: 'admin-1',
+            at: 200,
+            reason: null,
+          });
+          assert.equal((await again.listDevices()).length, 4);
+        } finally {
+          await again.close();
+        }
+      }));
+
+    it('feeds an approval index that refuses pending and rejected devices only', () =>
+      withRegistry(async (r) => {
+        await seed(r);
+        const e2 = deviceId('acme-SN2');
+        await r.enrollDevice({ deviceId: e2, manufacturer: 'acme', bootstrapSerial: 'CC03', state: 'pending' }, 10);
+        const index = await ApprovalIndex.load(r);
+        assert.equal(index.isApproved(d1), true, 'registered by an admin');
+        assert.equal(index.isApproved(deviceId('never-seen')), true, 'unknown to the registry');
+        assert.deepEqual([index.isApproved(e2), index.state(e2)], [false, 'pending']);
+        await enroll(r, 'AA01');
+        assert.deepEqual([index.isApproved(e1), index.state(e1)], [false, 'pending']);
+        await r.setEnrollment(e1, 'approved', 'admin-1', 20);
+        await r.setEnrollment(e2, 'rejected', 'admin-1', 20);
+        assert.deepEqual([index.isApproved(e1), index.state(e1)], [true, 'approved']);
+        assert.deepEqual([index.isApproved(e2), index.state(e2)], [false, 'rejected']);
+        assert.equal(index.state(d1), null);
         index.close();
       }));
   });

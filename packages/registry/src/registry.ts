@@ -16,12 +16,50 @@ export interface Patient {
   readonly updatedAt: number;
 }
 
-/** A device as registered (or first seen connecting). */
+/**
+ * Where a device stands in zero-touch enrollment: `pending` until an admin decides, then `approved`
+ * or `rejected`. A device registered by an admin or first seen connecting has none (null) and is
+ * treated as approved: its operational certificate was issued by an operator.
+ */
+export type EnrollmentState = 'pending' | 'approved' | 'rejected';
+
+/** An admin's decision on a pending enrollment. */
+export interface EnrollmentDecision {
+  readonly state: 'approved' | 'rejected';
+  /** Who decided (a user id or subject). */
+  readonly by: string;
+  readonly at: number;
+  readonly reason: string | null;
+}
+
+/** A device as registered (or first seen connecting, or enrolled with a bootstrap certificate). */
 export interface Device {
   readonly id: DeviceId;
   readonly model: string | null;
   readonly createdAt: number;
   readonly lastConnectedAt: number | null;
+  /** Zero-touch enrollment state; null when the device did not enroll that way (treated as approved). */
+  readonly enrollment: EnrollmentState | null;
+  /** When it last enrolled (first enrollment or re-enrollment); null if it never did. */
+  readonly enrolledAt: number | null;
+  /** The manufacturer (named in the enrollment policy) whose bootstrap CA vouched for it. */
+  readonly manufacturer: string | null;
+  /** Serial number (hex, as the certificate carries it) of the bootstrap certificate it last enrolled with. */
+  readonly bootstrapSerial: string | null;
+  /** The decision on its enrollment (an admin's, or `AUTO_APPROVER`); null while pending or never enrolled. */
+  readonly enrollmentDecision: EnrollmentDecision | null;
+}
+
+/** `EnrollmentDecision.by` of an enrollment the policy approved automatically, without an admin. */
+export const AUTO_APPROVER = 'policy:auto-approve';
+
+/** A device enrolling with a bootstrap (manufacturer) certificate. */
+export interface EnrollmentInput {
+  readonly deviceId: DeviceId;
+  readonly manufacturer: string;
+  readonly bootstrapSerial: string;
+  /** The state a first enrollment takes: `approved` when the manufacturer's policy says so. */
+  readonly state: 'pending' | 'approved';
 }
 
 export interface PatientInput {
@@ -44,6 +82,9 @@ export interface BindingFilter {
 
 export type BindingListener = (binding: Binding) => void;
 
+/** Hears of a device whose enrollment was recorded or decided, with its state after the change. */
+export type EnrollmentListener = (device: Device) => void;
+
 /** Patients, devices and bindings; see the module comment for failures. All instants are epoch ms. */
 export interface Registry {
   /** Creates the patient, or updates the given fields of an existing one. `at` is the change time. */
@@ -59,6 +100,29 @@ export interface Registry {
   listDevices(): Promise<Device[]>;
 
   /**
+   * Records a zero-touch enrollment at `at` and returns the device as it now stands. A device new
+   * to the registry, or one without enrollment (registered by an admin, first seen), takes
+   * `input.state`. An enrolled device keeps its state (re-enrollment: a rejected device stays
+   * rejected), except that an approved device presenting another bootstrap certificate goes back
+   * to `input.state`: a second certificate claiming the same device is what a clone looks like.
+   * CONFLICT when the device enrolled with another manufacturer.
+   */
+  enrollDevice(input: EnrollmentInput, at: number): Promise<Device>;
+  /**
+   * Decides a pending enrollment. NOT_FOUND for an unknown device; CONFLICT when it is not
+   * pending (never enrolled, or already decided).
+   */
+  setEnrollment(
+    deviceId: DeviceId,
+    state: 'approved' | 'rejected',
+    by: string,
+    at: number,
+    reason?: string | null,
+  ): Promise<Device>;
+  /** Devices enrolled through zero-touch, oldest enrollment first; only those in `state` when given. */
+  listEnrollments(state?: EnrollmentState): Promise<Device[]>;
+
+  /**
    * Binds a device to a patient from `fromAt` on (admission). Both must exist. CONFLICT when the
    * device already has a binding that overlaps [fromAt, ∞).
    */
@@ -72,6 +136,8 @@ export interface Registry {
 
   /** Calls `listener` after every binding change in this process; returns the unsubscribe. */
   onBindingChange(listener: BindingListener): () => void;
+  /** Calls `listener` after every enrollment recorded or decided in this process; returns the unsubscribe. */
+  onEnrollmentChange(listener: EnrollmentListener): () => void;
 
   close(): Promise<void>;
 }

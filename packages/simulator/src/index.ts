@@ -83,7 +83,14 @@ export {
 } from './transport.js';
 export { parseErrorReport } from './error-report.js';
 export { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelayMs } from './backoff.js';
-export { type TlsMaterial, type MqttConnectionOptions, publishAnswer, mqttTransportFactory } from './mqtt-transport.js';
+export {
+  type TlsMaterial,
+  type TlsSource,
+  type MqttConnectionOptions,
+  publishAnswer,
+  mqttTransportFactory,
+  tlsFor,
+} from './mqtt-transport.js';
 export { type FleetOptions, type FleetStats, Fleet } from './fleet.js';
 export { type SimulationOptions, DEFAULT_SIMULATION_OPTIONS, simulationProblems } from './simulation-options.js';
 export {

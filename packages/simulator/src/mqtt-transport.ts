@@ -12,16 +12,31 @@ export interface TlsMaterial {
   readonly ca: string | Buffer;
 }
 
+/**
+ * A fleet's TLS material: one set for every device, or each device's own (the gateway takes a
+ * device's id from its certificate's CN, so a fleet of several devices needs one certificate each).
+ */
+export type TlsSource = TlsMaterial | ((deviceId: string) => TlsMaterial);
+
+/** The material device `deviceId` connects with. */
+export function tlsFor(source: TlsSource, deviceId: string): TlsMaterial {
+  return typeof source === 'function' ? source(deviceId) : source;
+}
+
 /** How the fleet reaches its MQTT endpoint. */
 export interface MqttConnectionOptions {
   /** `mqtt://host:port`, or `mqtts://host:port` with `tls`. */
   readonly url: string;
   /** 4 = MQTT 3.1.1, 5 = MQTT 5. */
   readonly protocolVersion: 4 | 5;
-  readonly tls?: TlsMaterial;
+  readonly tls?: TlsSource;
   readonly backoff: BackoffPolicy;
   readonly keepaliveS: number;
   readonly connectTimeoutMs: number;
+}
+
+function tlsClientOptions(tls: TlsMaterial): IClientOptions {
+  return { cert: tls.cert, key: tls.key, ca: tls.ca, rejectUnauthorized: true };
 }
 
 /**
@@ -80,9 +95,7 @@ class MqttDeviceTransport implements DeviceTransport {
       reconnectPeriod: connection.backoff.minMs,
       reconnectOnConnackError: true,
       manualConnect: true,
-      ...(connection.tls === undefined
-        ? {}
-        : { cert: connection.tls.cert, key: connection.tls.key, ca: connection.tls.ca, rejectUnauthorized: true }),
+      ...(connection.tls === undefined ? {} : tlsClientOptions(tlsFor(connection.tls, deviceId))),
     };
     this.client = connect(connection.url, options);
     // MQTT.js re-reads `reconnectPeriod` each time it arms its reconnect timer: 'offline' comes before the

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { admitFleet, admitProblems, DEFAULT_ADMIT_WARD, describeAdmission, type AdmitTarget } from './admit-fleet.js';
 import {
   interruptOnSignals,
@@ -10,7 +12,7 @@ import {
   type FlagSpecs,
   type Flags,
 } from './args.js';
-import type { TlsMaterial } from './mqtt-transport.js';
+import type { TlsMaterial, TlsSource } from './mqtt-transport.js';
 import { runSimulation, type FleetIds, type SimulationProgress, type SimulationSummary } from './run-simulation.js';
 import { CLOCK_SKEW_KINDS, DEFAULT_SCENARIO_SETTINGS, SCENARIO_NAMES, type ScenarioSettings } from './scenario.js';
 import { DEFAULT_SIMULATION_OPTIONS, type SimulationOptions } from './simulation-options.js';
@@ -33,6 +35,7 @@ const FLAGS: FlagSpecs = {
   'tls-cert': 'string',
   'tls-key': 'string',
   'tls-ca': 'string',
+  'tls-dir': 'string',
   'device-prefix': 'string',
   baselines: 'string',
   'max-inflight': 'string',
@@ -93,7 +96,9 @@ Patients
 Connection
   --mqtt-url URL           default ${DEFAULT_SIMULATION_OPTIONS.mqttUrl} (mqtts://… with --tls-*)
   --protocol 4|5           MQTT 3.1.1 (rejections on the errors topic) or 5 (PUBACK reason codes); default 4
-  --tls-cert/--tls-key/--tls-ca FILE   mutual TLS: client certificate, its key, the CA
+  --tls-cert/--tls-key/--tls-ca FILE   mutual TLS: client certificate, its key, the CA (one device)
+  --tls-dir DIR            mutual TLS for a fleet: DIR/<device-id>.crt and .key for each device, DIR/ca.crt
+                           (the files "wardstream certs issue --out DIR" writes)
   --max-inflight N         unanswered publishes per device before it skips a turn (default ${DEFAULT_SIMULATION_OPTIONS.maxInflightPerDevice})
   --connect-timeout S      fail if no device connects within S seconds (default ${DEFAULT_SIMULATION_OPTIONS.connectTimeoutMs / 1000})
   --drain-timeout S        at the end, wait up to S seconds for answers (default ${DEFAULT_SIMULATION_OPTIONS.drainTimeoutMs / 1000})
@@ -155,7 +160,13 @@ function scenarioSettings(flags: Flags): ScenarioSettings {
  * The mutual-TLS material named by `--tls-cert`, `--tls-key` and `--tls-ca` (all three, or none: undefined).
  * Throws UsageError naming a missing flag or the first unreadable file.
  */
-export async function readTlsFlags(flags: Flags): Promise<TlsMaterial | undefined> {
+export async function readTlsFlags(flags: Flags): Promise<TlsSource | undefined> {
+  const dir = stringFlag(flags, 'tls-dir');
+  if (dir !== undefined) {
+    if (flags.has('tls-cert') || flags.has('tls-key'))
+      throw new UsageError('give --tls-dir or --tls-cert/--tls-key, not both');
+    return tlsDirectory(dir);
+  }
   const names = ['tls-cert', 'tls-key', 'tls-ca'] as const;
   const paths = names.map((n) => stringFlag(flags, n));
   if (paths.every((p) => p === undefined)) return undefined;
@@ -174,6 +185,33 @@ export async function readTlsFlags(flags: Flags): Promise<TlsMaterial | undefine
   }
   const [cert, key, ca] = pem;
   return cert === undefined || key === undefined || ca === undefined ? undefined : { cert, key, ca };
+}
+
+/**
+ * Each device's certificate and key from `dir` (`<id>.crt`, `<id>.key`) and the CA from `dir/ca.crt`.
+ * The CA is read now so a wrong directory fails at once; a device's files are read when it connects
+ * (a missing one fails that device's connection, naming the file).
+ */
+function tlsDirectory(dir: string): TlsSource {
+  let ca: Buffer;
+  try {
+    ca = readFileSync(join(dir, 'ca.crt'));
+  } catch (err) {
+    throw new UsageError(`cannot read --tls-dir ${dir}/ca.crt: ${(err as Error).message}`);
+  }
+  const cache = new Map<string, TlsMaterial>();
+  return (deviceId: string) => {
+    let material = cache.get(deviceId);
+    if (material === undefined) {
+      material = {
+        cert: readFileSync(join(dir, `${deviceId}.crt`)),
+        key: readFileSync(join(dir, `${deviceId}.key`)),
+        ca,
+      };
+      cache.set(deviceId, material);
+    }
+    return material;
+  };
 }
 
 /** Options of a `simulate` command line. Throws UsageError naming the first bad flag. */

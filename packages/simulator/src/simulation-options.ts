@@ -1,6 +1,6 @@
 import { isValidId } from '@wardstream/domain';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
-import type { TlsMaterial } from './mqtt-transport.js';
+import type { TlsSource } from './mqtt-transport.js';
 import { DEFAULT_SCENARIO_SETTINGS, type ScenarioSettings } from './scenario.js';
 
 /** Everything a simulation run is configured by; `DEFAULT_SIMULATION_OPTIONS` fills what is not given. */
@@ -9,7 +9,8 @@ export interface SimulationOptions {
   readonly mqttUrl: string;
   /** 4 = MQTT 3.1.1 (rejections arrive on the errors topic), 5 = MQTT 5 (PUBACK reason codes). */
   readonly protocolVersion: 4 | 5;
-  readonly tls?: TlsMaterial;
+  /** Client certificates: one for every device, or each device's own by id. */
+  readonly tls?: TlsSource;
   /** Fleet size; undefined: the sum of the scenario spec's counts, or 10. */
   readonly devices?: number;
   readonly scenario: string;

@@ -1,12 +1,15 @@
+import type { AlarmQuery } from '@wardstream/alerts';
 import type { Alarm, AlarmState } from '@wardstream/clinical';
 import { isValidId, WardstreamError } from '@wardstream/domain';
 import type { Context, Hono } from 'hono';
+import { accessOf } from '../access/context.js';
 import { actorField, noteField } from '../body-fields.js';
 import { alarmHistoryJson, alarmJson } from '../clinical-json.js';
-import type { ClinicalApiDeps } from '../deps.js';
+import type { ApiDeps, ClinicalApiDeps } from '../deps.js';
 import { jsonBody } from '../json.js';
 import { instantParam, intParam, ParamErrors, rangeCheck } from '../params.js';
 import { problem, RequestProblem } from '../problem.js';
+import { visiblePatients } from './visible.js';
 
 const STATES: readonly AlarmState[] = ['active', 'acknowledged', 'resolved'];
 const OPEN: readonly AlarmState[] = ['active', 'acknowledged'];
@@ -39,13 +42,27 @@ function alarmParam(c: Context): string {
 type Command = (alarmId: string, by: string, note: string | null) => Alarm;
 
 /**
- * /api/v1/alarms: list and filter, one alarm with its history, and the operator commands
- * (acknowledge, silence, escalate). `by` names the operator; the API does not authenticate yet.
+ * The alarms of `query` the caller may see, newest first: all of them, or (nurses, physicians) those
+ * of their wards' patients, asked of the store patient by patient so `limit` holds after filtering.
  */
-export function mountAlarmRoutes(app: Hono, clinical: ClinicalApiDeps): void {
+async function visibleAlarms(c: Context, deps: ApiDeps, store: ClinicalApiDeps['store'], query: AlarmQuery) {
+  const visible = await visiblePatients(deps, accessOf(c).scope);
+  if (visible === 'all') return store.listAlarms(query);
+  const asked = query.patientId === undefined ? [...visible] : visible.has(query.patientId) ? [query.patientId] : [];
+  return asked
+    .flatMap((patientId) => store.listAlarms({ ...query, patientId }))
+    .sort((a, b) => b.raisedAt - a.raisedAt || (a.id < b.id ? 1 : -1))
+    .slice(0, query.limit);
+}
+
+/**
+ * /api/v1/alarms: list and filter (to the caller's wards), one alarm with its history, and the
+ * operator commands (acknowledge, silence, escalate). `by` must name the authenticated user.
+ */
+export function mountAlarmRoutes(app: Hono, deps: ApiDeps, clinical: ClinicalApiDeps): void {
   const { commands, store } = clinical;
 
-  app.get('/api/v1/alarms', (c) => {
+  app.get('/api/v1/alarms', async (c) => {
     const errors = new ParamErrors();
     const patientId = idFilter(errors, 'patientId', c.req.query('patientId'));
     const deviceId = idFilter(errors, 'deviceId', c.req.query('deviceId'));
@@ -55,7 +72,7 @@ export function mountAlarmRoutes(app: Hono, clinical: ClinicalApiDeps): void {
     if (from !== undefined && to !== undefined) rangeCheck(errors, from, to);
     const limit = intParam(errors, 'limit', c.req.query('limit'), 100, 1, 1_000);
     errors.throwIfAny();
-    const alarms = store.listAlarms({
+    const alarms = await visibleAlarms(c, deps, store, {
       limit,
       ...(patientId === undefined ? {} : { patientId }),
       ...(deviceId === undefined ? {} : { deviceId }),
@@ -78,7 +95,7 @@ export function mountAlarmRoutes(app: Hono, clinical: ClinicalApiDeps): void {
       const id = alarmParam(c);
       const body = await jsonBody(c);
       const errors = new ParamErrors('body');
-      const by = actorField(body, 'by', errors);
+      const by = actorField(body, 'by', errors, accessOf(c).principal.subject);
       const note = noteField(body, errors);
       const run = extra(body, errors);
       errors.throwIfAny();

@@ -1,9 +1,11 @@
 import { deviceId, isValidId, patientId, type Binding } from '@wardstream/domain';
 import type { Hono } from 'hono';
+import { accessOf } from '../access/context.js';
 import type { ApiDeps } from '../deps.js';
 import { isoOrNull, jsonBody } from '../json.js';
 import { instantParam, ParamErrors } from '../params.js';
 import { problem, RequestProblem } from '../problem.js';
+import { visiblePatients } from './visible.js';
 
 export function bindingJson(b: Binding) {
   return {
@@ -25,7 +27,10 @@ export function timeField(body: Record<string, unknown>, name: string, errors: P
   return instantParam(errors, name, raw === undefined ? undefined : String(raw), fallback);
 }
 
-/** /api/v1/bindings: admit (POST), list, discharge. Transfer is POST /api/v1/devices/{id}/transfer. */
+/**
+ * /api/v1/bindings: admit (POST), list (bindings of the caller's wards' patients), discharge.
+ * Transfer is POST /api/v1/devices/{id}/transfer.
+ */
 export function mountBindingRoutes(app: Hono, deps: ApiDeps): void {
   app.get('/api/v1/bindings', async (c) => {
     const errors = new ParamErrors();
@@ -39,7 +44,9 @@ export function mountBindingRoutes(app: Hono, deps: ApiDeps): void {
       ...(patient === undefined ? {} : { patientId: patientId(patient) }),
       ...(c.req.query('open') === 'true' ? { openOnly: true } : {}),
     });
-    return c.json({ bindings: bindings.map(bindingJson) });
+    const visible = await visiblePatients(deps, accessOf(c).scope);
+    const shown = visible === 'all' ? bindings : bindings.filter((b) => visible.has(b.patientId));
+    return c.json({ bindings: shown.map(bindingJson) });
   });
 
   app.post('/api/v1/bindings', async (c) => {

@@ -1,6 +1,7 @@
 import type { ChartedObservation, ChartedValue, Consciousness } from '@wardstream/clinical';
 import { isValidId, type Catalogue } from '@wardstream/domain';
 import type { Hono } from 'hono';
+import { accessOf } from '../access/context.js';
 import { actorField } from '../body-fields.js';
 import { chartedJson } from '../clinical-json.js';
 import type { ApiDeps, ClinicalApiDeps } from '../deps.js';
@@ -80,7 +81,7 @@ export function mountChartedRoutes(app: Hono, deps: ApiDeps, clinical: ClinicalA
     const body = await jsonBody(c);
     const errors = new ParamErrors('body');
     const observation = chartedValue(body, errors, deps.catalogue);
-    const recordedBy = actorField(body, 'recordedBy', errors);
+    const recordedBy = actorField(body, 'recordedBy', errors, accessOf(c).principal.subject);
     const now = deps.clock.now();
     const observedAt = timeField(body, 'observedAt', errors, now);
     if (observedAt > now + MAX_AHEAD_MS) errors.add('observedAt', 'is in the future');

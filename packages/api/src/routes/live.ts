@@ -1,6 +1,7 @@
 import type { PatientId, WardId } from '@wardstream/domain';
 import type { Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { accessOf } from '../access/context.js';
 import { alarmEventJson, scoreJson } from '../clinical-json.js';
 import type { ApiDeps } from '../deps.js';
 import { readingJson, waveformJson } from '../json.js';
@@ -53,7 +54,9 @@ function liveOptions(c: Context, byDefault: boolean): LiveOptions {
  * patients, `event: ecg` with each ECG window (heart rate, HRV, quality, beats; as `…/ecg` serves
  * it) of its patients or device, and `event: ping` keep-alives. A subscriber that falls more than `liveQueueLimit` events behind gets
  * `event: overflow` and the stream ends (bounded memory); it reconnects and re-reads the latest
- * values, open alarms and scores over REST.
+ * values, open alarms and scores over REST. When the caller's access ends (the token expires, or
+ * the break-glass grant it was opened under) the stream sends `event: expired` and ends; the client
+ * reconnects with a fresh token.
  */
 function liveStream(
   c: Context,
@@ -62,6 +65,7 @@ function liveStream(
   resolveTopic: () => Promise<LiveTopic>,
   refreshMs?: number,
 ) {
+  const { endsAt, grant } = accessOf(c);
   return streamSSE(c, async (stream) => {
     const queue: LiveEvent[] = [];
     let wake: (() => void) | undefined;
@@ -88,6 +92,14 @@ function liveStream(
     try {
       await stream.writeSSE({ event: 'ready', data: '{}' });
       while (!stream.aborted && !stream.closed) {
+        if (deps.clock.now() >= endsAt) {
+          const ended = grant !== undefined && grant.expiresAt === endsAt ? 'break-glass' : 'token';
+          await stream.writeSSE({
+            event: 'expired',
+            data: JSON.stringify({ ended, at: new Date(endsAt).toISOString() }),
+          });
+          break;
+        }
         if (state.overflow) {
           await stream.writeSSE({ event: 'overflow', data: JSON.stringify({ limit }) });
           break;
@@ -97,13 +109,16 @@ function liveStream(
           await stream.writeSSE(sseOf(next));
           continue;
         }
-        // Nothing for a whole ping interval: send a keep-alive.
+        // Nothing for a whole ping interval (or until the access ends, if sooner): send a keep-alive.
+        const waitMs = Math.max(0, Math.min(deps.livePingMs ?? DEFAULT_PING_MS, endsAt - deps.clock.now()));
         const woke = await new Promise<'data' | 'timeout'>((resolve) => {
           wake = () => resolve('data');
-          setTimeout(() => resolve('timeout'), deps.livePingMs ?? DEFAULT_PING_MS).unref();
+          setTimeout(() => resolve('timeout'), waitMs).unref();
         });
         wake = undefined;
-        if (woke === 'timeout' && queue.length === 0) await stream.writeSSE({ event: 'ping', data: '{}' });
+        if (woke === 'timeout' && queue.length === 0 && deps.clock.now() < endsAt) {
+          await stream.writeSSE({ event: 'ping', data: '{}' });
+        }
       }
     } finally {
       if (refresh !== undefined) clearInterval(refresh);

@@ -1,11 +1,13 @@
 import { isValidId, patientId, wardId, type WardId } from '@wardstream/domain';
 import type { Hono } from 'hono';
 import type { Patient } from '@wardstream/registry';
+import { accessOf } from '../access/context.js';
 import type { ApiDeps } from '../deps.js';
 import { jsonBody } from '../json.js';
 import { problem, RequestProblem } from '../problem.js';
 import { mountReadingRoutes } from './readings.js';
 import { knownPatient } from './subjects.js';
+import { wardVisible } from './visible.js';
 
 export function patientJson(p: Patient) {
   return {
@@ -32,7 +34,7 @@ function optionalString(
   return value;
 }
 
-/** /api/v1/patients: list, create/update, one patient, and its readings. */
+/** /api/v1/patients: list (of the caller's wards), create/update, one patient, and its readings. */
 export function mountPatientRoutes(app: Hono, deps: ApiDeps): void {
   app.get('/api/v1/patients', async (c) => {
     const ward = c.req.query('ward');
@@ -40,7 +42,8 @@ export function mountPatientRoutes(app: Hono, deps: ApiDeps): void {
       throw new RequestProblem(problem('invalid-parameter', 400, 'ward: use 1-64 of A-Z a-z 0-9 . _ -'));
     }
     const patients = await deps.registry.listPatients(ward === undefined ? {} : { wardId: wardId(ward) });
-    return c.json({ patients: patients.map(patientJson) });
+    const { scope } = accessOf(c);
+    return c.json({ patients: patients.filter((p) => wardVisible(scope, p.wardId)).map(patientJson) });
   });
 
   app.post('/api/v1/patients', async (c) => {

@@ -1,6 +1,7 @@
 import { DEFAULT_RULES, type AlarmRule, type RuleScope } from '@wardstream/clinical';
 import { isValidId, WardstreamError } from '@wardstream/domain';
 import type { Context, Hono } from 'hono';
+import { accessOf } from '../access/context.js';
 import { actorField } from '../body-fields.js';
 import { ruleSetJson } from '../clinical-json.js';
 import type { ApiDeps, ClinicalApiDeps } from '../deps.js';
@@ -49,7 +50,7 @@ export function mountRuleRoutes(app: Hono, deps: ApiDeps, clinical: ClinicalApiD
       const scope = await scopeOf(c);
       const body = await jsonBody(c);
       const errors = new ParamErrors('body');
-      const by = actorField(body, 'by', errors);
+      const by = actorField(body, 'by', errors, accessOf(c).principal.subject);
       const expected = expectedVersion(c, body, errors);
       if (body['rules'] === undefined) errors.add('rules', 'required, an array of rules');
       errors.throwIfAny();

@@ -15,8 +15,12 @@ import {
 import { SqliteRegistry } from '@wardstream/registry';
 import { SqliteReadingStore } from '@wardstream/store';
 import type { Hono } from 'hono';
+import type { AccessAudit } from '../access/access-audit.js';
+import type { BreakGlassLimits } from '../access/break-glass.js';
 import { createApi } from '../app.js';
+import type { ApiSecurity, RouteMounter } from '../deps.js';
 import { LiveHub } from '../live-hub.js';
+import { testSecurity, type TestSecurity, type TokenClaims } from './auth.js';
 
 /** 2026-11-25 08:00 UTC: event time of the first reading the tests feed. */
 export const T0 = Date.UTC(2026, 10, 25, 8, 0, 0);
@@ -32,9 +36,27 @@ export interface Answer {
   readonly body: Json;
 }
 
+/** Who the harness's requests act as, unless a call says otherwise: a superset of what the routes need. */
+const STAFF_ROLES = ['physician', 'admin', 'service'];
+/** `by`/`recordedBy` the harness acts as (the API requires them to name the token's subject). */
+const ACTOR = /^[A-Za-z0-9._@-]{1,64}$/;
+
+export interface ClinicalApiOptions {
+  /** Where access records go (default: the MemoryAccessAudit of `security.audit`). */
+  readonly accessAudit?: (store: SqliteClinicalStore) => AccessAudit;
+  /** Verifies tokens instead of the test issuer's own verifier (e.g. one fetching a JWKS over HTTP). */
+  readonly authenticate?: ApiSecurity['authenticate'];
+  readonly breakGlassLimits?: BreakGlassLimits;
+  /** Identity and enrollment stand-ins. */
+  readonly routes?: { readonly identity?: RouteMounter; readonly enrollment?: RouteMounter };
+}
+
 /**
  * The API with a real clinical engine, commands and SQLite clinical store, wired as the composition
- * root wires them: every alarm event and score is stored, then published to the live hub.
+ * root wires them: every alarm event and score is stored, then published to the live hub. Requests
+ * carry a token of the test issuer: by default a physician (of every ward registered through
+ * `patient()`), admin and service at once, named after the body's `by`/`recordedBy`; give `as`
+ * claims to act as someone else, or `null` for no token.
  */
 export class ClinicalApi {
   readonly clock = new ManualClock(T0);
@@ -42,6 +64,7 @@ export class ClinicalApi {
   readonly engine: ClinicalEngine;
   readonly commands: ClinicalCommands;
   readonly app: Hono;
+  readonly auth: TestSecurity;
   private readonly wards = new Map<PatientId, string>();
   private readonly rulesCache = new Map<PatientId, ReturnType<typeof effectiveRules>>();
   private seq = 0;
@@ -51,7 +74,12 @@ export class ClinicalApi {
     readonly registry: SqliteRegistry,
     readonly readings: SqliteReadingStore,
     readonly store: SqliteClinicalStore,
+    options: ClinicalApiOptions,
   ) {
+    this.auth = testSecurity(this.clock, {
+      ...(options.accessAudit === undefined ? {} : { accessAudit: options.accessAudit(store) }),
+      ...(options.authenticate === undefined ? {} : { authenticate: options.authenticate }),
+    });
     const rulesFor = (id: PatientId) => {
       let rules = this.rulesCache.get(id);
       if (rules === undefined) {
@@ -98,14 +126,48 @@ export class ClinicalApi {
       metrics: () => Promise.resolve({ contentType: 'text/plain', body: '' }),
       livePingMs: 50,
       clinical: { commands: this.commands, store },
+      security: {
+        ...this.auth.security,
+        ...(options.breakGlassLimits === undefined ? {} : { breakGlassLimits: options.breakGlassLimits }),
+      },
+      ...(options.routes === undefined ? {} : { routes: options.routes }),
     });
   }
 
-  static async open(): Promise<ClinicalApi> {
+  static async open(options: ClinicalApiOptions = {}): Promise<ClinicalApi> {
     const dir = await mkdtemp(join(tmpdir(), 'ws-api-clinical-'));
     const registry = await SqliteRegistry.open({ path: join(dir, 'registry.db') });
     const readings = await SqliteReadingStore.open({ path: join(dir, 'store.db') });
-    return new ClinicalApi(dir, registry, readings, SqliteClinicalStore.open({ path: ':memory:' }));
+    const store = SqliteClinicalStore.open({ path: ':memory:' });
+    try {
+      return new ClinicalApi(dir, registry, readings, store, options);
+    } catch (err) {
+      // createApi refused (a test of that): leave nothing open behind.
+      store.close();
+      await readings.close();
+      await registry.close();
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** The default caller's claims (see the class comment), acting as `actor` when it is a valid name. */
+  staff(actor?: unknown): TokenClaims {
+    return {
+      sub: typeof actor === 'string' && ACTOR.test(actor) ? actor : 'test.user',
+      roles: STAFF_ROLES,
+      wards: [...new Set(this.wards.values())],
+    };
+  }
+
+  /** `{authorization}` for `claims` (default: the staff caller). */
+  authorization(claims: TokenClaims = this.staff()): Record<string, string> {
+    return this.auth.issuer.auth(claims);
+  }
+
+  /** Follows a live feed as `claims` (default: the staff caller). */
+  follow(path: string, claims: TokenClaims = this.staff()): Promise<LiveReader> {
+    return LiveReader.follow(this.app, path, this.authorization(claims));
   }
 
   /** Registers a patient on a ward (in the registry and for ward rules). */
@@ -132,10 +194,22 @@ export class ClinicalApi {
     };
   }
 
-  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    as?: TokenClaims | null,
+  ) {
+    const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const claims = as === undefined ? this.staff(fields['by'] ?? fields['recordedBy']) : as;
     const res = await this.app.request(path, {
       method,
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: {
+        'content-type': 'application/json',
+        ...(claims === null ? {} : this.authorization(claims)),
+        ...headers,
+      },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const answer: Answer = {
@@ -147,12 +221,12 @@ export class ClinicalApi {
     return answer;
   }
 
-  get(path: string): Promise<Answer> {
-    return this.request('GET', path);
+  get(path: string, as?: TokenClaims | null): Promise<Answer> {
+    return this.request('GET', path, undefined, {}, as);
   }
 
-  post(path: string, body: unknown): Promise<Answer> {
-    return this.request('POST', path, body);
+  post(path: string, body: unknown, as?: TokenClaims | null): Promise<Answer> {
+    return this.request('POST', path, body, {}, as);
   }
 
   async close(): Promise<void> {
@@ -175,9 +249,9 @@ export class LiveReader {
 
   private constructor(private readonly reader: ReadableStreamDefaultReader<Uint8Array>) {}
 
-  /** Opens `path` and reads until its `event: ready`. */
-  static async follow(app: Hono, path: string): Promise<LiveReader> {
-    const res = await app.request(path);
+  /** Opens `path` (with `headers`: a token) and reads until its `event: ready`. */
+  static async follow(app: Hono, path: string, headers: Record<string, string> = {}): Promise<LiveReader> {
+    const res = await app.request(path, { headers });
     const reader = res.body?.getReader();
     if (reader === undefined) throw new Error(`${path}: no body (status ${res.status})`);
     const live = new LiveReader(reader);
@@ -192,6 +266,15 @@ export class LiveReader {
       this.text += this.decoder.decode(chunk.value);
     }
     return this.text;
+  }
+
+  /** Reads until the server ends the stream; the whole text. */
+  async untilEnd(): Promise<string> {
+    for (;;) {
+      const chunk = await this.reader.read();
+      if (chunk.done) return this.text;
+      this.text += this.decoder.decode(chunk.value);
+    }
   }
 
   close(): Promise<void> {

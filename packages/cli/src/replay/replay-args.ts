@@ -10,7 +10,7 @@ import {
   UsageError,
   type FlagSpecs,
   type Flags,
-  type TlsMaterial,
+  type TlsSource,
 } from '@wardstream/simulator';
 
 /** The options of `wardstream replay` (see HELP in replay-command.ts). */
@@ -70,7 +70,7 @@ export interface ReplayArgs {
   readonly admit?: ReplayAdmit;
   readonly mqttUrl: string;
   readonly protocolVersion: 4 | 5;
-  readonly tls?: TlsMaterial;
+  readonly tls?: TlsSource;
   readonly speed: number | 'max';
   readonly chunkMs: number;
   readonly chunkMsExplicit: boolean;

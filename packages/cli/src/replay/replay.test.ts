@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { LocalIssuer } from '@wardstream/auth';
 import { readReferenceBeats, readWfdbRecord } from '@wardstream/ecg';
 import { parseConfig, SILENT_LOGGER, startEmbedded } from '@wardstream/platform';
 import type { DeviceTransport, PublishAnswer, TransportFactory } from '@wardstream/simulator';
@@ -70,6 +71,19 @@ describe('wardstream replay', () => {
         await rm(dir, { recursive: true, force: true });
       });
       const apiUrl = `http://127.0.0.1:${platform.httpPort}`;
+      // The device's certificate from the platform's CA, the files `wardstream certs issue` writes.
+      const issued = await platform.ca!.issueDevice('replay-100');
+      const creds = { cert: join(dir, 'replay-100.crt'), key: join(dir, 'replay-100.key'), ca: join(dir, 'ca.crt') };
+      await writeFile(creds.cert, issued.certificatePem);
+      await writeFile(creds.key, issued.keyPem, { mode: 0o600 });
+      await writeFile(creds.ca, platform.ca!.certificatePem);
+      const { tokens } = parsed.config;
+      const token = await LocalIssuer.open({
+        keyDir: parsed.config.keyDir,
+        issuer: tokens.issuer,
+        audience: tokens.audience,
+      }).sign({ sub: 'replay-test', roles: ['service'], wards: [] }, 600);
+      const auth = { headers: { authorization: `Bearer ${token}` } };
       const start = Math.floor(Date.now() / 1000) * 1000;
       const { out, io } = capture();
       const argv = [
@@ -81,7 +95,15 @@ describe('wardstream replay', () => {
         '--speed',
         'max',
         '--mqtt-url',
-        `mqtt://127.0.0.1:${platform.mqttPort}`,
+        `mqtts://127.0.0.1:${platform.mqttPort}`,
+        '--tls-cert',
+        creds.cert,
+        '--tls-key',
+        creds.key,
+        '--tls-ca',
+        creds.ca,
+        '--token',
+        token,
         '--device',
         'replay-100',
         '--patient',
@@ -103,7 +125,7 @@ describe('wardstream replay', () => {
       // PUBACK means durable in the log; the store has it a moment later.
       const window = `code=ecg_ii&from=${start}&to=${start + 20_000}`;
       const read = async (path: string): Promise<SegmentJson[]> => {
-        const res = await fetch(`${apiUrl}${path}`);
+        const res = await fetch(`${apiUrl}${path}`, auth);
         assert.equal(res.status, 200, path);
         return ((await res.json()) as { waveforms: SegmentJson[] }).waveforms;
       };
@@ -129,7 +151,7 @@ describe('wardstream replay', () => {
       });
       const byPatient = await read(`/api/v1/patients/pt-100/waveforms?${window}`);
       assert.equal(byPatient.length, 80, 'the readings belong to the admitted patient');
-      const overview = await fetch(`${apiUrl}/api/v1/patients/pt-100/waveforms?${window}&points=200`);
+      const overview = await fetch(`${apiUrl}/api/v1/patients/pt-100/waveforms?${window}&points=200`, auth);
       const envelope = ((await overview.json()) as { envelopes: { buckets: { max: number; count: number }[] }[] })
         .envelopes[0]!;
       assert.equal(
@@ -147,7 +169,7 @@ describe('wardstream replay', () => {
       }
       let windows: EcgWindowJson[] = [];
       for (let tries = 0; tries < 200 && windows.length < 3; tries++) {
-        const res = await fetch(`${apiUrl}/api/v1/patients/pt-100/ecg?from=${start}&to=${start + 20_000}`);
+        const res = await fetch(`${apiUrl}/api/v1/patients/pt-100/ecg?from=${start}&to=${start + 20_000}`, auth);
         windows = ((await res.json()) as { windows: EcgWindowJson[] }).windows;
         if (windows.length < 3) await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -161,7 +183,7 @@ describe('wardstream replay', () => {
       detected.forEach((d, i) => assert.ok(Math.abs(d - reference[i]!) <= 54, `beat ${i}: ${d} vs ${reference[i]}`));
       for (const w of windows.slice(1))
         assert.ok(w.heartRateBpm! > 60 && w.heartRateBpm! < 90, `heart rate ${w.heartRateBpm}`);
-      const metrics = await (await fetch(`${apiUrl}/metrics`)).text();
+      const metrics = await (await fetch(`${apiUrl}/metrics`, auth)).text();
       assert.match(metrics, new RegExp(`wardstream_ecg_beats_total ${detected.length}\\b`));
 
       // The same device for another patient: refused before anything is sent.

@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LocalIssuer, readIssuerRecord } from '@wardstream/auth';
+import { CertificateAuthority } from '@wardstream/pki';
+import type { TlsMaterial } from '@wardstream/simulator';
 
 const CLI_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 
@@ -34,8 +38,46 @@ export class PlatformProcess {
     return `http://127.0.0.1:${this.httpPort}`;
   }
 
+  /** The mutual-TLS listener (devices need certificates: `deviceTls`). */
   get mqttUrl(): string {
-    return `mqtt://127.0.0.1:${this.mqttPort}`;
+    return `mqtts://127.0.0.1:${this.mqttPort}`;
+  }
+
+  /** The platform's key directory (its default: beside the data directory). */
+  get keyDir(): string {
+    return `${this.dataDir}-keys`;
+  }
+
+  /**
+   * Certificates from the platform's CA (created at its first start) for each of `deviceIds`, as
+   * an operator would issue them with `wardstream certs issue`; the simulator takes the function.
+   */
+  async deviceTls(deviceIds: readonly string[]): Promise<(deviceId: string) => TlsMaterial> {
+    const ca = await CertificateAuthority.open(join(this.keyDir, 'ca'));
+    const material = new Map<string, TlsMaterial>();
+    for (const id of deviceIds) {
+      const issued = await ca.issueDevice(id);
+      material.set(id, { cert: issued.certificatePem, key: issued.keyPem, ca: ca.certificatePem });
+    }
+    return (id) => {
+      const m = material.get(id);
+      if (m === undefined) throw new Error(`the test issued no certificate for ${id}`);
+      return m;
+    };
+  }
+
+  /**
+   * A bearer token from the platform's own issuer, as \`wardstream token\` mints it (the platform must
+   * have started once: it creates the keys). Default: a service principal, which reads every ward.
+   */
+  async token(claims: { sub?: string; roles?: readonly string[]; wards?: readonly string[] } = {}): Promise<string> {
+    const record = readIssuerRecord(this.keyDir);
+    if (record === undefined) throw new Error(`no issuer record in ${this.keyDir}: has the platform started?`);
+    const issuer = LocalIssuer.open({ keyDir: this.keyDir, ...record });
+    return issuer.sign(
+      { sub: claims.sub ?? 'test-service', roles: claims.roles ?? ['service'], wards: claims.wards ?? [] },
+      3_600,
+    );
   }
 
   /** Everything the process printed, across restarts (for assertion messages). */

@@ -12,6 +12,7 @@ import {
   type PacketParser,
   type ProtocolLevel,
 } from './codec.js';
+import type { DeviceAuthDecision, DeviceAuthRequest, SecurityEvent, TlsPeer } from './device-trust.js';
 import type { CompiledMqttEndpointOptions } from './endpoint-options.js';
 import { FrameReader } from './frame-reader.js';
 import { Outbox } from './outbox.js';
@@ -32,6 +33,10 @@ export interface ConnectionContext {
   /** The socket closed; `wasConnected` when a CONNACK 0 had been sent. */
   connectionClosed(connection: Connection, wasConnected: boolean): void;
   internalError(error: unknown): void;
+  /** The platform's authorization hook (certificate mode), if any; may throw. */
+  readonly authorize: ((request: DeviceAuthRequest) => DeviceAuthDecision) | undefined;
+  /** Hands a refusal on security grounds to the security log; never throws. */
+  securityEvent(event: SecurityEvent): void;
 }
 
 export type ConnectionState = 'awaiting-connect' | 'connected' | 'draining' | 'closing' | 'closed';
@@ -71,17 +76,30 @@ export class Connection implements IngestSink {
   private processing = false;
   private readPaused = false;
   private lingerTimer: NodeJS.Timeout | null = null;
+  private drainTimer: NodeJS.Timeout | null = null;
+  /** The DISCONNECT a draining connection ends with once its answers are out. */
+  private drainEnd: { readonly code: number; readonly reasonString: string } = {
+    code: ReasonCode.serverShuttingDown,
+    reasonString: 'server shutting down',
+  };
   private resolveClosed: () => void = () => undefined;
   /** Resolves when the socket has closed. */
   readonly closed: Promise<void>;
+
+  /** Subject CN of the verified client certificate (mutual TLS), else null. */
+  readonly certificateCn: string | null;
+  /** Kept from the start: a closed socket no longer knows its peer. */
+  readonly remoteAddress: string | null;
 
   constructor(
     readonly socket: Socket,
     readonly ctx: ConnectionContext,
     dispatch: (connection: Connection, packet: InboundPacket) => void,
-    /** Subject CN of the verified client certificate (mutual TLS), else null. */
-    readonly certificateCn: string | null,
+    /** What the TLS handshake established; null on plain TCP. */
+    readonly tlsPeer: TlsPeer | null,
   ) {
+    this.certificateCn = tlsPeer?.authorized === true ? (tlsPeer.certificate?.subjectCn ?? null) : null;
+    this.remoteAddress = socket.remoteAddress ?? null;
     this.openedAt = this.now = this.lastPacketAt = ctx.clock.now();
     this.outbox = new Outbox(socket);
     this.frames = new FrameReader(ctx.options.maxPacketBytes);
@@ -153,6 +171,39 @@ export class Connection implements IngestSink {
     this.disconnect(v5Code, detail);
   }
 
+  /**
+   * Reports a refusal on security grounds (already counted by the caller) to the security log;
+   * `deviceId` names the device before the connection was accepted.
+   */
+  securityEvent(reason: RefusalReason, detail: string, deviceId: DeviceId | null = this.deviceId): void {
+    this.ctx.securityEvent({
+      at: this.ctx.clock.now(),
+      reason,
+      deviceId,
+      remoteAddress: this.remoteAddress,
+      certificateSerial: this.tlsPeer?.certificate?.serialNumber ?? null,
+      detail,
+    });
+  }
+
+  /**
+   * Ends a live session that is no longer trusted (revoked, expired, unapproved): counted and
+   * reported, reading stops at once, the publishes already received are still answered (their
+   * appends are under way: a PUBACK only ever follows a durable append), then v5 DISCONNECT `v5Code`
+   * and close. Answers still missing after `closeTimeoutMs` are dropped, never acknowledged.
+   */
+  cut(reason: RefusalReason, v5Code: number, detail: string): void {
+    if (this.state !== 'connected') return;
+    this.ctx.metrics.refused(reason);
+    this.securityEvent(reason, detail);
+    // Armed first: `end()` clears it, also when nothing is pending and `drain` ends at once.
+    this.drainTimer = setTimeout(() => {
+      this.disconnect(v5Code, detail);
+    }, this.ctx.options.closeTimeoutMs);
+    this.drainTimer.unref();
+    this.drain(v5Code, detail);
+  }
+
   /** A malformed packet or a protocol violation: counted, then v5 DISCONNECT `v5Code`, 3.1.1 close. */
   malformed(detail: string, v5Code: number = ReasonCode.malformedPacket): void {
     this.ctx.metrics.malformedPacket();
@@ -177,6 +228,7 @@ export class Connection implements IngestSink {
   end(): void {
     if (this.state === 'closing' || this.state === 'closed') return;
     this.state = 'closing';
+    if (this.drainTimer !== null) clearTimeout(this.drainTimer);
     this.answers.clear();
     this.frames.clear();
     this.outbox.flush();
@@ -191,12 +243,7 @@ export class Connection implements IngestSink {
    */
   shutdown(): Promise<void> {
     if (this.state === 'awaiting-connect') this.end();
-    else if (this.state === 'connected') {
-      this.state = 'draining';
-      this.socket.pause();
-      this.frames.clear();
-      if (this.answers.size === 0) this.disconnect(ReasonCode.serverShuttingDown, 'server shutting down');
-    }
+    else if (this.state === 'connected') this.drain(ReasonCode.serverShuttingDown, 'server shutting down');
     return this.closed;
   }
 
@@ -218,6 +265,15 @@ export class Connection implements IngestSink {
     ) {
       this.refuse('keep-alive-timeout', ReasonCode.keepAliveTimeout, 'no packet within 1.5 x keep-alive');
     }
+  }
+
+  /** Stops reading; once every publish received is answered, DISCONNECT `code` (v5) and close. */
+  private drain(code: number, reasonString: string): void {
+    this.state = 'draining';
+    this.drainEnd = { code, reasonString };
+    this.socket.pause();
+    this.frames.clear();
+    if (this.answers.size === 0) this.disconnect(code, reasonString);
   }
 
   private onData(chunk: Buffer): void {
@@ -306,7 +362,7 @@ export class Connection implements IngestSink {
       outcome = answers.peekSettled();
     }
     if (this.state === 'draining' && answers.size === 0) {
-      this.disconnect(ReasonCode.serverShuttingDown, 'server shutting down');
+      this.disconnect(this.drainEnd.code, this.drainEnd.reasonString);
       return;
     }
     this.maybeResume();
@@ -316,6 +372,7 @@ export class Connection implements IngestSink {
     const wasConnected = this.deviceId !== null;
     this.state = 'closed';
     if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
+    if (this.drainTimer !== null) clearTimeout(this.drainTimer);
     this.answers.clear();
     this.frames.clear();
     this.ctx.connectionClosed(this, wasConnected);

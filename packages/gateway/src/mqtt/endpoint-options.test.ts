@@ -9,6 +9,7 @@ describe('compileMqttEndpointOptions', () => {
     assert.equal(compiled.receiveMaximum, 100);
     assert.equal(compiled.maxPacketBytes, 128 * 1024);
     assert.equal(compiled.tls, null);
+    assert.equal(compiled.reauthorizeIntervalMs, 10_000);
   });
 
   it('names every problem at once', () => {
@@ -17,16 +18,18 @@ describe('compileMqttEndpointOptions', () => {
       identity: 'certificate',
       receiveMaximum: 0,
       maxPacketBytes: 10,
+      reauthorizeIntervalMs: 120_000,
     } satisfies MqttEndpointOptions;
     assert.throws(
       () => compileMqttEndpointOptions(options),
       (error: unknown) => {
         assert.ok(error instanceof MqttEndpointOptionsError);
-        assert.equal(error.problems.length, 4);
+        assert.equal(error.problems.length, 5);
         assert.match(error.message, /certificate" needs tls/);
         assert.match(error.message, /port must be an integer in 0\.\.65535/);
         assert.match(error.message, /receiveMaximum/);
         assert.match(error.message, /maxPacketBytes/);
+        assert.match(error.message, /reauthorizeIntervalMs must be an integer in 10\.\.60000/);
         return true;
       },
     );

@@ -22,7 +22,10 @@ export interface MqttEndpointOptions {
   readonly host?: string;
   /** TCP port; 0 picks a free one (read it from the endpoint's `port`). */
   readonly port: number;
-  /** Mutual TLS: clients must present a certificate issued by `ca` (requestCert + rejectUnauthorized). */
+  /**
+   * Mutual TLS (1.2 or later): clients must present a valid certificate issued by `ca`. The handshake
+   * completes without one so that the device is told why at CONNECT (CONNACK 0x87 / 0x05).
+   */
   readonly tls?: MqttTlsOptions;
   readonly identity: IdentityMode;
   /** Largest MQTT packet accepted (fixed header included), advertised as Maximum Packet Size in v5. */
@@ -42,6 +45,11 @@ export interface MqttEndpointOptions {
   readonly closeTimeoutMs?: number;
   /** How often idle connections are looked for. */
   readonly sweepIntervalMs?: number;
+  /**
+   * Certificate mode: how often every live connection is checked again (certificate expiry and the
+   * `authorize` hook), so that a revocation cuts live sessions within this interval.
+   */
+  readonly reauthorizeIntervalMs?: number;
 }
 
 export const DEFAULT_MQTT_HOST = '127.0.0.1';
@@ -52,6 +60,8 @@ export const DEFAULT_MAX_KEEP_ALIVE_SEC = 300;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 export const DEFAULT_SWEEP_INTERVAL_MS = 1_000;
+/** Well inside issue 5's bound: a revocation takes effect on live sessions within 60 s. */
+export const DEFAULT_REAUTHORIZE_INTERVAL_MS = 10_000;
 /** The largest Remaining Length MQTT can encode, plus a 5-byte fixed header [MQTT-2.2.3]. */
 const MQTT_MAX_PACKET_BYTES = 268_435_455 + 5;
 
@@ -66,6 +76,7 @@ export interface CompiledMqttEndpointOptions {
   readonly connectTimeoutMs: number;
   readonly closeTimeoutMs: number;
   readonly sweepIntervalMs: number;
+  readonly reauthorizeIntervalMs: number;
 }
 
 /** The endpoint's options are invalid; `problems` lists every one. */
@@ -141,6 +152,14 @@ export function compileMqttEndpointOptions(options: MqttEndpointOptions): Compil
       options.sweepIntervalMs,
       DEFAULT_SWEEP_INTERVAL_MS,
       1,
+      60_000,
+    ),
+    reauthorizeIntervalMs: integer(
+      problems,
+      'reauthorizeIntervalMs',
+      options.reauthorizeIntervalMs,
+      DEFAULT_REAUTHORIZE_INTERVAL_MS,
+      10,
       60_000,
     ),
   };

@@ -1,8 +1,11 @@
+import type { DeviceId } from '@wardstream/domain';
 import type { RefusalReason } from '../gateway-metrics.js';
 import { encodeConnack, type ConnackProperties, type ConnectPacket } from './codec.js';
 import type { Connection } from './connection.js';
+import { certificateRefusal } from './device-trust.js';
 import { resolveDeviceId } from './identity.js';
 import { ConnectReturnCode, ReasonCode } from './reason-codes.js';
+import { checkTrust } from './trust-check.js';
 
 /** Refuses a CONNECT: CONNACK with the code of the client's version, then close [MQTT-3.2.2-5 (3.1.1), -7 (5)]. */
 function refuse(conn: Connection, reason: RefusalReason, v5Code: number, v3Code: number, reasonString?: string): void {
@@ -11,6 +14,19 @@ function refuse(conn: Connection, reason: RefusalReason, v5Code: number, v3Code:
   const properties = v5 && reasonString !== undefined ? { reasonString } : undefined;
   conn.send(encodeConnack(conn.version, v5 ? v5Code : v3Code, properties));
   conn.end();
+}
+
+/** `refuse`, and reported to the security log (naming `deviceId` once the certificate vouched for it). */
+function refuseUntrusted(
+  conn: Connection,
+  reason: RefusalReason,
+  v5Code: number,
+  v3Code: number,
+  detail: string,
+  deviceId: DeviceId | null = null,
+): void {
+  conn.securityEvent(reason, detail, deviceId);
+  refuse(conn, reason, v5Code, v3Code, detail);
 }
 
 /**
@@ -27,6 +43,13 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): void {
   conn.version = packet.protocolVersion;
   const v5 = conn.version === 5;
   const properties = packet.properties;
+  const peer = conn.tlsPeer;
+  const certificateProblem = peer === null ? null : certificateRefusal(peer);
+  if (certificateProblem !== null) {
+    const { reason, detail } = certificateProblem;
+    refuseUntrusted(conn, reason, ReasonCode.notAuthorized, ConnectReturnCode.notAuthorized, detail);
+    return;
+  }
   if (v5 && properties?.authenticationMethod !== undefined) {
     // Enhanced authentication is not offered; identity comes from the TLS certificate.
     refuse(conn, 'bad-authentication-method', ReasonCode.badAuthenticationMethod, ConnectReturnCode.notAuthorized);
@@ -38,8 +61,29 @@ export function handleConnect(conn: Connection, packet: ConnectPacket): void {
       options.identity === 'certificate'
         ? 'the client id must be empty or equal to the certificate CN, a valid device id'
         : 'the client id must be a device id: 1-64 of A-Z a-z 0-9 . _ -';
-    refuse(conn, 'bad-identity', ReasonCode.clientIdentifierNotValid, ConnectReturnCode.identifierRejected, why);
+    refuseUntrusted(
+      conn,
+      'bad-identity',
+      ReasonCode.clientIdentifierNotValid,
+      ConnectReturnCode.identifierRejected,
+      why,
+    );
     return;
+  }
+  if (options.identity === 'certificate') {
+    const trust = checkTrust(conn.ctx, deviceId, peer?.certificate ?? null);
+    if (!trust.ok) {
+      const failed = trust.reason === 'server-unavailable';
+      refuseUntrusted(
+        conn,
+        trust.reason,
+        failed ? ReasonCode.serverUnavailable : ReasonCode.notAuthorized,
+        failed ? ConnectReturnCode.serverUnavailable : ConnectReturnCode.notAuthorized,
+        trust.detail,
+        deviceId,
+      );
+      return;
+    }
   }
   const logState = pipeline.logState();
   const closing = conn.ctx.isClosing();

@@ -52,5 +52,6 @@ export function handlePublish(conn: Connection, packet: PublishPacket): void {
     reason === 'not-authorized'
       ? `a device may only publish to its own topic ${conn.telemetryTopic}`
       : `unknown topic; telemetry goes to ${conn.telemetryTopic}`;
+  conn.securityEvent(reason, `publish to ${packet.topic.slice(0, 200)} refused: ${detail}`);
   conn.settle(token, { kind: 'refused', reason, detail });
 }

@@ -30,6 +30,7 @@ export function handleSubscribe(conn: Connection, packet: SubscribePacket): void
       return ReasonCode.grantedQos0;
     }
     conn.ctx.metrics.refused('subscribe-refused');
+    conn.securityEvent('subscribe-refused', `subscription to ${topic.slice(0, 200)} refused: only ${conn.errorsTopic}`);
     return v5 ? refusalCode(topic) : SUBACK_FAILURE_V3;
   });
   conn.send(encodeSuback(conn.version, packet.messageId, codes));

@@ -68,12 +68,14 @@ describe('device identity from the client certificate (mutual TLS)', () => {
     assert.equal(gw.metrics.refusals.get('bad-identity'), 2);
   });
 
-  it('refuses a client without a certificate, or with one from another CA, at the TLS handshake', async () => {
-    const withoutCert = await refusedCode(gw.url, { ca: pki.ca, rejectUnauthorized: true, clientId: 'mon-7' });
-    assert.notEqual(withoutCert, 'connected');
-    const foreign = await refusedCode(gw.url, { ...tlsFor('mon-7', true), clientId: 'mon-7' });
-    assert.notEqual(foreign, 'connected');
-    assert.ok((gw.metrics.refusals.get('tls-handshake') ?? 0) >= 1);
+  it('refuses a client without a certificate, or with one from another CA, at CONNECT: 0x87 (v5) / 0x05 (3.1.1)', async () => {
+    const withoutCert = { ca: pki.ca, rejectUnauthorized: true, clientId: 'mon-7' };
+    assert.equal(await refusedCode(gw.url, { ...withoutCert, protocolVersion: 5 }), ReasonCode.notAuthorized);
+    assert.equal(await refusedCode(gw.url, { ...withoutCert, protocolVersion: 4 }), ConnectReturnCode.notAuthorized);
+    const foreign = await refusedCode(gw.url, { ...tlsFor('mon-7', true), clientId: 'mon-7', protocolVersion: 5 });
+    assert.equal(foreign, ReasonCode.notAuthorized);
+    assert.equal(gw.metrics.refusals.get('no-certificate'), 2);
+    assert.equal(gw.metrics.refusals.get('certificate-untrusted'), 1);
     assert.equal(gw.metrics.connectionsOpened, 4, 'only the certified connections of the tests above');
   });
 });

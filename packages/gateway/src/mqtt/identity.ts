@@ -1,17 +1,5 @@
-import type { TLSSocket } from 'node:tls';
 import { isValidId, type DeviceId } from '@wardstream/domain';
 import type { IdentityMode } from './endpoint-options.js';
-
-/**
- * The subject CN of the verified client certificate of a mutual-TLS socket, or null when there is
- * none or it is ambiguous (several CNs).
- */
-export function certificateCommonName(socket: TLSSocket): string | null {
-  const cert = socket.getPeerCertificate();
-  // Node returns an empty object when the peer sent no certificate.
-  const cn: unknown = (cert as { subject?: { CN?: unknown } }).subject?.CN;
-  return typeof cn === 'string' ? cn : null;
-}
 
 /**
  * The device a connection speaks for, or null when its identity is not acceptable. In `certificate`

@@ -4,6 +4,13 @@ import type { Clock, DeviceId } from '@wardstream/domain';
 import type { GatewayMetrics } from '../gateway-metrics.js';
 import type { IngestPipeline } from '../ingest-pipeline.js';
 import { Connection, type ConnectionContext } from './connection.js';
+import {
+  readTlsPeer,
+  type DeviceAuthDecision,
+  type DeviceAuthRequest,
+  type SecurityEvent,
+  type TlsPeer,
+} from './device-trust.js';
 import { dispatch } from './dispatch.js';
 import {
   compileMqttEndpointOptions,
@@ -11,8 +18,8 @@ import {
   type MqttEndpointOptions,
   type MqttTlsOptions,
 } from './endpoint-options.js';
-import { certificateCommonName } from './identity.js';
 import { ReasonCode } from './reason-codes.js';
+import { checkTrust } from './trust-check.js';
 
 /** What the endpoint needs from the composition root. */
 export interface MqttEndpointDeps {
@@ -25,6 +32,18 @@ export interface MqttEndpointDeps {
   readonly onDeviceDisconnected?: (deviceId: DeviceId) => void;
   /** A bug surfaced (a hook or handler threw); the connection concerned was closed. Default: a process warning. */
   readonly onInternalError?: (error: unknown) => void;
+  /**
+   * Called at CONNECT after the certificate verified (certificate mode only) and again for every
+   * live connection every `reauthorizeIntervalMs`. Synchronous, on the connection path: answer from
+   * memory. A throw refuses the device (fail closed: CONNACK 0x88 / 0x03, or a live session cut).
+   */
+  readonly authorize?: (request: DeviceAuthRequest) => DeviceAuthDecision;
+  /**
+   * Every refusal on security grounds (TLS handshake, certificate, identity, authorization, foreign
+   * topic, subscription refused), for the security log. Must not throw (a throw is reported as an
+   * internal error and otherwise ignored).
+   */
+  readonly onSecurityEvent?: (event: SecurityEvent) => void;
 }
 
 /** A snapshot for health checks and shutdown progress. */
@@ -41,6 +60,13 @@ function caList(ca: MqttTlsOptions['ca']): string | Buffer | (string | Buffer)[]
   return typeof ca === 'string' || Buffer.isBuffer(ca) ? ca : [...ca];
 }
 
+/** OpenSSL's reason ("unsupported protocol") and Node's code, without OpenSSL's file and line. */
+function describeTlsError(error: Error): string {
+  const { code, reason } = error as { code?: unknown; reason?: unknown };
+  const text = typeof reason === 'string' ? reason : error.message;
+  return typeof code === 'string' ? `${text} (${code})` : text;
+}
+
 /**
  * The MQTT 3.1.1/5 device endpoint (DESIGN 3.1): not a broker — devices publish telemetry (QoS 1)
  * and may subscribe to their own errors topic. A PUBACK is sent only once the message is durable
@@ -52,6 +78,7 @@ export class MqttEndpoint {
   private readonly server: Server;
   private readonly context: ConnectionContext;
   private sweepTimer: NodeJS.Timeout | null = null;
+  private reauthorizeTimer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
 
   private constructor(
@@ -67,7 +94,10 @@ export class MqttEndpoint {
             cert: tls.cert,
             ca: caList(tls.ca),
             requestCert: true,
-            rejectUnauthorized: true,
+            // Verification is decided at CONNECT from `authorized`/`authorizationError`, so that a
+            // device with no, an expired or a foreign certificate is told why (CONNACK 0x87 / 0x05)
+            // instead of seeing a failed handshake; nothing but CONNECT is processed for it.
+            rejectUnauthorized: false,
             minVersion: 'TLSv1.2',
           });
     const onInternalError =
@@ -88,6 +118,15 @@ export class MqttEndpoint {
         this.connectionClosed(connection, wasConnected);
       },
       internalError: onInternalError,
+      authorize: deps.authorize,
+      securityEvent: (event) => {
+        if (deps.onSecurityEvent === undefined) return;
+        try {
+          deps.onSecurityEvent(event);
+        } catch (error) {
+          onInternalError(error);
+        }
+      },
     };
     if (tls === null) {
       this.server.on('connection', (socket: Socket) => {
@@ -95,11 +134,19 @@ export class MqttEndpoint {
       });
     } else {
       this.server.on('secureConnection', (socket: TLSSocket) => {
-        this.accept(socket, certificateCommonName(socket));
+        this.accept(socket, readTlsPeer(socket));
       });
-      // A client without a valid certificate fails the handshake: no MQTT packet is ever read.
-      this.server.on('tlsClientError', () => {
+      // A handshake that fails (TLS below 1.2, no common cipher, not TLS at all): no MQTT packet is read.
+      this.server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
         deps.metrics.refused('tls-handshake');
+        this.context.securityEvent({
+          at: deps.clock.now(),
+          reason: 'tls-handshake',
+          deviceId: null,
+          remoteAddress: socket.remoteAddress ?? null,
+          certificateSerial: null,
+          detail: `TLS handshake failed: ${describeTlsError(error)}`,
+        });
       });
     }
   }
@@ -136,6 +183,27 @@ export class MqttEndpoint {
     return this.closing;
   }
 
+  /**
+   * Checks every live connection again now (certificate expiry, then `authorize`), and cuts those no
+   * longer trusted: v5 DISCONNECT 0x98 Administrative action with the reason, 3.1.1 closed, after
+   * their publishes already received are answered. Returns how many were cut. Certificate mode only
+   * (0 otherwise); the platform calls it right after it learns of a revocation.
+   */
+  reauthorizeNow(): number {
+    if (this.options.identity !== 'certificate' || this.closing !== null) return 0;
+    let cut = 0;
+    for (const c of [...this.connections]) {
+      if (c.state !== 'connected' || c.deviceId === null) continue;
+      const trust = checkTrust(this.context, c.deviceId, c.tlsPeer?.certificate ?? null);
+      if (trust.ok) continue;
+      // DISCONNECT has no 0x88; 0x89 Server busy tells the device to come back later.
+      const code = trust.reason === 'server-unavailable' ? ReasonCode.serverBusy : ReasonCode.administrativeAction;
+      c.cut(trust.reason, code, trust.detail);
+      cut++;
+    }
+    return cut;
+  }
+
   private async start(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
@@ -152,6 +220,12 @@ export class MqttEndpoint {
       for (const c of this.connections) c.checkIdle(now);
     }, this.options.sweepIntervalMs);
     this.sweepTimer.unref();
+    if (this.options.identity === 'certificate') {
+      this.reauthorizeTimer = setInterval(() => {
+        this.reauthorizeNow();
+      }, this.options.reauthorizeIntervalMs);
+      this.reauthorizeTimer.unref();
+    }
   }
 
   private async shutdown(): Promise<void> {
@@ -171,14 +245,15 @@ export class MqttEndpoint {
     for (const c of this.connections) c.socket.destroy();
     await serverClosed;
     if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
+    if (this.reauthorizeTimer !== null) clearInterval(this.reauthorizeTimer);
   }
 
-  private accept(socket: Socket, certificateCn: string | null): void {
+  private accept(socket: Socket, tlsPeer: TlsPeer | null): void {
     if (this.closing !== null) {
       socket.destroy();
       return;
     }
-    this.connections.add(new Connection(socket, this.context, dispatch, certificateCn));
+    this.connections.add(new Connection(socket, this.context, dispatch, tlsPeer));
   }
 
   private deviceConnected(connection: Connection): void {

@@ -17,6 +17,7 @@ export const ReasonCode = {
   keepAliveTimeout: 0x8d,
   sessionTakenOver: 0x8e,
   topicNameInvalid: 0x90,
+  administrativeAction: 0x98,
   receiveMaximumExceeded: 0x93,
   topicAliasInvalid: 0x94,
   packetTooLarge: 0x95,

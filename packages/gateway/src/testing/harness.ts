@@ -3,6 +3,7 @@ import type { BindingResolver } from '../binding-resolver.js';
 import { StaticBindingResolver } from '../binding-resolver.js';
 import { CountingGatewayMetrics } from '../counting-gateway-metrics.js';
 import { IngestPipeline } from '../ingest-pipeline.js';
+import type { DeviceAuthDecision, DeviceAuthRequest, SecurityEvent } from '../mqtt/device-trust.js';
 import type { MqttEndpointOptions } from '../mqtt/endpoint-options.js';
 import { MqttEndpoint } from '../mqtt/mqtt-endpoint.js';
 import { MemoryTelemetryLog } from './memory-telemetry-log.js';
@@ -20,20 +21,24 @@ export interface GatewayHarness {
   /** `mqtt://127.0.0.1:port` or `mqtts://…` with TLS. */
   readonly url: string;
   readonly internalErrors: unknown[];
+  /** Every `onSecurityEvent` call, in order. */
+  readonly securityEvents: SecurityEvent[];
   close(): Promise<void>;
 }
 
 export interface HarnessOptions extends Partial<MqttEndpointOptions> {
   readonly bindings?: BindingResolver;
   readonly onDeviceConnected?: (deviceId: string) => void;
+  readonly authorize?: (request: DeviceAuthRequest) => DeviceAuthDecision;
 }
 
 export async function startGateway(options: HarnessOptions = {}): Promise<GatewayHarness> {
-  const { bindings, onDeviceConnected, ...endpointOptions } = options;
+  const { bindings, onDeviceConnected, authorize, ...endpointOptions } = options;
   const clock = new ManualClock(TEST_NOW);
   const log = new MemoryTelemetryLog();
   const metrics = new CountingGatewayMetrics();
   const internalErrors: unknown[] = [];
+  const securityEvents: SecurityEvent[] = [];
   const pipeline = new IngestPipeline({
     log,
     bindings: bindings ?? new StaticBindingResolver(),
@@ -47,7 +52,9 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
       metrics,
       clock,
       onInternalError: (e) => internalErrors.push(e),
+      onSecurityEvent: (e) => securityEvents.push(e),
       ...(onDeviceConnected && { onDeviceConnected }),
+      ...(authorize && { authorize }),
     },
   );
   const scheme = endpointOptions.tls === undefined ? 'mqtt' : 'mqtts';
@@ -59,6 +66,7 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
     clock,
     url: `${scheme}://127.0.0.1:${endpoint.port}`,
     internalErrors,
+    securityEvents,
     close: () => endpoint.close(),
   };
 }

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { generate, parser as createParser, type Packet } from 'mqtt-packet';
 
 /**
@@ -32,6 +33,16 @@ export class RawMqttClient {
     const socket = connect(port, '127.0.0.1');
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    return new RawMqttClient(socket, protocolVersion);
+  }
+
+  /** Over TLS (to 127.0.0.1), once the handshake completed; `options` carry the client certificate, if any. */
+  static async openTls(port: number, options: ConnectionOptions, protocolVersion: 4 | 5 = 5): Promise<RawMqttClient> {
+    const socket = connectTls({ host: '127.0.0.1', port, ...options });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', resolve);
       socket.once('error', reject);
     });
     return new RawMqttClient(socket, protocolVersion);

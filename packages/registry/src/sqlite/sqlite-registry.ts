@@ -8,75 +8,26 @@ import {
   type PatientId,
   type WardId,
 } from '@wardstream/domain';
-import type {
-  BindingFilter,
-  BindingListener,
-  Device,
-  DeviceInput,
-  Patient,
-  PatientInput,
-  Registry,
+import {
+  type BindingFilter,
+  type BindingListener,
+  type Device,
+  type DeviceInput,
+  type EnrollmentInput,
+  type EnrollmentListener,
+  type EnrollmentState,
+  type Patient,
+  type PatientInput,
+  type Registry,
 } from '../registry.js';
+import { toBinding, toDevice, toPatient, type BindingRow, type DeviceRow, type PatientRow } from './rows.js';
+import { decideEnrollment, enrollDevice } from './enrollment-rows.js';
+import { migrate } from './schema.js';
 
 export interface SqliteRegistryOptions {
   /** Database file; ':memory:' for tests. */
   readonly path: string;
 }
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS patients (
-  id TEXT PRIMARY KEY, display_name TEXT, ward_id TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS patients_ward ON patients(ward_id);
-CREATE TABLE IF NOT EXISTS devices (
-  id TEXT PRIMARY KEY, model TEXT, created_at INTEGER NOT NULL, last_connected_at INTEGER);
-CREATE TABLE IF NOT EXISTS bindings (
-  id TEXT PRIMARY KEY, device_id TEXT NOT NULL REFERENCES devices(id), patient_id TEXT NOT NULL REFERENCES patients(id),
-  from_at INTEGER NOT NULL, to_at INTEGER);
-CREATE INDEX IF NOT EXISTS bindings_device ON bindings(device_id, from_at);
-CREATE INDEX IF NOT EXISTS bindings_patient ON bindings(patient_id, from_at);
-`;
-
-interface PatientRow {
-  id: string;
-  display_name: string | null;
-  ward_id: string | null;
-  created_at: number;
-  updated_at: number;
-}
-interface DeviceRow {
-  id: string;
-  model: string | null;
-  created_at: number;
-  last_connected_at: number | null;
-}
-interface BindingRow {
-  id: string;
-  device_id: string;
-  patient_id: string;
-  from_at: number;
-  to_at: number | null;
-}
-
-const toPatient = (r: PatientRow): Patient => ({
-  id: r.id as PatientId,
-  displayName: r.display_name,
-  wardId: r.ward_id as WardId | null,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-const toDevice = (r: DeviceRow): Device => ({
-  id: r.id as DeviceId,
-  model: r.model,
-  createdAt: r.created_at,
-  lastConnectedAt: r.last_connected_at,
-});
-const toBinding = (r: BindingRow): Binding => ({
-  id: r.id,
-  deviceId: r.device_id as DeviceId,
-  patientId: r.patient_id as PatientId,
-  fromAt: r.from_at,
-  toAt: r.to_at,
-});
 
 /** Runs a synchronous database step; a throw becomes a rejected promise, as callers of a port expect. */
 function run<T>(step: () => T): Promise<T> {
@@ -90,16 +41,25 @@ function run<T>(step: () => T): Promise<T> {
 /** The registry in an SQLite file (WAL, synchronous=FULL: registry changes are rare and must last). */
 export class SqliteRegistry implements Registry {
   private readonly listeners = new Set<BindingListener>();
+  private readonly enrollmentListeners = new Set<EnrollmentListener>();
 
   private constructor(private readonly db: Database.Database) {}
 
+  /** Opens (creating or upgrading) the file; rejects with CORRUPT for a file of a newer build. */
   static open(options: SqliteRegistryOptions): Promise<SqliteRegistry> {
-    const db = new Database(options.path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    db.exec(SCHEMA);
-    return Promise.resolve(new SqliteRegistry(db));
+    return run(() => {
+      const db = new Database(options.path);
+      try {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = FULL');
+        db.pragma('foreign_keys = ON');
+        migrate(db, options.path);
+      } catch (err) {
+        db.close();
+        throw err;
+      }
+      return new SqliteRegistry(db);
+    });
   }
 
   putPatient(input: PatientInput, at: number): Promise<Patient> {
@@ -163,6 +123,45 @@ export class SqliteRegistry implements Registry {
 
   listDevices(): Promise<Device[]> {
     return Promise.resolve(this.db.prepare<[], DeviceRow>('SELECT * FROM devices ORDER BY id').all().map(toDevice));
+  }
+
+  enrollDevice(input: EnrollmentInput, at: number): Promise<Device> {
+    return run(() => {
+      const device = this.db.transaction(() => enrollDevice(this.db, input, at))();
+      this.emitEnrollment(device);
+      return device;
+    });
+  }
+
+  setEnrollment(
+    id: DeviceId,
+    state: 'approved' | 'rejected',
+    by: string,
+    at: number,
+    reason: string | null = null,
+  ): Promise<Device> {
+    return run(() => {
+      const device = this.db.transaction(() => decideEnrollment(this.db, id, state, by, at, reason))();
+      this.emitEnrollment(device);
+      return device;
+    });
+  }
+
+  listEnrollments(state?: EnrollmentState): Promise<Device[]> {
+    const rows =
+      state === undefined
+        ? this.db
+            .prepare<[], DeviceRow>('SELECT * FROM devices WHERE enrollment IS NOT NULL ORDER BY enrolled_at, id')
+            .all()
+        : this.db
+            .prepare<[string], DeviceRow>('SELECT * FROM devices WHERE enrollment = ? ORDER BY enrolled_at, id')
+            .all(state);
+    return Promise.resolve(rows.map(toDevice));
+  }
+
+  onEnrollmentChange(listener: EnrollmentListener): () => void {
+    this.enrollmentListeners.add(listener);
+    return () => this.enrollmentListeners.delete(listener);
   }
 
   admit(deviceId: DeviceId, patientId: PatientId, fromAt: number): Promise<Binding> {
@@ -232,6 +231,7 @@ export class SqliteRegistry implements Registry {
 
   close(): Promise<void> {
     this.listeners.clear();
+    this.enrollmentListeners.clear();
     this.db.close();
     return Promise.resolve();
   }
@@ -274,6 +274,10 @@ export class SqliteRegistry implements Registry {
     }
     this.db.prepare('UPDATE bindings SET to_at = ? WHERE id = ?').run(toAt, bindingId);
     return toBinding({ ...row, to_at: toAt });
+  }
+
+  private emitEnrollment(device: Device): void {
+    for (const listener of this.enrollmentListeners) listener(device);
   }
 
   private emit(binding: Binding): void {

@@ -1,0 +1,30 @@
+import type { Principal } from '@wardstream/auth';
+import type { Context } from 'hono';
+import type { BreakGlassGrant } from './break-glass.js';
+import type { ListScope } from './decide.js';
+
+/** What the guard established for a handler: who calls, what a list may show, until when. */
+export interface Access {
+  readonly principal: Principal;
+  readonly scope: ListScope;
+  /** The break-glass grant the request was allowed by, if any. */
+  readonly grant?: BreakGlassGrant;
+  /** Epoch ms when this access ends: the token's expiry, or the grant's if sooner (live feeds stop then). */
+  readonly endsAt: number;
+}
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Set by the guard on every protected route; absent on public ones. */
+    principal: Principal;
+    access: Access;
+  }
+}
+
+/** The guard's Access of this request; a protected route's handler can rely on it. */
+export function accessOf(c: Context): Access {
+  const access = c.get('access') as Access | undefined;
+  if (access === undefined)
+    throw new Error(`no access decision for ${c.req.method} ${c.req.path}: is the route public?`);
+  return access;
+}

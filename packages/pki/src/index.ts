@@ -1,0 +1,10 @@
+export { CertificateAuthority, DEFAULT_DEVICE_VALIDITY_DAYS } from './certificate-authority.js';
+export type { IssuedCredential, IssueOptions, OpenOrCreateOptions } from './certificate-authority.js';
+export { PkiError } from './errors.js';
+export type { PkiFailure } from './errors.js';
+export { ISSUED_FILE, REVOKED_FILE } from './inventory.js';
+export type { CertificateKind, IssuedCertificate, Revocation } from './inventory.js';
+export { DEFAULT_REVOCATION_INTERVAL_MS, RevocationWatcher } from './revocation-watcher.js';
+export type { RevocationWatcherOptions } from './revocation-watcher.js';
+export { normalizeSerial } from './serial.js';
+export { CA_CERT_FILE, CA_KEY_FILE } from './ca-files.js';

@@ -1,0 +1,176 @@
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { DeviceAuthDecision, DeviceAuthRequest } from '@wardstream/gateway';
+import { CertificateAuthority, normalizeSerial, RevocationWatcher } from '@wardstream/pki';
+import type { MqttTlsConfig } from './config.js';
+import type { Logger } from './logger.js';
+
+/** PEM material of the MQTT TLS listener. */
+export interface ListenerTls {
+  readonly key: string;
+  readonly cert: string;
+  readonly ca: string;
+}
+
+/** Which devices are approved (zero-touch enrollment); absent: every certified device is. */
+export interface DeviceApprovals {
+  /** False for a device enrolled and still pending, or rejected. */
+  isApproved(deviceId: string): boolean;
+}
+
+/**
+ * What the platform trusts a device by: the TLS material of its listener, the deployment's CA when
+ * it is the platform's own, and the authorization the MQTT endpoint asks at CONNECT and again while
+ * a device stays connected (revocation, enrollment approval).
+ */
+export interface DeviceTrust {
+  readonly tls: ListenerTls;
+  /** The platform's own CA (`<key-dir>/ca`); null when the hospital's PKI supplies the TLS files. */
+  readonly ca: CertificateAuthority | null;
+  authorize(request: DeviceAuthRequest): DeviceAuthDecision;
+  /** Called when the revocation list changes, so live sessions of a revoked certificate are cut at once. */
+  onRevocationsChanged(listener: () => void): void;
+  close(): void;
+}
+
+export interface DeviceTrustOptions {
+  readonly keyDir: string;
+  readonly mqttTls: MqttTlsConfig;
+  /** Hosts devices reach the MQTT listener by (the server certificate's names). */
+  readonly mqttHost: string;
+  readonly logger: Logger;
+  readonly approvals?: DeviceApprovals;
+  /** How often the revocation list is re-read (default the watcher's, 5 s: well inside the 60 s bound). */
+  readonly revocationIntervalMs?: number;
+  readonly now?: () => number;
+}
+
+const SERVER_CERT = 'mqtt-server.crt';
+const SERVER_KEY = 'mqtt-server.key';
+/** A server certificate this close to its end is replaced at start. */
+const RENEW_BEFORE_MS = 30 * 86_400_000;
+
+/** The names the server certificate must carry: the configured host, loopback, and this machine's name. */
+export function serverHostnames(mqttHost: string): string[] {
+  const names = new Set<string>(['127.0.0.1', 'localhost', hostname()]);
+  if (mqttHost !== '0.0.0.0' && mqttHost !== '::') names.add(mqttHost);
+  return [...names].filter((n) => n.length > 0);
+}
+
+function sanNames(cert: X509Certificate): Set<string> {
+  const names = new Set<string>();
+  for (const part of (cert.subjectAltName ?? '').split(',')) {
+    const match = /^\s*(?:DNS|IP Address):(.+)$/.exec(part);
+    if (match?.[1] !== undefined) names.add(match[1].trim());
+  }
+  return names;
+}
+
+/**
+ * The listener's certificate from the platform's CA: reused while it is valid for 30 more days,
+ * issued by the same CA and names every host; otherwise issued again (at first start, after a CA
+ * change or a new `--mqtt-host`).
+ */
+async function serverCredential(
+  ca: CertificateAuthority,
+  keyDir: string,
+  hostnames: string[],
+  now: number,
+  logger: Logger,
+): Promise<{ key: string; cert: string }> {
+  const certPath = join(keyDir, SERVER_CERT);
+  const keyPath = join(keyDir, SERVER_KEY);
+  if (existsSync(certPath) && existsSync(keyPath)) {
+    const cert = readFileSync(certPath, 'utf8');
+    const parsed = new X509Certificate(cert);
+    const names = sanNames(parsed);
+    const current =
+      parsed.checkIssued(new X509Certificate(ca.certificatePem)) &&
+      Date.parse(parsed.validTo) - now > RENEW_BEFORE_MS &&
+      hostnames.every((h) => names.has(h));
+    if (current) return { key: readFileSync(keyPath, 'utf8'), cert };
+  }
+  const issued = await ca.issueServer(hostnames);
+  mkdirSync(keyDir, { recursive: true, mode: 0o700 });
+  // Key first, then the certificate: a crash in between leaves a pair that fails the check above.
+  writeFileSync(`${keyPath}.tmp`, issued.keyPem, { mode: 0o600 });
+  renameSync(`${keyPath}.tmp`, keyPath);
+  writeFileSync(`${certPath}.tmp`, issued.certificatePem);
+  renameSync(`${certPath}.tmp`, certPath);
+  logger.info('trust', 'issued the MQTT server certificate', { serial: issued.serial, hostnames });
+  return { key: issued.keyPem, cert: issued.certificatePem };
+}
+
+/**
+ * Opens the device side of the platform's trust: the CA (created at first start in
+ * `<key-dir>/ca`, outside the data directory), the listener's TLS material, and the revocation list
+ * that `wardstream certs revoke` (another process) writes, re-read every few seconds.
+ */
+export async function openDeviceTrust(options: DeviceTrustOptions): Promise<DeviceTrust> {
+  const { keyDir, logger } = options;
+  const now = options.now ?? Date.now;
+  const caDir = join(keyDir, 'ca');
+  let ca: CertificateAuthority | null = null;
+  let tls: ListenerTls;
+  if (options.mqttTls.kind === 'platform-ca') {
+    const existed = existsSync(caDir);
+    ca = await CertificateAuthority.openOrCreate(caDir, { now });
+    if (!existed) logger.info('trust', 'created the device certificate authority', { dir: caDir, ca: ca.subject });
+    const server = await serverCredential(ca, keyDir, serverHostnames(options.mqttHost), now(), logger);
+    tls = { ...server, ca: ca.certificatePem };
+  } else {
+    const files = options.mqttTls;
+    tls = {
+      cert: readFileSync(files.certPath, 'utf8'),
+      key: readFileSync(files.keyPath, 'utf8'),
+      ca: readFileSync(files.caPath, 'utf8'),
+    };
+  }
+
+  const listeners: (() => void)[] = [];
+  // With the hospital's PKI the list still applies (by serial) when the key directory holds one.
+  const watcher = RevocationWatcher.start(caDir, {
+    ...(options.revocationIntervalMs === undefined ? {} : { intervalMs: options.revocationIntervalMs }),
+    onError: (err) => {
+      logger.error('trust', 'the revocation list could not be read: the last one read stays in force', {
+        error: err.message,
+      });
+    },
+    onChange: (serials) => {
+      logger.warn('security', 'revocation list changed', { revoked: serials.size });
+      for (const l of listeners) l();
+    },
+  });
+
+  return {
+    tls,
+    ca,
+    authorize: (request) => {
+      const serial = request.certificate === null ? null : normalizeSerial(request.certificate.serialNumber);
+      if (serial !== null && watcher.isRevoked(serial)) {
+        const why = watcher.revocation(serial)?.reason;
+        return {
+          ok: false,
+          reason: 'certificate-revoked',
+          detail: `certificate ${serial} is revoked${why === undefined ? '' : `: ${why}`}`,
+        };
+      }
+      if (options.approvals !== undefined && !options.approvals.isApproved(request.deviceId)) {
+        return {
+          ok: false,
+          reason: 'device-not-approved',
+          detail: 'the device is enrolled but not approved by an administrator',
+        };
+      }
+      return { ok: true };
+    },
+    onRevocationsChanged: (listener) => {
+      listeners.push(listener);
+    },
+    close: () => {
+      watcher.close();
+    },
+  };
+}

@@ -7,6 +7,8 @@ import { AccessGuard } from './access/guard.js';
 import { assertEveryRouteHasPolicy, guardRoutes } from './access/guard-routes.js';
 import type { ApiDeps } from './deps.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
+import { withAccess } from './openapi-security.js';
+import { IDENTITY_PATHS } from './routes/identity-openapi.js';
 import { problem, problemForCode, RequestProblem, type Problem } from './problem.js';
 import { mountAlarmBurdenRoutes } from './routes/alarm-burden.js';
 import { mountAlarmRoutes } from './routes/alarms.js';
@@ -48,7 +50,12 @@ export function createApi(deps: ApiDeps, onInternalError: (err: unknown) => void
   guardRoutes(app, (route, policy) => guard.middleware(route, policy));
 
   mountHealthRoutes(app, deps);
-  app.get('/api/v1/openapi.json', (c) => c.json(OPENAPI_DOCUMENT));
+  // The identity routes are described when this platform serves them (the embedded issuer).
+  const openapi =
+    deps.routes?.identity === undefined
+      ? OPENAPI_DOCUMENT
+      : { ...OPENAPI_DOCUMENT, paths: { ...OPENAPI_DOCUMENT.paths, ...withAccess(IDENTITY_PATHS) } };
+  app.get('/api/v1/openapi.json', (c) => c.json(openapi));
   mountPatientRoutes(app, deps);
   mountDeviceRoutes(app, deps);
   mountBindingRoutes(app, deps);

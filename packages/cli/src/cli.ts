@@ -9,6 +9,7 @@ import { replayCommand } from './replay/replay-command.js';
 import { upCommand } from './up.js';
 import { clientsCommand, usersCommand } from './users-command.js';
 import { tokenCommand } from './token-command.js';
+import { keysCommand } from './keys-command.js';
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   up: { run: upCommand, summary: 'start the whole platform in one process (embedded shape)' },
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   users: { run: usersCommand, summary: 'create the first admin and manage the users of the embedded token issuer' },
   clients: { run: clientsCommand, summary: 'manage the OAuth service clients of the embedded token issuer' },
   token: { run: tokenCommand, summary: 'mint a bearer token with the embedded issuer key (scripts, tests)' },
+  keys: { run: keysCommand, summary: "rotate the embedded token issuer's signing key (no restart, no sign-out)" },
 };
 
 function usage(): string {

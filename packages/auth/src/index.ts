@@ -35,7 +35,7 @@ export { IDENTITY_DB_FILE, SqliteIdentityStore } from './issuer/sqlite-identity-
 export type { SqliteIdentityStoreOptions } from './issuer/sqlite-identity-store.js';
 export { MIN_PASSWORD_LENGTH, passwordProblem } from './issuer/password-hash.js';
 export { LoginThrottle } from './issuer/login-throttle.js';
-export type { LoginThrottleOptions } from './issuer/login-throttle.js';
+export type { AttemptRefusal, LoginThrottleOptions } from './issuer/login-throttle.js';
 export {
   DEFAULT_CLIENT_TOKEN_TTL_SEC,
   DEFAULT_USER_TOKEN_TTL_SEC,

@@ -7,6 +7,11 @@ import type { ListScope } from './decide.js';
 export interface Access {
   readonly principal: Principal;
   readonly scope: ListScope;
+  /**
+   * Whether access was given for the target's patients only (their ward, or a break-glass grant)
+   * rather than by role: a device route then shows the device's data for its current patient only.
+   */
+  readonly bound: boolean;
   /** The break-glass grant the request was allowed by, if any. */
   readonly grant?: BreakGlassGrant;
   /** Epoch ms when this access ends: the token's expiry, or the grant's if sooner (live feeds stop then). */

@@ -164,6 +164,7 @@ export class AccessGuard {
       c.set('access', {
         principal,
         scope: decision.scope,
+        bound: decision.reason === 'ward' || decision.reason === 'break-glass',
         endsAt: Math.min(principal.expiresAt, decision.grant?.expiresAt ?? Infinity),
         ...(decision.grant === undefined ? {} : { grant: decision.grant }),
       });

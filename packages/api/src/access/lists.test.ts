@@ -77,4 +77,12 @@ describe('access: lists filtered to the caller wards', () => {
     assert.equal((await transfer(CALLERS.nurseA)).status, 403);
     assert.equal((await transfer(both)).status, 201);
   });
+
+  it("refuses care staff taking their ward's patient off every ward (wardId null): admin and ADT only", async () => {
+    const { api } = fx;
+    const off = (as: TokenClaims) => api.post('/api/v1/patients', { id: 'pa', wardId: null }, as);
+    assert.equal((await off(CALLERS.nurseA)).status, 403);
+    assert.equal((await api.registry.getPatient(patientId('pa')))?.wardId, 'w-a');
+    assert.equal((await off(CALLERS.service)).status, 200);
+  });
 });

@@ -89,7 +89,8 @@ export async function resolveTarget(kind: TargetKind, c: Context, deps: ApiDeps)
       const id = validId(body['id']);
       if (id === undefined) return patients([undefined]);
       const existing = await patientWard(deps, id);
-      const ward = validId(body['wardId']);
+      // `wardId: null` takes the patient off every ward: a part on no ward, which no ward role holds.
+      const ward = body['wardId'] === null ? null : validId(body['wardId']);
       // Both the ward the patient is on and the one the body moves them to must be the caller's.
       const parts = [
         ...(existing === undefined ? [] : [existing]),

@@ -7,7 +7,7 @@ import { ParamErrors } from '../params.js';
 import { problem, RequestProblem } from '../problem.js';
 import { bindingJson, timeField } from './bindings.js';
 import { mountReadingRoutes } from './readings.js';
-import { deviceParam } from './subjects.js';
+import { deviceDataSince, deviceParam } from './subjects.js';
 
 function deviceJson(d: Device) {
   return {
@@ -58,7 +58,10 @@ export function mountDeviceRoutes(app: Hono, deps: ApiDeps): void {
     if (device === undefined && bindings.length === 0) {
       throw new RequestProblem(problem('not-found', 404, `device ${id} is not registered`));
     }
-    return c.json({ ...(device && deviceJson(device)), id, bindings: bindings.map(bindingJson) });
+    // A caller let in for the current patient sees the open binding, not the device's earlier patients.
+    const since = await deviceDataSince(c, deps, id);
+    const shown = bindings.filter((b) => b.fromAt >= since);
+    return c.json({ ...(device && deviceJson(device)), id, bindings: shown.map(bindingJson) });
   });
 
   app.post('/api/v1/devices/:deviceId/transfer', async (c) => {
@@ -74,5 +77,11 @@ export function mountDeviceRoutes(app: Hono, deps: ApiDeps): void {
     return c.json(bindingJson(binding), 201);
   });
 
-  mountReadingRoutes(app, '/api/v1/devices/:deviceId', deps, (c) => Promise.resolve({ deviceId: deviceParam(c) }));
+  mountReadingRoutes(
+    app,
+    '/api/v1/devices/:deviceId',
+    deps,
+    (c) => Promise.resolve({ deviceId: deviceParam(c) }),
+    (c) => deviceDataSince(c, deps, deviceParam(c)),
+  );
 }

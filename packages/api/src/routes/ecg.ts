@@ -3,7 +3,7 @@ import type { Context, Hono } from 'hono';
 import type { ApiDeps, ClinicalApiDeps } from '../deps.js';
 import { intParam, ParamErrors } from '../params.js';
 import { windowParams } from './scores.js';
-import { deviceParam, knownPatient } from './subjects.js';
+import { deviceDataSince, deviceParam, knownPatient } from './subjects.js';
 
 const HOUR_MS = 3_600_000;
 const iso = (at: number): string => new Date(at).toISOString();
@@ -33,11 +33,16 @@ export function ecgJson(m: EcgMetrics) {
  * the last hour) and `limit` (default 720, at most 10,000); `latest` is the newest window.
  */
 export function mountEcgRoutes(app: Hono, deps: ApiDeps, clinical: ClinicalApiDeps): void {
-  const serve = (c: Context, subject: { patientId: string } | { deviceId: string }, errors: ParamErrors) => {
+  const serve = (
+    c: Context,
+    subject: { patientId: string } | { deviceId: string },
+    errors: ParamErrors,
+    since = -Infinity,
+  ) => {
     const { fromAt, toAt } = windowParams(c, errors, deps.clock.now(), HOUR_MS);
     const limit = intParam(errors, 'limit', c.req.query('limit'), 720, 1, 10_000);
     errors.throwIfAny();
-    const windows = clinical.store.ecgMetrics(subject, fromAt, toAt, limit);
+    const windows = clinical.store.ecgMetrics(subject, Math.min(Math.max(fromAt, since), toAt), toAt, limit);
     const latest = windows.at(-1);
     return c.json({
       from: iso(fromAt),
@@ -51,5 +56,8 @@ export function mountEcgRoutes(app: Hono, deps: ApiDeps, clinical: ClinicalApiDe
     const patientId = await knownPatient(c, deps);
     return serve(c, { patientId }, errors);
   });
-  app.get('/api/v1/devices/:deviceId/ecg', (c) => serve(c, { deviceId: deviceParam(c) }, new ParamErrors()));
+  app.get('/api/v1/devices/:deviceId/ecg', async (c) => {
+    const id = deviceParam(c);
+    return serve(c, { deviceId: id }, new ParamErrors(), await deviceDataSince(c, deps, id));
+  });
 }

@@ -16,14 +16,20 @@ const MAX_POINTS = 20_000;
  * Mounts the reading queries of a subject (patient or device) under `base`:
  * `…/readings` (range, paged), `…/readings/latest`, `…/readings/aggregates`, `…/waveforms` (raw
  * segments, or with `points` a min/max overview). Ranges default to the last hour (waveforms: the
- * last minute); `from` is inclusive and `to` exclusive.
+ * last minute); `from` is inclusive and `to` exclusive. `sinceOf`: the earliest instant the caller
+ * may see of the subject (see deviceDataSince); ranges are cut to start there.
  */
 export function mountReadingRoutes(
   app: Hono,
   base: string,
   deps: ApiDeps,
   subjectOf: (c: Context) => Promise<Subject>,
+  sinceOf: (c: Context) => Promise<number> = () => Promise.resolve(-Infinity),
 ): void {
+  /** `fromAt` moved up to what the caller may see (never past `toAt`: an empty range). */
+  const visibleFrom = async (c: Context, fromAt: number, toAt: number) =>
+    Math.min(Math.max(fromAt, await sinceOf(c)), toAt);
+
   const window = (c: Context, errors: ParamErrors) => {
     const now = deps.clock.now();
     const toAt = instantParam(errors, 'to', c.req.query('to'), now + 60_000);
@@ -43,7 +49,7 @@ export function mountReadingRoutes(
     const page = await deps.store
       .range({
         subject,
-        fromAt,
+        fromAt: await visibleFrom(c, fromAt, toAt),
         toAt,
         limit,
         ...(code === undefined ? {} : { code: code.code }),
@@ -68,7 +74,8 @@ export function mountReadingRoutes(
 
   app.get(`${base}/readings/latest`, async (c) => {
     const subject = await subjectOf(c);
-    const latest = await deps.store.latest(subject);
+    const since = await sinceOf(c);
+    const latest = (await deps.store.latest(subject)).filter((r) => r.observedAt >= since);
     return c.json({ readings: latest.map(readingJson) });
   });
 
@@ -80,7 +87,13 @@ export function mountReadingRoutes(
     if ((toAt - fromAt) / bucketMs > 100_000) errors.add('bucket', 'more than 100,000 buckets; use a larger bucket');
     errors.throwIfAny();
     const subject = await subjectOf(c);
-    const buckets = await deps.store.aggregate({ subject, code: code?.code ?? '', fromAt, toAt, bucketMs });
+    const buckets = await deps.store.aggregate({
+      subject,
+      code: code?.code ?? '',
+      fromAt: await visibleFrom(c, fromAt, toAt),
+      toAt,
+      bucketMs,
+    });
     return c.json({
       code: code?.code,
       unit: code?.unit,
@@ -102,7 +115,7 @@ export function mountReadingRoutes(
     const subject = await subjectOf(c);
     const segments = await deps.store.waveforms({
       subject,
-      fromAt,
+      fromAt: await visibleFrom(c, fromAt, toAt),
       toAt,
       ...(code === undefined ? {} : { code: code.code }),
     });

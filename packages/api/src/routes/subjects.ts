@@ -7,6 +7,7 @@ import {
   type PatientId,
 } from '@wardstream/domain';
 import type { Context } from 'hono';
+import { accessOf } from '../access/context.js';
 import type { ApiDeps } from '../deps.js';
 import { problem, RequestProblem } from '../problem.js';
 
@@ -25,6 +26,18 @@ export async function knownPatient(c: Context, deps: ApiDeps): Promise<PatientId
     throw new WardstreamError('NOT_FOUND', `patient ${id} is not registered`);
   }
   return id;
+}
+
+/**
+ * From when (epoch ms) a device route may show the device's data: for a caller let in for the
+ * device's current patient only (`Access.bound`), the start of its open binding (+Infinity without
+ * one), so that what the device measured for an earlier patient, maybe of another ward, stays
+ * hidden; for everyone else -Infinity.
+ */
+export async function deviceDataSince(c: Context, deps: ApiDeps, id: DeviceId): Promise<number> {
+  if (!accessOf(c).bound) return -Infinity;
+  const [open] = await deps.registry.bindings({ deviceId: id, openOnly: true });
+  return open === undefined ? Infinity : open.fromAt;
 }
 
 /**

@@ -127,6 +127,22 @@ describe('IssuerService', () => {
     issued(await service.token({ ...form, password: PASSWORD }));
   });
 
+  it('does not let concurrent guesses past the lockout: at most 5 passwords are checked per window', async () => {
+    // Each check is an async scrypt; guesses sent at once must not all pass the lock check first.
+    const form = { grant_type: 'password', username: 'nurse.jones', password: 'guess guess guess' };
+    const before = service.stats().refused;
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => service.token(form)).map(async (t) => refused(await t)),
+    );
+    const after = service.stats().refused;
+    assert.equal(after['bad-credentials'] - before['bad-credentials'], 5);
+    assert.equal(after['locked-out'] - before['locked-out'], 15);
+    assert.equal(answers.filter((a) => /too many/.test(a.error_description)).length, 15);
+    assert.match(refused(await service.token({ ...form, password: PASSWORD })).error_description, /too many/);
+    nowMs += 15 * 60_000 + 1;
+    issued(await service.token({ ...form, password: PASSWORD }));
+  });
+
   it('failures spread beyond 15 minutes do not lock', async () => {
     const form = { grant_type: 'password', username: 'nurse.jones', password: 'guess guess guess' };
     for (let i = 0; i < 8; i++) {

@@ -1,5 +1,5 @@
 import type { JSONWebKeySet } from 'jose';
-import type { IdentityStore } from './identity-store.js';
+import type { IdentityStore, User } from './identity-store.js';
 import type { LocalIssuer } from './local-issuer.js';
 import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 
@@ -215,18 +215,27 @@ export class IssuerService {
       }
       authenticatedClient = known.clientId;
     }
-    const lockedUntil = this.throttle.lockedUntil(username, this.now());
-    if (lockedUntil !== undefined) {
+    // The attempt takes its place in the lockout quota before the (slow, asynchronous) password check.
+    const refusal = this.throttle.begin(username, this.now());
+    if (refusal !== undefined) {
       return this.refuse(
         'locked-out',
         'invalid_grant',
-        `too many failed sign-ins for this username; try again after ${new Date(lockedUntil).toISOString()}`,
+        refusal.kind === 'locked'
+          ? `too many failed sign-ins for this username; try again after ${new Date(refusal.until).toISOString()}`
+          : 'too many sign-ins for this username at once; try again shortly',
         'password',
         username,
         client,
       );
     }
-    const user = await this.options.identity.authenticateUser(username, password);
+    let user: User | undefined;
+    try {
+      user = await this.options.identity.authenticateUser(username, password);
+    } catch (error) {
+      this.throttle.abandon(username);
+      throw error;
+    }
     if (user === undefined) {
       const lockedNow = this.throttle.fail(username, this.now());
       // the same answer for an unknown user and a wrong password: no user enumeration
@@ -248,8 +257,10 @@ export class IssuerService {
         });
       return refusal;
     }
-    if (user.disabled)
+    if (user.disabled) {
+      this.throttle.abandon(username);
       return this.refuse('disabled', 'invalid_grant', 'this account is disabled', 'password', username, client);
+    }
     this.throttle.succeed(username);
     return this.issue(
       {

@@ -12,13 +12,20 @@ export interface LoginThrottleOptions {
 interface Entry {
   failures: number[];
   lockedUntil: number;
+  /** Attempts begun and not yet ended: each may still be a failure, so each takes a place in the quota. */
+  pending: number;
 }
+
+/** Whether an attempt may go ahead: `locked` until an instant, or `busy` (the quota is taken by attempts under way). */
+export type AttemptRefusal = { readonly kind: 'locked'; readonly until: number } | { readonly kind: 'busy' };
 
 /**
  * Refuses password logins for a username after repeated failures: 5 within 15 minutes lock it for
  * 15 minutes (OWASP Authentication Cheat Sheet, account lockout). Unknown usernames are counted the
  * same as known ones, so a lockout says nothing about which exist. State is in memory: a restart
- * forgets it, which costs an attacker a restart they cannot cause.
+ * forgets it, which costs an attacker a restart they cannot cause. A password check is slow and
+ * asynchronous, so an attempt takes its place in the quota when it begins (`begin`), not when it
+ * fails: guesses sent all at once cannot all pass the check before the first failure is counted.
  */
 export class LoginThrottle {
   private readonly entries = new Map<string, Entry>();
@@ -40,10 +47,25 @@ export class LoginThrottle {
     return entry !== undefined && entry.lockedUntil > now ? entry.lockedUntil : undefined;
   }
 
-  /** Records a failure; true when this failure locks the username. */
+  /**
+   * Begins an attempt: undefined when it may go ahead (end it with `fail`, `succeed` or `abandon`),
+   * else why not. Failures in the window plus attempts under way never exceed the quota.
+   */
+  begin(username: string, now: number): AttemptRefusal | undefined {
+    const until = this.lockedUntil(username, now);
+    if (until !== undefined) return { kind: 'locked', until };
+    const entry = this.entries.get(username) ?? { failures: [], lockedUntil: 0, pending: 0 };
+    entry.failures = entry.failures.filter((at) => at > now - this.windowMs);
+    if (entry.failures.length + entry.pending >= this.maxFailures) return { kind: 'busy' };
+    entry.pending++;
+    this.track(username, entry);
+    return undefined;
+  }
+
+  /** Records a failure (ending an attempt begun, if any); true when this failure locks the username. */
   fail(username: string, now: number): boolean {
-    const entry = this.entries.get(username) ?? { failures: [], lockedUntil: 0 };
-    this.entries.delete(username);
+    const entry = this.entries.get(username) ?? { failures: [], lockedUntil: 0, pending: 0 };
+    entry.pending = Math.max(0, entry.pending - 1);
     entry.failures = entry.failures.filter((at) => at > now - this.windowMs);
     entry.failures.push(now);
     let locked = false;
@@ -52,16 +74,32 @@ export class LoginThrottle {
       entry.failures = [];
       locked = true;
     }
+    this.track(username, entry);
+    return locked;
+  }
+
+  /** A successful login clears the username's failures (and ends its attempt). */
+  succeed(username: string): void {
+    const entry = this.entries.get(username);
+    if (entry === undefined) return;
+    entry.pending = Math.max(0, entry.pending - 1);
+    entry.failures = [];
+    if (entry.pending === 0 && entry.lockedUntil === 0) this.entries.delete(username);
+  }
+
+  /** Ends an attempt that was neither a failure nor a success (a disabled account, an error). */
+  abandon(username: string): void {
+    const entry = this.entries.get(username);
+    if (entry !== undefined) entry.pending = Math.max(0, entry.pending - 1);
+  }
+
+  /** Stores the entry as the newest; the oldest goes when more than `maxTracked` are held. */
+  private track(username: string, entry: Entry): void {
+    this.entries.delete(username);
     this.entries.set(username, entry);
     if (this.entries.size > this.maxTracked) {
       const oldest = this.entries.keys().next();
       if (oldest.done !== true) this.entries.delete(oldest.value);
     }
-    return locked;
-  }
-
-  /** A successful login clears the username's failures. */
-  succeed(username: string): void {
-    this.entries.delete(username);
   }
 }

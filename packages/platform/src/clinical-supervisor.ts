@@ -53,14 +53,18 @@ export class ClinicalSupervisor {
     };
   }
 
-  /** Stops the service and closes its store; a second call does nothing. */
-  async stop(drain: boolean): Promise<void> {
+  /**
+   * Stops the service and closes its store; a second call does nothing. `beforeClose` runs once the
+   * service has stopped writing and the store is still open (the last audit checkpoint is signed there).
+   */
+  async stop(drain: boolean, beforeClose?: () => void): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     clearTimeout(this.timer);
     await this.recovering;
     if (drain && this.failure === undefined) await this.service.drain().catch(() => undefined);
     await this.service.stop();
+    beforeClose?.();
     this.store.close();
   }
 

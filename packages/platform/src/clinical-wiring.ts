@@ -202,7 +202,14 @@ export async function startClinical(deps: ClinicalWiringDeps): Promise<ClinicalP
       logger,
     );
     signer.start();
-    closers.push(() => signer.stop());
+    // The last checkpoint is signed after the service's last write and before its store closes.
+    let signerStopped = false;
+    const stopSigner = () => {
+      if (signerStopped) return;
+      signerStopped = true;
+      signer.stop();
+    };
+    closers.push(stopSigner);
     webhooks.start();
     const wardTimer = setInterval(() => {
       refreshWards()
@@ -240,7 +247,7 @@ export async function startClinical(deps: ClinicalWiringDeps): Promise<ClinicalP
       },
       stop: async (drain) => {
         clearInterval(wardTimer);
-        await supervisor.stop(drain);
+        await supervisor.stop(drain, stopSigner);
         await webhooks.stop();
         await router.settle();
         for (const close of closers.reverse()) await close();

@@ -76,4 +76,9 @@ export interface ApiDeps {
   readonly livePingMs?: number;
   /** Live events buffered per subscriber before it is cut off as too slow. */
   readonly liveQueueLimit?: number;
+  /**
+   * How often (ms, default 10 s) a live feed re-checks the caller's access to what it shows (a
+   * device moved to another patient, a patient to another ward) and a ward feed re-reads its patients.
+   */
+  readonly liveRefreshMs?: number;
 }

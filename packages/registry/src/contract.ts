@@ -188,16 +188,29 @@ export function describeRegistryContract(name: string, makeFactory: () => Promis
         );
       }));
 
-    it('enrolls a device an admin registered beforehand, keeping its model; refuses to decide one that never enrolled', () =>
+    it('refuses to enroll over a device that exists without enrollment, recording nothing; refuses to decide one that never enrolled', () =>
       withRegistry(async (r) => {
         await seed(r);
         await assert.rejects(r.setEnrollment(d1, 'approved', 'admin-1', 5), isCode('CONFLICT'));
-        assert.equal((await r.getDevice(d1))?.enrollment, null);
-        const device = await r.enrollDevice(
-          { deviceId: d1, manufacturer: 'acme', bootstrapSerial: 'AA01', state: 'pending' },
-          10,
-        );
-        assert.deepEqual([device.enrollment, device.model, device.createdAt], ['pending', 'M1', 1]);
+        const seen = deviceId('seen-1');
+        await r.deviceConnected(seen, 3);
+        const before = [await r.getDevice(d1), await r.getDevice(seen)];
+        const heard: Device[] = [];
+        r.onEnrollmentChange((d) => heard.push(d));
+        for (const [id, state] of [
+          [d1, 'pending'],
+          [d1, 'approved'],
+          [seen, 'approved'],
+        ] as const) {
+          await assert.rejects(
+            r.enrollDevice({ deviceId: id, manufacturer: 'acme', bootstrapSerial: 'AA01', state }, 10),
+            isCode('CONFLICT'),
+          );
+        }
+        assert.deepEqual([await r.getDevice(d1), await r.getDevice(seen)], before);
+        assert.equal(before[0]?.enrollment, null);
+        assert.deepEqual(heard, []);
+        assert.deepEqual(await r.listEnrollments(), []);
       }));
 
     it('lists enrollments by state, oldest first, and keeps them across reopen', () =>

@@ -101,11 +101,12 @@ export interface Registry {
 
   /**
    * Records a zero-touch enrollment at `at` and returns the device as it now stands. A device new
-   * to the registry, or one without enrollment (registered by an admin, first seen), takes
-   * `input.state`. An enrolled device keeps its state (re-enrollment: a rejected device stays
-   * rejected), except that an approved device presenting another bootstrap certificate goes back
-   * to `input.state`: a second certificate claiming the same device is what a clone looks like.
-   * CONFLICT when the device enrolled with another manufacturer.
+   * to the registry takes `input.state`. An enrolled device keeps its state (re-enrollment: a
+   * rejected device stays rejected), except that an approved device presenting another bootstrap
+   * certificate goes back to `input.state`: a second certificate claiming the same device is what a
+   * clone looks like. CONFLICT, with nothing recorded, when the device exists without enrollment
+   * (registered by an admin, first seen on connect: its id is in use) or enrolled with another
+   * manufacturer.
    */
   enrollDevice(input: EnrollmentInput, at: number): Promise<Device>;
   /**

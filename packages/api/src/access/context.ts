@@ -16,6 +16,12 @@ export interface Access {
   readonly grant?: BreakGlassGrant;
   /** Epoch ms when this access ends: the token's expiry, or the grant's if sooner (live feeds stop then). */
   readonly endsAt: number;
+  /**
+   * Present when `bound`: decides again, on the target as the registry has it now, whether the
+   * caller may still see it (a device moved to another patient, a patient to another ward, a grant
+   * revoked). A live feed asks it on a timer and ends when it answers false.
+   */
+  readonly recheck?: () => Promise<boolean>;
 }
 
 declare module 'hono' {

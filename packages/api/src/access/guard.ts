@@ -132,16 +132,19 @@ export class AccessGuard {
       }
 
       const caller = { roles: knownRoles(principal.roles), wards: principal.wards };
+      // The caller's break-glass grant for the target's one patient, if the policy honours grants.
+      const grantFor = (target: Target, now: number): BreakGlassGrant | undefined => {
+        const ids = target.kind === 'patients' ? [...new Set(target.patients.map((p) => p.patientId))] : [];
+        return policy.breakGlass && ids.length === 1
+          ? this.grants.active(principal.subject, ids[0] ?? '', now)
+          : undefined;
+      };
       const eligible = [...policy.anyWard, ...policy.inWard, ...(policy.breakGlass ? BREAK_GLASS_ROLES : [])].some(
         (r) => caller.roles.includes(r),
       );
       // Callers with no role the policy names are refused without a lookup (and without a grant check).
       const target = eligible ? await resolveTarget(policy.target, c, this.deps) : pathTarget(policy.target, c);
-      const now = clock.now();
-      const ids = target.kind === 'patients' ? [...new Set(target.patients.map((p) => p.patientId))] : [];
-      const grant =
-        policy.breakGlass && ids.length === 1 ? this.grants.active(principal.subject, ids[0] ?? '', now) : undefined;
-      const decision = decide(policy, caller, target, grant);
+      const decision = decide(policy, caller, target, grantFor(target, clock.now()));
 
       if (!decision.allowed) {
         security.onDenied(route, decision.reason);
@@ -160,13 +163,21 @@ export class AccessGuard {
           ...(decision.grant === undefined ? {} : { grant: decision.grant }),
         });
       }
+      const bound = decision.reason === 'ward' || decision.reason === 'break-glass';
+      // Access by role does not depend on the target; access through its ward or a grant does.
+      const recheck = async (): Promise<boolean> => {
+        const now = await resolveTarget(policy.target, c, this.deps);
+        const again = decide(policy, caller, now, grantFor(now, clock.now()));
+        return again.allowed && (again.reason === 'ward' || again.reason === 'break-glass');
+      };
       c.set('principal', principal);
       c.set('access', {
         principal,
         scope: decision.scope,
-        bound: decision.reason === 'ward' || decision.reason === 'break-glass',
+        bound,
         endsAt: Math.min(principal.expiresAt, decision.grant?.expiresAt ?? Infinity),
         ...(decision.grant === undefined ? {} : { grant: decision.grant }),
+        ...(bound ? { recheck } : {}),
       });
       await next();
       return undefined;

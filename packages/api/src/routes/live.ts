@@ -12,7 +12,7 @@ import { deviceParam, knownPatient } from './subjects.js';
 
 const DEFAULT_PING_MS = 15_000;
 const DEFAULT_QUEUE_LIMIT = 1_000;
-const WARD_REFRESH_MS = 10_000;
+const DEFAULT_REFRESH_MS = 10_000;
 
 /** The SSE event of a live delivery: its name and JSON data. */
 function sseOf(event: LiveEvent): { event: string; data: string } {
@@ -56,20 +56,24 @@ function liveOptions(c: Context, byDefault: boolean): LiveOptions {
  * `event: overflow` and the stream ends (bounded memory); it reconnects and re-reads the latest
  * values, open alarms and scores over REST. When the caller's access ends (the token expires, or
  * the break-glass grant it was opened under) the stream sends `event: expired` and ends; the client
- * reconnects with a fresh token.
+ * reconnects with a fresh token. Every `liveRefreshMs`, access given through a ward or a grant is
+ * decided again on the target as it stands (the device's patient, the patient's ward): when it no
+ * longer holds, or cannot be established, the stream sends `event: expired` with `ended: "access"`.
+ * `refreshTopic`: the topic itself changes (a ward's patients) and is re-read on the same timer.
  */
 function liveStream(
   c: Context,
   deps: ApiDeps,
   options: LiveOptions,
   resolveTopic: () => Promise<LiveTopic>,
-  refreshMs?: number,
+  refreshTopic = false,
 ) {
-  const { endsAt, grant } = accessOf(c);
+  const { endsAt, grant, recheck } = accessOf(c);
+  const refreshMs = deps.liveRefreshMs ?? DEFAULT_REFRESH_MS;
   return streamSSE(c, async (stream) => {
     const queue: LiveEvent[] = [];
     let wake: (() => void) | undefined;
-    const state = { overflow: false };
+    const state: { overflow: boolean; accessEndedAt?: number } = { overflow: false };
     const limit = deps.liveQueueLimit ?? DEFAULT_QUEUE_LIMIT;
     const listener = (event: LiveEvent) => {
       if (queue.length >= limit) state.overflow = true;
@@ -77,17 +81,30 @@ function liveStream(
       wake?.();
     };
     let unsubscribe = deps.live.subscribe(await resolveTopic(), listener, options);
-    const refresh =
-      refreshMs === undefined
-        ? undefined
-        : setInterval(() => {
-            resolveTopic()
-              .then((topic) => {
-                unsubscribe();
-                unsubscribe = deps.live.subscribe(topic, listener, options);
-              })
-              .catch(() => undefined);
-          }, refreshMs);
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // One refresh at a time: the next is scheduled when this one is done.
+    const refresh = async () => {
+      // Fail closed: access that cannot be established now has ended.
+      if (recheck !== undefined && !(await recheck().catch(() => false))) {
+        state.accessEndedAt = deps.clock.now();
+        wake?.();
+        return;
+      }
+      if (refreshTopic) {
+        try {
+          const topic = await resolveTopic();
+          if (!stopped) {
+            unsubscribe();
+            unsubscribe = deps.live.subscribe(topic, listener, options);
+          }
+        } catch {
+          // The registry did not answer: keep the topic as it was, try again next time.
+        }
+      }
+      if (!stopped) timer = setTimeout(() => void refresh(), refreshMs);
+    };
+    if (recheck !== undefined || refreshTopic) timer = setTimeout(() => void refresh(), refreshMs);
     stream.onAbort(() => wake?.());
     try {
       await stream.writeSSE({ event: 'ready', data: '{}' });
@@ -97,6 +114,13 @@ function liveStream(
           await stream.writeSSE({
             event: 'expired',
             data: JSON.stringify({ ended, at: new Date(endsAt).toISOString() }),
+          });
+          break;
+        }
+        if (state.accessEndedAt !== undefined) {
+          await stream.writeSSE({
+            event: 'expired',
+            data: JSON.stringify({ ended: 'access', at: new Date(state.accessEndedAt).toISOString() }),
           });
           break;
         }
@@ -121,7 +145,8 @@ function liveStream(
         }
       }
     } finally {
-      if (refresh !== undefined) clearInterval(refresh);
+      stopped = true;
+      clearTimeout(timer);
       unsubscribe();
     }
   });
@@ -147,13 +172,7 @@ export function mountLiveRoutes(app: Hono, deps: ApiDeps): void {
   app.get('/api/v1/wards/:wardId/live', (c) => {
     const options = liveOptions(c, false);
     const ward = c.req.param('wardId');
-    return liveStream(
-      c,
-      deps,
-      options,
-      async () => ({ kind: 'patients', patientIds: await wardPatients(ward) }),
-      WARD_REFRESH_MS,
-    );
+    return liveStream(c, deps, options, async () => ({ kind: 'patients', patientIds: await wardPatients(ward) }), true);
   });
 
   app.get('/api/v1/wards/:wardId/latest', async (c) => {

@@ -49,6 +49,8 @@ export interface ClinicalApiOptions {
   readonly breakGlassLimits?: BreakGlassLimits;
   /** Identity and enrollment stand-ins. */
   readonly routes?: { readonly identity?: RouteMounter; readonly enrollment?: RouteMounter };
+  /** How often live feeds re-check access (ApiDeps.liveRefreshMs; default 10 s). */
+  readonly liveRefreshMs?: number;
 }
 
 /**
@@ -131,6 +133,7 @@ export class ClinicalApi {
         ...(options.breakGlassLimits === undefined ? {} : { breakGlassLimits: options.breakGlassLimits }),
       },
       ...(options.routes === undefined ? {} : { routes: options.routes }),
+      ...(options.liveRefreshMs === undefined ? {} : { liveRefreshMs: options.liveRefreshMs }),
     });
   }
 

@@ -1,7 +1,7 @@
 import type { JSONWebKeySet } from 'jose';
 import type { IdentityStore, User } from './identity-store.js';
 import type { LocalIssuer } from './local-issuer.js';
-import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
+import { LoginThrottle, type AttemptRefusal, type LoginThrottleOptions } from './login-throttle.js';
 
 /** [RFC 6749 §5.1] A successful token response. */
 export interface TokenResponse {
@@ -67,6 +67,18 @@ export function oauthErrorStatus(error: OAuthError): 400 | 401 {
 
 export function isOAuthError(result: TokenResponse | OAuthError): result is OAuthError {
   return 'error' in result;
+}
+
+/** What a `locked-out` refusal tells the caller. */
+function refusalDescription(refusal: AttemptRefusal): string {
+  switch (refusal.kind) {
+    case 'locked':
+      return `too many failed sign-ins for this username; try again after ${new Date(refusal.until).toISOString()}`;
+    case 'busy':
+      return 'too many sign-ins for this username at once; try again shortly';
+    case 'full':
+      return 'too many failed sign-ins at present; try again later';
+  }
 }
 
 /**
@@ -218,16 +230,7 @@ export class IssuerService {
     // The attempt takes its place in the lockout quota before the (slow, asynchronous) password check.
     const refusal = this.throttle.begin(username, this.now());
     if (refusal !== undefined) {
-      return this.refuse(
-        'locked-out',
-        'invalid_grant',
-        refusal.kind === 'locked'
-          ? `too many failed sign-ins for this username; try again after ${new Date(refusal.until).toISOString()}`
-          : 'too many sign-ins for this username at once; try again shortly',
-        'password',
-        username,
-        client,
-      );
+      return this.refuse('locked-out', 'invalid_grant', refusalDescription(refusal), 'password', username, client);
     }
     let user: User | undefined;
     try {

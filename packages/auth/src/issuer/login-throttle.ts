@@ -5,7 +5,10 @@ export interface LoginThrottleOptions {
   readonly windowMs?: number;
   /** How long a username stays locked, ms (default 15 min). */
   readonly lockMs?: number;
-  /** Usernames tracked at most; the oldest entries go first (default 10 000), so guessing names cannot fill memory. */
+  /**
+   * Usernames tracked at most (default 10 000), so guessing names cannot fill memory. To make room the
+   * oldest idle entry goes first; a locked username or one with an attempt under way never goes.
+   */
   readonly maxTracked?: number;
 }
 
@@ -16,8 +19,13 @@ interface Entry {
   pending: number;
 }
 
-/** Whether an attempt may go ahead: `locked` until an instant, or `busy` (the quota is taken by attempts under way). */
-export type AttemptRefusal = { readonly kind: 'locked'; readonly until: number } | { readonly kind: 'busy' };
+/**
+ * Why an attempt may not go ahead: `locked` until an instant; `busy` (the quota is taken by attempts
+ * under way); `full`: the username is not tracked and every place is held by a locked username or
+ * an attempt under way, so it is refused (fail closed) rather than evicting a lock.
+ */
+export type AttemptRefusal =
+  { readonly kind: 'locked'; readonly until: number } | { readonly kind: 'busy' } | { readonly kind: 'full' };
 
 /**
  * Refuses password logins for a username after repeated failures: 5 within 15 minutes lock it for
@@ -26,6 +34,9 @@ export type AttemptRefusal = { readonly kind: 'locked'; readonly until: number }
  * forgets it, which costs an attacker a restart they cannot cause. A password check is slow and
  * asynchronous, so an attempt takes its place in the quota when it begins (`begin`), not when it
  * fails: guesses sent all at once cannot all pass the check before the first failure is counted.
+ * Failing with many other usernames cannot push a lock out of the table: locked entries and those
+ * with attempts under way are never evicted, and when only such entries remain, untracked usernames
+ * are refused until a place frees.
  */
 export class LoginThrottle {
   private readonly entries = new Map<string, Entry>();
@@ -54,6 +65,7 @@ export class LoginThrottle {
   begin(username: string, now: number): AttemptRefusal | undefined {
     const until = this.lockedUntil(username, now);
     if (until !== undefined) return { kind: 'locked', until };
+    if (!this.entries.has(username) && !this.makeRoom(now)) return { kind: 'full' };
     const entry = this.entries.get(username) ?? { failures: [], lockedUntil: 0, pending: 0 };
     entry.failures = entry.failures.filter((at) => at > now - this.windowMs);
     if (entry.failures.length + entry.pending >= this.maxFailures) return { kind: 'busy' };
@@ -62,8 +74,12 @@ export class LoginThrottle {
     return undefined;
   }
 
-  /** Records a failure (ending an attempt begun, if any); true when this failure locks the username. */
+  /**
+   * Records a failure (ending an attempt begun, if any); true when this failure locks the username.
+   * An attempt begun holds its place, so its failure is always recorded.
+   */
   fail(username: string, now: number): boolean {
+    if (!this.entries.has(username)) this.makeRoom(now);
     const entry = this.entries.get(username) ?? { failures: [], lockedUntil: 0, pending: 0 };
     entry.pending = Math.max(0, entry.pending - 1);
     entry.failures = entry.failures.filter((at) => at > now - this.windowMs);
@@ -93,13 +109,35 @@ export class LoginThrottle {
     if (entry !== undefined) entry.pending = Math.max(0, entry.pending - 1);
   }
 
-  /** Stores the entry as the newest; the oldest goes when more than `maxTracked` are held. */
+  /** How many usernames are tracked now. */
+  get tracked(): number {
+    return this.entries.size;
+  }
+
+  /** Stores the entry as the newest. */
   private track(username: string, entry: Entry): void {
     this.entries.delete(username);
     this.entries.set(username, entry);
-    if (this.entries.size > this.maxTracked) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done !== true) this.entries.delete(oldest.value);
+  }
+
+  /**
+   * Frees a place for a new username when all `maxTracked` are taken: evicts the oldest entry with
+   * nothing under way and no failure in the window, else the oldest with failures only. Never a
+   * locked username, nor one with an attempt under way. False when every entry is such.
+   */
+  private makeRoom(now: number): boolean {
+    if (this.entries.size < this.maxTracked) return true;
+    let fallback: string | undefined;
+    for (const [username, entry] of this.entries) {
+      if (entry.pending > 0 || entry.lockedUntil > now) continue;
+      if (!entry.failures.some((at) => at > now - this.windowMs)) {
+        this.entries.delete(username);
+        return true;
+      }
+      fallback ??= username;
     }
+    if (fallback === undefined) return false;
+    this.entries.delete(fallback);
+    return true;
   }
 }

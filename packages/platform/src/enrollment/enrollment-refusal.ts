@@ -12,6 +12,7 @@ export type EnrollmentRefusal =
   | 'certificate-not-yet-valid'
   | 'bad-device-id'
   | 'device-rejected'
+  | 'device-id-in-use'
   | 'manufacturer-conflict'
   | 'not-enrolled'
   | 'invalid-body'
@@ -39,6 +40,8 @@ export function refusalStatus(reason: Exclude<EnrollmentRefusal, 'tls-handshake'
       return { status: 403, title: 'The bootstrap certificate does not name a valid device' };
     case 'device-rejected':
       return { status: 403, title: 'The device was rejected by an administrator' };
+    case 'device-id-in-use':
+      return { status: 409, title: 'The device id is in use by a device that did not enroll' };
     case 'manufacturer-conflict':
       return { status: 409, title: 'The device id belongs to a device of another manufacturer' };
     case 'not-enrolled':

@@ -310,6 +310,46 @@ describe('EnrollmentServer (zero-touch enrollment over mutual TLS on 127.0.0.1)'
     assert.deepEqual(issued, ['pending', 'approved', 'approved', 'pending']);
   });
 
+  it('refuses to enroll over a device id in use by a device that did not enroll: 409, counted, nothing recorded or signed', async () => {
+    // Registered by an admin (holding an operator-issued certificate), and first seen on connect
+    // under an auto-approved manufacturer's prefix: a bootstrap certificate deriving either id must
+    // neither get a certificate for it nor knock the real device to pending.
+    const registered = deviceId('acme-SN40');
+    const seen = deviceId('gx-G-41');
+    await registry.putDevice({ id: registered, model: 'M1' }, T0);
+    await registry.deviceConnected(seen, T0);
+    const before = [await registry.getDevice(registered), await registry.getDevice(seen)];
+    const issuedBefore = issued.length;
+    for (const [id, cred] of [
+      [registered, pki.bootstrap('acme', '/CN=SN40')],
+      [seen, pki.bootstrap('globex', '/CN=Model X/serialNumber=G-41')],
+    ] as const) {
+      const counted = count('device-id-in-use');
+      const eventsBefore = events.length;
+      const res = await enroll(cred, pki.deviceCsr().csr);
+      assert.equal(res.status, 409, JSON.stringify(res.body));
+      assert.equal(res.type, 'application/problem+json');
+      assert.equal(res.body.type, 'urn:wardstream:problem:device-id-in-use');
+      assert.equal(res.body.certificate, undefined);
+      assert.equal(count('device-id-in-use'), counted + 1);
+      assert.equal(events.length, eventsBefore + 1);
+      assert.deepEqual([events.at(-1)?.reason, events.at(-1)?.deviceId], ['device-id-in-use', id]);
+      assert.equal(index.isApproved(id), true, `${id} is still approved for its own certificate`);
+    }
+    assert.equal(issued.length, issuedBefore, 'no certificate was signed');
+    assert.deepEqual([await registry.getDevice(registered), await registry.getDevice(seen)], before);
+    assert.equal(before[0]?.enrollment, null);
+  });
+
+  it('lets a device that enrolled re-enroll with the same bootstrap certificate, keeping its state', async () => {
+    const bootstrap = pki.bootstrap('acme', '/CN=SN42');
+    assert.equal((await enroll(bootstrap, pki.deviceCsr().csr)).status, 201);
+    await registry.setEnrollment(deviceId('acme-SN42'), 'approved', 'admin-1', T0 + 3_000);
+    const again = await enroll(bootstrap, pki.deviceCsr().csr);
+    assert.equal(again.status, 201, JSON.stringify(again.body));
+    assert.equal(again.body.status, 'approved');
+  });
+
   it('refuses to start with a policy naming the platform CA as a manufacturer', async () => {
     const platformCa = new X509Certificate(ca.certificatePem);
     const bad: EnrollmentPolicy = {

@@ -1,4 +1,4 @@
-import { WardstreamError, type Clock } from '@wardstream/domain';
+import { WardstreamError, type Clock, type DeviceId } from '@wardstream/domain';
 import type { Device, Registry } from '@wardstream/registry';
 import type { VerifiedBootstrap } from './bootstrap-identity.js';
 import type { CsrSigner, SignedCertificate } from './csr-signer.js';
@@ -14,7 +14,7 @@ type Refused<R extends EnrollmentRefusal> = { readonly ok: false; readonly reaso
 
 export type EnrollResult =
   | { readonly ok: true; readonly device: Device; readonly certificate: SignedCertificate }
-  | Refused<'device-rejected' | 'manufacturer-conflict' | 'bad-csr'>;
+  | Refused<'device-rejected' | 'device-id-in-use' | 'manufacturer-conflict' | 'bad-csr'>;
 
 export type StatusResult = { readonly ok: true; readonly device: Device } | Refused<'not-enrolled'>;
 
@@ -43,8 +43,10 @@ export class EnrollmentService {
 
   /**
    * Enrolls (or re-enrolls) the device and issues its operational certificate. Refused: a rejected
-   * device (it stays rejected), a device id held by another manufacturer's device, a bad CSR.
-   * Rejects when the registry or the CA fails.
+   * device (it stays rejected), a device id held by a device that did not enroll (registered by an
+   * admin, holding an operator-issued certificate, first seen on connect) or by another
+   * manufacturer's device, a bad CSR. A refusal records nothing and signs nothing. Rejects when the
+   * registry or the CA fails.
    */
   async enroll(identity: VerifiedBootstrap, csrPem: string): Promise<EnrollResult> {
     const { registry, signer, clock } = this.deps;
@@ -53,6 +55,7 @@ export class EnrollmentService {
     if (shape !== null) return { ok: false, reason: 'bad-csr', detail: shape };
     const known = await registry.getDevice(deviceId);
     if (known?.enrollment === 'rejected') return rejected(known);
+    if (known !== undefined && known.enrollment === null) return inUse(deviceId);
     let device: Device;
     try {
       device = await registry.enrollDevice(
@@ -66,6 +69,8 @@ export class EnrollmentService {
       );
     } catch (err) {
       if (err instanceof WardstreamError && err.code === 'CONFLICT') {
+        // The registry refuses both atomically; a device may have connected since the look-up.
+        if ((await registry.getDevice(deviceId))?.enrollment === null) return inUse(deviceId);
         return { ok: false, reason: 'manufacturer-conflict', detail: err.message };
       }
       throw err;
@@ -94,6 +99,14 @@ export class EnrollmentService {
     }
     return { ok: true, device };
   }
+}
+
+function inUse(id: DeviceId): Refused<'device-id-in-use'> {
+  return {
+    ok: false,
+    reason: 'device-id-in-use',
+    detail: `device id ${id} is in use by a device that did not enroll (registered by an administrator, or holding a certificate the site issued); ask the site's administrator`,
+  };
 }
 
 function rejected(device: Device): Refused<'device-rejected'> {

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { CertificateAuthority } from '@wardstream/pki';
 import { parseFlags, UsageError } from './args.js';
 import { checkCommand, historyTimeRange } from './check-command.js';
 import type { HistoryEvent } from './history.js';
@@ -73,6 +74,8 @@ test('a bad simulate command line is one clear line and exit 2', async () => {
     [['--ward', 'icu-3'], /--ward only applies with --admit API_URL/],
     [['--admit', '127.0.0.1:8080'], /--admit: the API URL "127.0.0.1:8080" is not an http:\/\/ or https:\/\/ URL/],
     [['--admit', 'http://127.0.0.1:8080', '--ward', 'ward 3'], /--admit: the ward "ward 3" is not a valid id/],
+    [['--data-dir', join(dir, 'no-platform')], /--data-dir: cannot open the platform's CA in .*no-platform-keys\/ca/],
+    [['--data-dir', 'd', '--tls-dir', 't'], /give --data-dir or --tls-dir or --tls-cert\/--tls-key, not several/],
   ];
   for (const [argv, message] of cases) {
     const c = capture();
@@ -185,4 +188,22 @@ test('the checked time range covers every event time the devices reported, skewe
     fromAt: 0,
     toAt: 10 + 86_400_000,
   });
+});
+
+test('--data-dir issues each simulated device a certificate from the platform CA before connecting', async () => {
+  const dataDir = join(dir, 'platform-data');
+  const ca = await CertificateAuthority.openOrCreate(join(`${dataDir}-keys`, 'ca'));
+  const c = capture();
+  const argv = ['--data-dir', dataDir, '--devices', '2', '--device-prefix', 'sim-tls-', '--duration', '1'];
+  const unreachable = ['--mqtt-url', 'mqtts://127.0.0.1:1', '--connect-timeout', '0.5', '--no-history', '--quiet'];
+  assert.equal(await simulateCommand([...argv, ...unreachable], c.io), 1, 'nothing listens on port 1');
+  assert.match(c.err.join(''), /simulate: issued 2 device certificate\(s\) from .*platform-data-keys\/ca/);
+  assert.deepEqual(
+    ca
+      .list()
+      .filter((cert) => cert.kind === 'device')
+      .map((cert) => cert.subject)
+      .sort(),
+    ['sim-tls-0001', 'sim-tls-0002'],
+  );
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { CertificateAuthority } from '@wardstream/pki';
 import { admitFleet, admitProblems, DEFAULT_ADMIT_WARD, describeAdmission, type AdmitTarget } from './admit-fleet.js';
 import {
   interruptOnSignals,
@@ -36,6 +37,7 @@ const FLAGS: FlagSpecs = {
   'tls-key': 'string',
   'tls-ca': 'string',
   'tls-dir': 'string',
+  'data-dir': 'string',
   'device-prefix': 'string',
   baselines: 'string',
   'max-inflight': 'string',
@@ -99,6 +101,9 @@ Connection
   --tls-cert/--tls-key/--tls-ca FILE   mutual TLS: client certificate, its key, the CA (one device)
   --tls-dir DIR            mutual TLS for a fleet: DIR/<device-id>.crt and .key for each device, DIR/ca.crt
                            (the files "wardstream certs issue --out DIR" writes)
+  --data-dir DIR           mutual TLS with certificates issued now by the CA of the platform whose data
+                           directory is DIR (in DIR-keys/ca; needs read access to it), one per device;
+                           the MQTT URL then defaults to mqtts://127.0.0.1:1884
   --max-inflight N         unanswered publishes per device before it skips a turn (default ${DEFAULT_SIMULATION_OPTIONS.maxInflightPerDevice})
   --connect-timeout S      fail if no device connects within S seconds (default ${DEFAULT_SIMULATION_OPTIONS.connectTimeoutMs / 1000})
   --drain-timeout S        at the end, wait up to S seconds for answers (default ${DEFAULT_SIMULATION_OPTIONS.drainTimeoutMs / 1000})
@@ -162,6 +167,9 @@ function scenarioSettings(flags: Flags): ScenarioSettings {
  */
 export async function readTlsFlags(flags: Flags): Promise<TlsSource | undefined> {
   const dir = stringFlag(flags, 'tls-dir');
+  if (flags.has('data-dir') && (dir !== undefined || flags.has('tls-cert') || flags.has('tls-key'))) {
+    throw new UsageError('give --data-dir or --tls-dir or --tls-cert/--tls-key, not several');
+  }
   if (dir !== undefined) {
     if (flags.has('tls-cert') || flags.has('tls-key'))
       throw new UsageError('give --tls-dir or --tls-cert/--tls-key, not both');
@@ -212,6 +220,16 @@ function tlsDirectory(dir: string): TlsSource {
     }
     return material;
   };
+}
+
+/** The device CA of the platform whose data directory is `dataDir` (`<dataDir>-keys/ca`), or UsageError. */
+async function openPlatformCa(dataDir: string): Promise<CertificateAuthority> {
+  const caDir = join(`${resolve(dataDir)}-keys`, 'ca');
+  try {
+    return await CertificateAuthority.open(caDir);
+  } catch (err) {
+    throw new UsageError(`--data-dir: cannot open the platform's CA in ${caDir}: ${(err as Error).message}`);
+  }
 }
 
 /** Options of a `simulate` command line. Throws UsageError naming the first bad flag. */
@@ -313,6 +331,9 @@ export async function simulateCommand(argv: readonly string[], io: CommandIo): P
   let options: Partial<SimulationOptions>;
   let flags: Flags;
   let admit: AdmitTarget | undefined;
+  // With --data-dir: the platform's CA, and each device's credential once beforeStart has issued it.
+  let platformCa: CertificateAuthority | undefined;
+  const issued = new Map<string, TlsMaterial>();
   try {
     flags = parseFlags(argv, FLAGS);
     if (flags.has('help')) {
@@ -321,6 +342,19 @@ export async function simulateCommand(argv: readonly string[], io: CommandIo): P
     }
     options = await simulateOptions(flags);
     admit = admitTarget(flags);
+    const dataDir = stringFlag(flags, 'data-dir');
+    if (dataDir !== undefined) {
+      platformCa = await openPlatformCa(dataDir);
+      options = {
+        ...options,
+        mqttUrl: options.mqttUrl ?? 'mqtts://127.0.0.1:1884',
+        tls: (id: string) => {
+          const material = issued.get(id);
+          if (material === undefined) throw new Error(`no certificate was issued for ${id}`);
+          return material;
+        },
+      };
+    }
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr.write(`wardstream simulate: ${err.message} (see --help)\n`);
@@ -333,14 +367,19 @@ export async function simulateCommand(argv: readonly string[], io: CommandIo): P
       signal: stop.signal,
       forceSignal: force.signal,
       ...(quiet ? {} : { onProgress: (p: SimulationProgress) => io.stderr.write(progressLine(p) + '\n') }),
-      ...(admit === undefined
-        ? {}
-        : {
-            beforeStart: async (fleet: FleetIds) => {
-              const counts = await admitFleet({ ...admit, ...fleet, signal: stop.signal });
-              io.stderr.write(`simulate: ${describeAdmission(counts, admit.wardId)}\n`);
-            },
-          }),
+      beforeStart: async (fleet: FleetIds) => {
+        if (platformCa !== undefined) {
+          for (const id of fleet.deviceIds) {
+            const credential = await platformCa.issueDevice(id);
+            issued.set(id, { cert: credential.certificatePem, key: credential.keyPem, ca: platformCa.certificatePem });
+          }
+          io.stderr.write(`simulate: issued ${fleet.deviceIds.length} device certificate(s) from ${platformCa.dir}\n`);
+        }
+        if (admit !== undefined) {
+          const counts = await admitFleet({ ...admit, ...fleet, signal: stop.signal });
+          io.stderr.write(`simulate: ${describeAdmission(counts, admit.wardId)}\n`);
+        }
+      },
     });
     io.stdout.write(formatSimulationSummary(summary));
     return 0;

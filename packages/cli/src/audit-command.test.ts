@@ -8,17 +8,9 @@ import { SqliteClinicalStore } from '@wardstream/alerts';
 import { ManualClock } from '@wardstream/domain';
 import { AuditSigner, loadOrCreateAuditKeys, SILENT_LOGGER } from '@wardstream/platform';
 import { main } from './cli.js';
+import { runCommand } from './testing/run-command.js';
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    env: {},
-  };
-  return { code: await main(argv, io), stdout, stderr };
-}
+const run = (argv: string[]) => runCommand(main, argv);
 
 /** A copy of the data directory's clinical store, edited through a separate connection. */
 async function tampered(dir: string, name: string, sql: string): Promise<string> {

@@ -6,20 +6,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { CertificateAuthority, normalizeSerial } from '@wardstream/pki';
 import { main } from './cli.js';
+import { runCommand } from './testing/run-command.js';
 
-async function run(
-  argv: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    env,
-  };
-  return { code: await main(argv, io), stdout, stderr };
-}
+const run = (argv: string[], env: Record<string, string> = {}) => runCommand(main, argv, { env });
 
 test('wardstream certs: init, issue, server, list, revoke round trip on one CA directory', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'ws-certs-'));

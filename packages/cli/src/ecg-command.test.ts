@@ -2,20 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { QrsDetector, readReferenceBeats, readWfdbRecord, scoreBeats } from '@wardstream/ecg';
 import { main } from './cli.js';
+import { runCommand } from './testing/run-command.js';
 
 const MITDB = new URL('../../ecg/test-data/mitdb/', import.meta.url).pathname;
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    env: {},
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const run = (argv: string[]) => runCommand(main, argv);
 
 test('ecg detect prints the sampling rate and the beats of the detector run in one pass', async () => {
   const { code, stdout } = await run(['ecg', 'detect', '--record', `${MITDB}116_ch0.hea`]);

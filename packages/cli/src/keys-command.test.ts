@@ -5,16 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { JwtVerifier, LocalIssuer } from '@wardstream/auth';
 import { keysCommand } from './keys-command.js';
-
-function capture() {
-  const out = { stdout: '', stderr: '' };
-  const io = {
-    stdout: { write: (s: string) => (out.stdout += s) },
-    stderr: { write: (s: string) => (out.stderr += s) },
-    env: {},
-  };
-  return { out, io };
-}
+import { runCommand } from './testing/run-command.js';
 
 describe('wardstream keys rotate', () => {
   it('signs with a new key while a running verifier still accepts tokens of the old one', async (t) => {
@@ -31,8 +22,8 @@ describe('wardstream keys rotate', () => {
     const oldToken = await running.sign({ sub: 'nurse.a', roles: ['nurse'], wards: ['w1'] }, 600);
     const oldKid = running.currentKid;
 
-    const { out, io } = capture();
-    assert.equal(await keysCommand(['rotate', '--data-dir', join(dir, 'data')], io), 0, out.stderr);
+    const out = await runCommand(keysCommand, ['rotate', '--data-dir', join(dir, 'data')]);
+    assert.equal(out.code, 0, out.stderr);
     assert.match(out.stdout, new RegExp(`^rotated the token-signing key: ${oldKid} -> (\\S+)\\n`));
 
     const newToken = await running.sign({ sub: 'nurse.b', roles: ['nurse'], wards: ['w1'] }, 600);
@@ -44,11 +35,11 @@ describe('wardstream keys rotate', () => {
   it('explains what is wrong with the command line or the key directory', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'ws-keys-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
-    const empty = capture();
-    assert.equal(await keysCommand([], empty.io), 2);
-    assert.match(empty.out.stderr, /wardstream keys: say what to do: rotate/);
-    const missing = capture();
-    assert.equal(await keysCommand(['rotate', '--key-dir', dir], missing.io), 1);
-    assert.match(missing.out.stderr, /no token issuer in .*\/oidc \(the platform creates it at first start\)/);
+    const empty = await runCommand(keysCommand, []);
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /wardstream keys: say what to do: rotate/);
+    const missing = await runCommand(keysCommand, ['rotate', '--key-dir', dir]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no token issuer in .*\/oidc \(the platform creates it at first start\)/);
   });
 });

@@ -5,13 +5,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { AuthError, JwtVerifier, LocalIssuer } from '@wardstream/auth';
 import { parseTtl, tokenCommand } from './token-command.js';
+import { runCommand } from './testing/run-command.js';
 
-async function run(argv: string[], env: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env };
-  return { code: await tokenCommand(argv.slice(1), io), stdout, stderr };
-}
+const run = (argv: string[], env: Record<string, string> = {}) => runCommand(tokenCommand, argv.slice(1), { env });
 
 describe('wardstream token', () => {
   const root = mkdtempSync(join(tmpdir(), 'ws-token-'));

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import {
   isOAuthError,
@@ -14,20 +13,14 @@ import {
   type TokenResponse,
 } from '@wardstream/auth';
 import { clientsCommand, usersCommand } from './users-command.js';
+import { runCommand } from './testing/run-command.js';
 
 const ISSUER = 'http://127.0.0.1:18080';
 
-async function run(argv: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    env: {},
-    ...(stdin === undefined ? {} : { stdin: Readable.from([stdin]) }),
-  };
-  return { code: await (argv[0] === 'clients' ? clientsCommand : usersCommand)(argv.slice(1), io), stdout, stderr };
-}
+const run = (argv: string[], stdin?: string) =>
+  runCommand(argv[0] === 'clients' ? clientsCommand : usersCommand, argv.slice(1), {
+    ...(stdin === undefined ? {} : { stdin: [stdin] }),
+  });
 
 describe('wardstream users and clients', () => {
   const root = mkdtempSync(join(tmpdir(), 'ws-users-'));

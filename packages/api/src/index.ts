@@ -1,5 +1,5 @@
 export { createApi } from './app.js';
-export { startHttpServer, type HttpServer } from './server.js';
+export { startHttpServer, type HttpServer, type HttpServerOptions } from './server.js';
 export {
   LiveHub,
   type LiveEvent,

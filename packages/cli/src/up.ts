@@ -32,7 +32,7 @@ async function banner(config: EmbeddedConfig, platform: EmbeddedPlatform): Promi
     lines.push(`  ENROL https://${config.enrollment.host}:${platform.enrollmentPort}/enroll/v1  zero-touch enrollment`);
   }
   lines.push(
-    `  HTTP  http://${config.host}:${platform.httpPort}/api/v1  bearer token required (OpenAPI at /api/v1/openapi.json)`,
+    `  HTTP  ${config.httpTls.kind === 'off' ? 'http' : 'https'}://${config.host}:${platform.httpPort}/api/v1  bearer token required (OpenAPI at /api/v1/openapi.json)`,
     `  data  ${config.dataDir}`,
     `  keys  ${config.keyDir}  (device CA, token-signing and audit keys: back up separately)`,
   );

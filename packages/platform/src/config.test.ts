@@ -94,6 +94,28 @@ describe('platform configuration', () => {
     assert.match(text, /--dev-plaintext-mqtt-port must differ/);
   });
 
+  it('keeps the API off the network in clear: HTTPS, or an explicit choice', () => {
+    const exposed = parseConfig(['--host', '0.0.0.0'], {});
+    assert.equal(exposed.ok, false);
+    assert.match(
+      exposed.errors.join('\n'),
+      /--host 0\.0\.0\.0 would serve bearer tokens and patient data over plain HTTP/,
+    );
+    const platformCa = parseConfig(['--host', '0.0.0.0', '--http-tls', 'platform-ca'], {});
+    assert.ok(platformCa.ok);
+    assert.deepEqual(platformCa.config.httpTls, { kind: 'platform-ca' });
+    assert.equal(platformCa.config.tokens.issuer, `https://127.0.0.1:${DEFAULT_HTTP_PORT}`);
+    const proxied = parseConfig(['--host', '10.1.2.3', '--http-tls', 'off'], {});
+    assert.ok(proxied.ok, 'behind a TLS-terminating proxy, said explicitly');
+    const files = parseConfig(['--host', '10.1.2.3', '--http-tls-cert', 'api.crt', '--http-tls-key', 'api.key'], {});
+    assert.ok(files.ok);
+    assert.equal(files.config.httpTls.kind, 'files');
+    const bad = parseConfig(['--http-tls', 'yes', '--http-tls-cert', 'api.crt'], {});
+    assert.equal(bad.ok, false);
+    assert.match(bad.errors.join('\n'), /--http-tls: "yes" is not one of platform-ca, off/);
+    assert.match(bad.errors.join('\n'), /--http-tls-cert and --http-tls-key go together/);
+  });
+
   it('refuses a misspelt WARDSTREAM_ variable instead of ignoring it', () => {
     const parsed = parseConfig([], { WARDSTREAM_HTTP_POR: '9000' });
     assert.equal(parsed.ok, false);

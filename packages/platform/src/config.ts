@@ -26,6 +26,16 @@ export type TokenIssuerConfig =
   | { readonly kind: 'embedded'; readonly issuer: string; readonly audience: string }
   | { readonly kind: 'external'; readonly issuer: string; readonly audience: string; readonly jwksUrl: string };
 
+/**
+ * TLS of the HTTP API. `off`: plain HTTP (loopback, or behind a TLS-terminating proxy when chosen
+ * explicitly). `platform-ca`: HTTPS with the certificate the platform's CA issues for its listeners.
+ * `files`: HTTPS with the hospital's certificate.
+ */
+export type HttpTlsConfig =
+  | { readonly kind: 'off' }
+  | { readonly kind: 'platform-ca' }
+  | { readonly kind: 'files'; readonly certPath: string; readonly keyPath: string };
+
 /** Zero-touch enrollment over HTTPS with manufacturer (bootstrap) certificates; off unless configured. */
 export interface EnrollmentConfig {
   readonly host: string;
@@ -46,6 +56,7 @@ export interface EmbeddedConfig {
   readonly auditKeyDir: string;
   /** Address of the HTTP API. */
   readonly host: string;
+  readonly httpTls: HttpTlsConfig;
   /** Address of the MQTT endpoint for devices; defaults to `host`. */
   readonly mqttHost: string;
   readonly httpPort: number;
@@ -90,6 +101,9 @@ const OPTIONS = {
   'mqtt-tls-cert': { type: 'string', env: 'WARDSTREAM_MQTT_TLS_CERT' },
   'mqtt-tls-key': { type: 'string', env: 'WARDSTREAM_MQTT_TLS_KEY' },
   'mqtt-tls-ca': { type: 'string', env: 'WARDSTREAM_MQTT_TLS_CA' },
+  'http-tls': { type: 'string', env: 'WARDSTREAM_HTTP_TLS' },
+  'http-tls-cert': { type: 'string', env: 'WARDSTREAM_HTTP_TLS_CERT' },
+  'http-tls-key': { type: 'string', env: 'WARDSTREAM_HTTP_TLS_KEY' },
   'dev-plaintext-mqtt-port': { type: 'string', env: 'WARDSTREAM_DEV_PLAINTEXT_MQTT_PORT' },
   'public-url': { type: 'string', env: 'WARDSTREAM_PUBLIC_URL' },
   'oidc-issuer': { type: 'string', env: 'WARDSTREAM_OIDC_ISSUER' },
@@ -118,6 +132,11 @@ export const CONFIG_HELP = `Options (each also as the WARDSTREAM_* variable name
                               (default <data-dir>-keys, created at first start; back it up separately)
   --audit-key-dir DIR         key that signs audit checkpoints [WARDSTREAM_AUDIT_KEY_DIR] (default --key-dir)
   --host ADDR                 address of the HTTP API [WARDSTREAM_HOST] (default 127.0.0.1)
+  --http-tls MODE             HTTPS for the API [WARDSTREAM_HTTP_TLS]: platform-ca (a certificate from the
+                              platform's CA, as for MQTT) or off; default off on a loopback --host, and a
+                              refusal to start on any other address (tokens and patient data would cross
+                              the network in clear): say off explicitly only behind a TLS proxy
+  --http-tls-cert/-key FILE   HTTPS with the hospital's certificate and key (PEM)
   --mqtt-host ADDR            address of the MQTT endpoint [WARDSTREAM_MQTT_HOST] (default: --host)
   --http-port N               HTTP API port [WARDSTREAM_HTTP_PORT] (default ${DEFAULT_HTTP_PORT})
   --mqtt-port N               MQTT port for devices [WARDSTREAM_MQTT_PORT] (default ${DEFAULT_MQTT_PORT})
@@ -210,6 +229,25 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     }
   }
   const host = get('host') ?? '127.0.0.1';
+  const loopback = ['127.0.0.1', '::1', 'localhost'].includes(host);
+  const httpTlsMode = get('http-tls');
+  const httpCert = get('http-tls-cert');
+  const httpKey = get('http-tls-key');
+  let httpTls: HttpTlsConfig = { kind: 'off' };
+  if ((httpCert === undefined) !== (httpKey === undefined))
+    errors.push('--http-tls-cert and --http-tls-key go together');
+  if (httpTlsMode !== undefined && httpTlsMode !== 'platform-ca' && httpTlsMode !== 'off') {
+    errors.push(`--http-tls: "${httpTlsMode}" is not one of platform-ca, off`);
+  } else if (httpCert !== undefined && httpKey !== undefined) {
+    if (httpTlsMode !== undefined) errors.push('give --http-tls or --http-tls-cert/-key, not both');
+    httpTls = { kind: 'files', certPath: resolve(httpCert), keyPath: resolve(httpKey) };
+  } else if (httpTlsMode === 'platform-ca') {
+    httpTls = { kind: 'platform-ca' };
+  } else if (httpTlsMode === undefined && httpCert === undefined && !loopback) {
+    errors.push(
+      `--host ${host} would serve bearer tokens and patient data over plain HTTP on the network: add --http-tls platform-ca (or --http-tls-cert/-key), or --http-tls off behind a TLS-terminating proxy`,
+    );
+  }
   const httpPort = int('http-port', DEFAULT_HTTP_PORT, 0, 65535);
   const audience = get('oidc-audience') ?? 'wardstream';
   const tokens: TokenIssuerConfig =
@@ -217,10 +255,10 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
       ? { kind: 'external', issuer: oidcIssuer, audience, jwksUrl: oidcJwks }
       : {
           kind: 'embedded',
-          issuer: (get('public-url') ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${httpPort}`).replace(
-            /\/+$/,
-            '',
-          ),
+          issuer: (
+            get('public-url') ??
+            `${httpTls.kind === 'off' ? 'http' : 'https'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${httpPort}`
+          ).replace(/\/+$/, ''),
           audience,
         };
   const config: EmbeddedConfig = {
@@ -229,6 +267,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     keyDir,
     auditKeyDir,
     host,
+    httpTls,
     mqttHost: get('mqtt-host') ?? host,
     httpPort,
     mqttPort: int('mqtt-port', DEFAULT_MQTT_PORT, 0, 65535),

@@ -40,6 +40,8 @@ export interface DeviceTrustOptions {
   readonly mqttTls: MqttTlsConfig;
   /** Hosts devices reach the MQTT listener by (the server certificate's names). */
   readonly mqttHost: string;
+  /** Other addresses the same certificate serves (the HTTP API's, when it uses HTTPS). */
+  readonly otherHosts?: readonly string[];
   readonly logger: Logger;
   readonly approvals?: DeviceApprovals;
   /** How often the revocation list is re-read (default the watcher's, 5 s: well inside the 60 s bound). */
@@ -52,10 +54,10 @@ const SERVER_KEY = 'mqtt-server.key';
 /** A server certificate this close to its end is replaced at start. */
 const RENEW_BEFORE_MS = 30 * 86_400_000;
 
-/** The names the server certificate must carry: the configured host, loopback, and this machine's name. */
-export function serverHostnames(mqttHost: string): string[] {
+/** The names the server certificate must carry: the configured hosts, loopback, and this machine's name. */
+export function serverHostnames(...hosts: string[]): string[] {
   const names = new Set<string>(['127.0.0.1', 'localhost', hostname()]);
-  if (mqttHost !== '0.0.0.0' && mqttHost !== '::') names.add(mqttHost);
+  for (const host of hosts) if (host !== '0.0.0.0' && host !== '::') names.add(host);
   return [...names].filter((n) => n.length > 0);
 }
 
@@ -118,7 +120,13 @@ export async function openDeviceTrust(options: DeviceTrustOptions): Promise<Devi
     const existed = existsSync(caDir);
     ca = await CertificateAuthority.openOrCreate(caDir, { now });
     if (!existed) logger.info('trust', 'created the device certificate authority', { dir: caDir, ca: ca.subject });
-    const server = await serverCredential(ca, keyDir, serverHostnames(options.mqttHost), now(), logger);
+    const server = await serverCredential(
+      ca,
+      keyDir,
+      serverHostnames(options.mqttHost, ...(options.otherHosts ?? [])),
+      now(),
+      logger,
+    );
     tls = { ...server, ca: ca.certificatePem };
   } else {
     const files = options.mqttTls;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   accessOf,
@@ -64,6 +65,25 @@ export interface EmbeddedPlatform {
 }
 
 const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
+
+/** The HTTP API's key and certificate, or undefined for plain HTTP. */
+function httpTlsMaterial(
+  config: EmbeddedConfig,
+  trust: { readonly ca: CertificateAuthority | null; readonly tls: { key: string; cert: string } },
+): { key: string; cert: string } | undefined {
+  const mode = config.httpTls;
+  if (mode.kind === 'off') return undefined;
+  if (mode.kind === 'files') {
+    return { key: readFileSync(mode.keyPath, 'utf8'), cert: readFileSync(mode.certPath, 'utf8') };
+  }
+  if (trust.ca === null) {
+    throw new Error(
+      "--http-tls platform-ca needs the platform's own CA (no --mqtt-tls-* files): use --http-tls-cert/-key",
+    );
+  }
+  // The listeners' certificate from the platform's CA, issued for the API's host as well.
+  return { key: trust.tls.key, cert: trust.tls.cert };
+}
 /** The rule id of the notification a break-glass grant raises (not a clinical alarm). */
 export const BREAK_GLASS_RULE = 'security.break-glass';
 
@@ -104,6 +124,7 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
       keyDir: config.keyDir,
       mqttTls: config.mqttTls,
       mqttHost: config.mqttHost,
+      otherHosts: config.httpTls.kind === 'platform-ca' ? [config.host] : [],
       logger,
       approvals,
     });
@@ -259,9 +280,16 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
           error: err instanceof Error ? (err.stack ?? err.message) : String(err),
         }),
     );
-    const http: HttpServer = await startHttpServer(api, { host: config.host, port: config.httpPort });
+    const httpTls = httpTlsMaterial(config, trust);
+    const http: HttpServer = await startHttpServer(api, {
+      host: config.host,
+      port: config.httpPort,
+      ...(httpTls === undefined ? {} : { tls: httpTls }),
+    });
     cleanups.push(() => http.close());
-    logger.info('api', 'listening', { url: `http://${config.host}:${http.port}/api/v1` });
+    logger.info('api', 'listening', {
+      url: `${httpTls === undefined ? 'http' : 'https'}://${config.host}:${http.port}/api/v1`,
+    });
 
     const pipeline = new IngestPipeline({
       log,

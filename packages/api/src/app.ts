@@ -8,6 +8,7 @@ import { assertEveryRouteHasPolicy, guardRoutes } from './access/guard-routes.js
 import type { ApiDeps } from './deps.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
 import { withAccess } from './openapi-security.js';
+import { ENROLLMENT_PATHS } from './routes/enrollment-openapi.js';
 import { IDENTITY_PATHS } from './routes/identity-openapi.js';
 import { problem, problemForCode, RequestProblem, type Problem } from './problem.js';
 import { mountAlarmBurdenRoutes } from './routes/alarm-burden.js';
@@ -50,11 +51,15 @@ export function createApi(deps: ApiDeps, onInternalError: (err: unknown) => void
   guardRoutes(app, (route, policy) => guard.middleware(route, policy));
 
   mountHealthRoutes(app, deps);
-  // The identity routes are described when this platform serves them (the embedded issuer).
-  const openapi =
-    deps.routes?.identity === undefined
-      ? OPENAPI_DOCUMENT
-      : { ...OPENAPI_DOCUMENT, paths: { ...OPENAPI_DOCUMENT.paths, ...withAccess(IDENTITY_PATHS) } };
+  // The identity and enrollment routes are described when this platform serves them.
+  const openapi = {
+    ...OPENAPI_DOCUMENT,
+    paths: {
+      ...OPENAPI_DOCUMENT.paths,
+      ...(deps.routes?.identity === undefined ? {} : withAccess(IDENTITY_PATHS)),
+      ...(deps.routes?.enrollment === undefined ? {} : withAccess(ENROLLMENT_PATHS)),
+    },
+  };
   app.get('/api/v1/openapi.json', (c) => c.json(openapi));
   mountPatientRoutes(app, deps);
   mountDeviceRoutes(app, deps);

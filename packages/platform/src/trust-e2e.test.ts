@@ -385,6 +385,25 @@ describe('trust end to end: people — bearer tokens, wards, break-glass, the au
     },
   );
 
+  it('describes the identity and enrollment routes in its OpenAPI document, since it serves them', async () => {
+    const doc = await e2e.request('GET', '/api/v1/openapi.json');
+    assert.equal(doc.status, 200);
+    const paths = Object.keys(doc.body['paths'] as Record<string, unknown>);
+    for (const path of [
+      '/.well-known/openid-configuration',
+      '/oauth/jwks.json',
+      '/oauth/token',
+      '/api/v1/users',
+      '/api/v1/users/{username}',
+      '/api/v1/clients',
+      '/api/v1/devices/{deviceId}/approve',
+      '/api/v1/devices/{deviceId}/reject',
+      '/api/v1/enrollments',
+    ]) {
+      assert.ok(paths.includes(path), path);
+    }
+  });
+
   it('leaves, once stopped, a trail that `wardstream audit verify` finds intact', { timeout: 30_000 }, async () => {
     await e2e.stop();
     const report = verifyStoppedTrail(e2e);

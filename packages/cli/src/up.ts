@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import {
   CONFIG_HELP,
   parseConfig,
@@ -17,11 +18,17 @@ cleanly (stop intake, drain, commit, close); the next start resumes where it sto
 ${CONFIG_HELP}
 `;
 
+/** A listening address as it goes in a URL: wildcard → 127.0.0.1, IPv6 bracketed. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '[::]') return '127.0.0.1';
+  return isIP(host) === 6 ? `[${host}]` : host;
+}
+
 /** What an operator needs after a start: where everything listens, and how to get in the first time. */
-async function banner(config: EmbeddedConfig, platform: EmbeddedPlatform): Promise<string> {
+export async function banner(config: EmbeddedConfig, platform: EmbeddedPlatform): Promise<string> {
   const lines = [
     'Wardstream is up.',
-    `  MQTT  mqtts://${config.mqttHost}:${platform.mqttPort}  mutual TLS; device id = certificate CN; topic wardstream/v1/devices/{deviceId}/telemetry`,
+    `  MQTT  mqtts://${urlHost(config.mqttHost)}:${platform.mqttPort}  mutual TLS; device id = certificate CN; topic wardstream/v1/devices/{deviceId}/telemetry`,
   ];
   if (platform.devPlaintextMqttPort !== undefined) {
     lines.push(
@@ -29,14 +36,18 @@ async function banner(config: EmbeddedConfig, platform: EmbeddedPlatform): Promi
     );
   }
   if (platform.enrollmentPort !== undefined && config.enrollment !== undefined) {
-    lines.push(`  ENROL https://${config.enrollment.host}:${platform.enrollmentPort}/enroll/v1  zero-touch enrollment`);
+    lines.push(
+      `  ENROL https://${urlHost(config.enrollment.host)}:${platform.enrollmentPort}/enroll/v1  zero-touch enrollment`,
+    );
   }
   lines.push(
-    `  HTTP  ${config.httpTls.kind === 'off' ? 'http' : 'https'}://${config.host}:${platform.httpPort}/api/v1  bearer token required (OpenAPI at /api/v1/openapi.json)`,
+    `  HTTP  ${config.httpTls.kind === 'off' ? 'http' : 'https'}://${urlHost(config.host)}:${platform.httpPort}/api/v1  bearer token required (OpenAPI at /api/v1/openapi.json)`,
     `  data  ${config.dataDir}`,
     `  keys  ${config.keyDir}  (device CA, token-signing and audit keys: back up separately)`,
   );
   const dirFlag = `--data-dir ${config.dataDir}`;
+  // The certs and token commands find the keys by --data-dir only when they are in <data-dir>-keys.
+  const keyFlag = config.keyDir === `${config.dataDir}-keys` ? dirFlag : `--key-dir ${config.keyDir}`;
   if (platform.identity !== undefined && (await platform.identity.listUsers()).length === 0) {
     lines.push(
       'No user yet. Create the first administrator (there is no default password):',
@@ -44,8 +55,8 @@ async function banner(config: EmbeddedConfig, platform: EmbeddedPlatform): Promi
     );
   }
   lines.push(
-    `Device certificates: npx wardstream certs issue DEVICE_ID ${dirFlag}`,
-    `A token for scripts on this machine: npx wardstream token --subject me --role nurse --wards demo-ward ${dirFlag}`,
+    `Device certificates: npx wardstream certs issue DEVICE_ID ${keyFlag}`,
+    `A token for scripts on this machine: npx wardstream token --subject me --role nurse --wards demo-ward ${keyFlag}`,
     'Press Ctrl-C to stop.',
   );
   return `${lines.join('\n')}\n`;

@@ -134,4 +134,27 @@ describe('platform configuration', () => {
     assert.equal(parsed.ok, false);
     assert.match(parsed.errors[0] ?? '', /htp-port/);
   });
+  it('takes --public-url as an origin only, and a fixed port for the plaintext listener', () => {
+    for (const url of ['https://ward.example/api', 'https://ward.example?x=1', 'https://u:p@ward.example', 'ftp://x']) {
+      const parsed = parseConfig(['--public-url', url], {});
+      assert.equal(parsed.ok, false, url);
+      assert.match(parsed.errors.join('\n'), /--public-url/);
+    }
+    const origin = parseConfig(['--public-url', 'https://ward.example:8443/'], {});
+    assert.ok(origin.ok);
+    assert.equal(origin.config.tokens.issuer, 'https://ward.example:8443');
+    const zero = parseConfig(['--dev-plaintext-mqtt-port', '0'], {});
+    assert.equal(zero.ok, false);
+    assert.match(zero.errors.join('\n'), /--dev-plaintext-mqtt-port/);
+    const empty = parseConfig([], { WARDSTREAM_DEV_PLAINTEXT_MQTT_PORT: '' });
+    assert.ok(empty.ok);
+    assert.equal(empty.config.devPlaintextMqttPort, undefined);
+  });
+
+  it('brackets an IPv6 --host in the embedded issuer', () => {
+    const parsed = parseConfig(['--host', '::1'], {});
+    assert.ok(parsed.ok);
+    assert.equal(parsed.config.tokens.issuer, `http://[::1]:${DEFAULT_HTTP_PORT}`);
+    assert.ok(URL.canParse(parsed.config.tokens.issuer));
+  });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -122,6 +123,32 @@ const OPTIONS = {
   'clinical-policy': { type: 'string', env: 'WARDSTREAM_CLINICAL_POLICY' },
 } as const;
 
+/**
+ * A listening address as it goes in a URL a client on this machine can use: a wildcard address
+ * (0.0.0.0, ::) becomes 127.0.0.1, an IPv6 address is bracketed.
+ */
+export function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '[::]') return '127.0.0.1';
+  return isIP(host) === 6 ? `[${host}]` : host;
+}
+
+/** Why `raw` is not an http(s) URL (with `originOnly`: nothing after the port), or undefined when it is. */
+function urlProblem(raw: string, originOnly: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'is not an http(s) URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'is not an http(s) URL';
+  if (url.username !== '' || url.password !== '') return 'must not carry a user name or password';
+  if (url.search !== '' || url.hash !== '') return 'must not carry a query or fragment';
+  if (originOnly && url.pathname !== '/') {
+    return "must be the platform's origin only (scheme, host, port): the issuer's routes are at /oauth";
+  }
+  return undefined;
+}
+
 export type ParsedConfig =
   { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly errors: string[] };
 
@@ -207,7 +234,8 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   }
   for (const name of ['public-url', 'oidc-issuer', 'oidc-jwks-url'] as const) {
     const raw = get(name);
-    if (raw !== undefined && !/^https?:\/\/[^\s/]+/.test(raw)) errors.push(`--${name}: "${raw}" is not an http(s) URL`);
+    const problem = raw === undefined ? undefined : urlProblem(raw, name === 'public-url');
+    if (problem !== undefined) errors.push(`--${name}: "${raw}" ${problem}`);
   }
   const enrollmentPolicy = get('enrollment-policy');
   if ((get('enrollment-port') === undefined) !== (enrollmentPolicy === undefined)) {
@@ -256,8 +284,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
       : {
           kind: 'embedded',
           issuer: (
-            get('public-url') ??
-            `${httpTls.kind === 'off' ? 'http' : 'https'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${httpPort}`
+            get('public-url') ?? `${httpTls.kind === 'off' ? 'http' : 'https'}://${urlHost(host)}:${httpPort}`
           ).replace(/\/+$/, ''),
           audience,
         };
@@ -276,7 +303,8 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
         ? { kind: 'files', certPath: resolve(cert), keyPath: resolve(key), caPath: resolve(ca) }
         : { kind: 'platform-ca' },
     devPlaintextMqttPort:
-      get('dev-plaintext-mqtt-port') === undefined ? undefined : int('dev-plaintext-mqtt-port', 0, 0, 65535),
+      // A fixed port: the developer's tools must know where it is (0 would pick one at random).
+      (get('dev-plaintext-mqtt-port') ?? '') === '' ? undefined : int('dev-plaintext-mqtt-port', 1, 1, 65535),
     tokens,
     enrollment:
       enrollmentPolicy === undefined

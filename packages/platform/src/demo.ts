@@ -1,11 +1,12 @@
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deviceId, patientId, wardId, type Clock, type DeviceId, type PatientId } from '@wardstream/domain';
 import type { CertificateAuthority } from '@wardstream/pki';
 import type { Registry } from '@wardstream/registry';
 import { runSimulation, type TlsMaterial } from '@wardstream/simulator';
-import type { EmbeddedConfig } from './config.js';
+import { urlHost, type EmbeddedConfig } from './config.js';
+import { readCredentialFiles, writeCredentialFiles } from './device-trust.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -34,7 +35,7 @@ export function demoConnection(
   tlsPort: number,
   plaintextPort: number | undefined,
 ): DemoConnection {
-  const host = config.mqttHost === '0.0.0.0' || config.mqttHost === '::' ? '127.0.0.1' : config.mqttHost;
+  const host = urlHost(config.mqttHost);
   if (trust.ca !== null) {
     return {
       mqttUrl: `mqtts://${host}:${tlsPort}`,
@@ -47,8 +48,11 @@ export function demoConnection(
   );
 }
 
-/** Each device's certificate and key, issued once and reused while valid for another day. */
-async function demoTls(
+/**
+ * Each device's certificate and key, issued once and reused while valid for another day, issued by
+ * this CA and matched by its key; a missing, unreadable or mismatched pair is issued again.
+ */
+export async function demoTls(
   credentials: DemoCredentials,
   devices: readonly DeviceId[],
   now: number,
@@ -60,17 +64,17 @@ async function demoTls(
   for (const id of devices) {
     const certPath = join(credentials.dir, `${id}.crt`);
     const keyPath = join(credentials.dir, `${id}.key`);
-    if (existsSync(certPath) && existsSync(keyPath)) {
-      const cert = readFileSync(certPath, 'utf8');
-      const parsed = new X509Certificate(cert);
-      if (parsed.checkIssued(caCert) && Date.parse(parsed.validTo) - now > 86_400_000) {
-        material.set(id, { cert, key: readFileSync(keyPath, 'utf8'), ca });
-        continue;
-      }
+    const existing = readCredentialFiles(certPath, keyPath);
+    if (
+      existing !== undefined &&
+      existing.parsed.checkIssued(caCert) &&
+      Date.parse(existing.parsed.validTo) - now > 86_400_000
+    ) {
+      material.set(id, { cert: existing.cert, key: existing.key, ca });
+      continue;
     }
     const issued = await credentials.ca.issueDevice(id);
-    writeFileSync(keyPath, issued.keyPem, { mode: 0o600 });
-    writeFileSync(certPath, issued.certificatePem);
+    writeCredentialFiles(certPath, keyPath, issued.certificatePem, issued.keyPem);
     material.set(id, { cert: issued.certificatePem, key: issued.keyPem, ca });
   }
   return (id) => {

@@ -1,7 +1,18 @@
-import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { DeviceAuthDecision, DeviceAuthRequest } from '@wardstream/gateway';
 import { CertificateAuthority, normalizeSerial, RevocationWatcher } from '@wardstream/pki';
 import type { MqttTlsConfig } from './config.js';
@@ -54,26 +65,99 @@ const SERVER_KEY = 'mqtt-server.key';
 /** A server certificate this close to its end is replaced at start. */
 const RENEW_BEFORE_MS = 30 * 86_400_000;
 
-/** The names the server certificate must carry: the configured hosts, loopback, and this machine's name. */
+/** RFC 1123 host name, as the CA accepts it for a server certificate. */
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/**
+ * The names the server certificate must carry: the configured hosts, loopback, and this machine's
+ * name. Wildcard addresses (0.0.0.0, ::) name no host; IPv6 may come bracketed; DNS names are
+ * compared without case; a machine name that is no valid host name (an underscore) is left out
+ * rather than failing the start.
+ */
 export function serverHostnames(...hosts: string[]): string[] {
-  const names = new Set<string>(['127.0.0.1', 'localhost', hostname()]);
-  for (const host of hosts) if (host !== '0.0.0.0' && host !== '::') names.add(host);
-  return [...names].filter((n) => n.length > 0);
+  const names = new Set<string>(['127.0.0.1', 'localhost']);
+  const add = (raw: string, optional: boolean) => {
+    const host = raw.startsWith('[') && raw.endsWith(']') ? raw.slice(1, -1) : raw;
+    if (host === '' || host === '0.0.0.0' || host === '::') return;
+    if (isIP(host) !== 0) names.add(host);
+    else if (!optional || HOSTNAME.test(host)) names.add(host.toLowerCase());
+  };
+  add(hostname(), true);
+  for (const host of hosts) add(host, false);
+  return [...names];
 }
 
-function sanNames(cert: X509Certificate): Set<string> {
-  const names = new Set<string>();
-  for (const part of (cert.subjectAltName ?? '').split(',')) {
-    const match = /^\s*(?:DNS|IP Address):(.+)$/.exec(part);
-    if (match?.[1] !== undefined) names.add(match[1].trim());
-  }
-  return names;
+/** True when `cert` names `host` (an IP address, or a DNS name in any case). */
+function certificateNames(cert: X509Certificate, host: string): boolean {
+  return isIP(host) !== 0
+    ? cert.checkIP(host) !== undefined
+    : cert.checkHost(host, { subject: 'never', wildcards: false }) !== undefined;
+}
+
+/** A certificate and its key as read back from disk. */
+export interface CredentialFiles {
+  readonly cert: string;
+  readonly key: string;
+  readonly parsed: X509Certificate;
 }
 
 /**
- * The listener's certificate from the platform's CA: reused while it is valid for 30 more days,
- * issued by the same CA and names every host; otherwise issued again (at first start, after a CA
- * change or a new `--mqtt-host`).
+ * The certificate and key at these paths, or undefined when either is missing, unreadable or
+ * unparseable, or the key is not the certificate's (a crash between the two writes, a hand edit):
+ * the caller issues a new pair instead of handing TLS a pair that cannot work.
+ */
+export function readCredentialFiles(certPath: string, keyPath: string): CredentialFiles | undefined {
+  try {
+    const cert = readFileSync(certPath, 'utf8');
+    const key = readFileSync(keyPath, 'utf8');
+    const parsed = new X509Certificate(cert);
+    return parsed.checkPrivateKey(createPrivateKey(key)) ? { cert, key, parsed } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Replaces `path` atomically and durably: a temporary file (created with `mode`), fsync, rename. */
+function writeFileAtomicSync(path: string, data: string, mode: number): void {
+  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  const fd = openSync(tmp, 'wx', mode);
+  try {
+    writeFileSync(fd, data);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  const dir = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+}
+
+/**
+ * Writes a key (0600) and its certificate (0644), each atomically. A crash between the two leaves a
+ * pair that readCredentialFiles refuses, so it is issued again.
+ */
+export function writeCredentialFiles(certPath: string, keyPath: string, certPem: string, keyPem: string): void {
+  writeFileAtomicSync(keyPath, keyPem, 0o600);
+  writeFileAtomicSync(certPath, certPem, 0o644);
+}
+
+/**
+ * The listener's certificate from the platform's CA: reused while it matches its key, is valid for
+ * 30 more days, issued by the same CA and names every host; otherwise issued again (at first
+ * start, after a CA change or a new `--mqtt-host`).
  */
 async function serverCredential(
   ca: CertificateAuthority,
@@ -84,23 +168,18 @@ async function serverCredential(
 ): Promise<{ key: string; cert: string }> {
   const certPath = join(keyDir, SERVER_CERT);
   const keyPath = join(keyDir, SERVER_KEY);
-  if (existsSync(certPath) && existsSync(keyPath)) {
-    const cert = readFileSync(certPath, 'utf8');
-    const parsed = new X509Certificate(cert);
-    const names = sanNames(parsed);
+  const existing = readCredentialFiles(certPath, keyPath);
+  if (existing !== undefined) {
+    const { parsed } = existing;
     const current =
       parsed.checkIssued(new X509Certificate(ca.certificatePem)) &&
       Date.parse(parsed.validTo) - now > RENEW_BEFORE_MS &&
-      hostnames.every((h) => names.has(h));
-    if (current) return { key: readFileSync(keyPath, 'utf8'), cert };
+      hostnames.every((h) => certificateNames(parsed, h));
+    if (current) return { key: existing.key, cert: existing.cert };
   }
   const issued = await ca.issueServer(hostnames);
   mkdirSync(keyDir, { recursive: true, mode: 0o700 });
-  // Key first, then the certificate: a crash in between leaves a pair that fails the check above.
-  writeFileSync(`${keyPath}.tmp`, issued.keyPem, { mode: 0o600 });
-  renameSync(`${keyPath}.tmp`, keyPath);
-  writeFileSync(`${certPath}.tmp`, issued.certificatePem);
-  renameSync(`${certPath}.tmp`, certPath);
+  writeCredentialFiles(certPath, keyPath, issued.certificatePem, issued.keyPem);
   logger.info('trust', 'issued the MQTT server certificate', { serial: issued.serial, hostnames });
   return { key: issued.keyPem, cert: issued.certificatePem };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   accessOf,
   createApi,
+  type BreakGlassGrant,
   LiveHub,
   mountEnrollmentRoutes,
   startHttpServer,
@@ -10,6 +11,7 @@ import {
   type HttpServer,
 } from '@wardstream/api';
 import type { SqliteIdentityStore } from '@wardstream/auth';
+import type { ExternalCondition } from '@wardstream/clinical';
 import { Catalogue, DEFAULT_PLAUSIBILITY, type Clock, type DeviceId } from '@wardstream/domain';
 import { IngestPipeline, MqttEndpoint, type DeviceAuthRequest, type SecurityEvent } from '@wardstream/gateway';
 import type { CertificateAuthority } from '@wardstream/pki';
@@ -86,6 +88,66 @@ function httpTlsMaterial(
 }
 /** The rule id of the notification a break-glass grant raises (not a clinical alarm). */
 export const BREAK_GLASS_RULE = 'security.break-glass';
+
+/** What a break-glass notification needs of the clinical engine. */
+export interface ExternalAlarms {
+  raiseExternal(condition: ExternalCondition, at: number): string;
+  endExternal(subject: string, ruleId: string, at: number): void;
+}
+
+/** Raises a grant's notification and ends it when the grant ends; close() cancels every pending end. */
+export interface BreakGlassNotifier {
+  notify(grant: BreakGlassGrant): void;
+  close(): void;
+}
+
+/**
+ * The notification goes where alerts go (live feeds, webhooks, the alerts topic) as a non-clinical
+ * alarm that ends with the grant. Its timers hold no process open, and after close() none fires
+ * (the engine may be closed by then); a failure to end one is logged, never thrown from a timer.
+ */
+export function breakGlassNotifier(engine: () => ExternalAlarms, clock: Clock, logger: Logger): BreakGlassNotifier {
+  const timers = new Set<NodeJS.Timeout>();
+  let closed = false;
+  return {
+    notify: (grant) => {
+      if (closed) return;
+      const subject = `break-glass:${grant.id}`;
+      engine().raiseExternal(
+        {
+          subject,
+          ruleId: BREAK_GLASS_RULE,
+          message: `Break-glass access to patient ${grant.patientId} by ${grant.subject} until ${new Date(grant.expiresAt).toISOString()}: ${grant.reason}`,
+          priority: 'medium',
+          details: { patientId: grant.patientId, subject: grant.subject, roles: grant.roles, grant: grant.id },
+        },
+        clock.now(),
+      );
+      const timer = setTimeout(
+        () => {
+          timers.delete(timer);
+          if (closed) return;
+          try {
+            engine().endExternal(subject, BREAK_GLASS_RULE, clock.now());
+          } catch (err) {
+            logger.error('security', 'could not end a break-glass notification', {
+              grant: grant.id,
+              error: (err as Error).message,
+            });
+          }
+        },
+        Math.max(0, grant.expiresAt - clock.now()),
+      );
+      timer.unref();
+      timers.add(timer);
+    },
+    close: () => {
+      closed = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+    },
+  };
+}
 
 /**
  * The composition root of `wardstream up`: one process, one data directory, no external service.
@@ -205,10 +267,8 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
         },
       };
     };
-    const breakGlassTimers = new Set<NodeJS.Timeout>();
-    cleanups.push(() => {
-      for (const t of breakGlassTimers) clearTimeout(t);
-    });
+    const breakGlass = breakGlassNotifier(() => clinical.service.engine, clock, logger);
+    cleanups.push(() => breakGlass.close());
     const apiSecurity = openApiSecurity({
       tokens: config.tokens,
       dataDir: config.dataDir,
@@ -217,30 +277,7 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
       logger,
       metrics,
       clinicalStore: () => clinical.store,
-      // The notification goes where alerts go (live feeds, webhooks, the alerts topic) as a
-      // non-clinical alarm that ends with the grant.
-      notifyBreakGlass: (grant) => {
-        const subject = `break-glass:${grant.id}`;
-        clinical.service.engine.raiseExternal(
-          {
-            subject,
-            ruleId: BREAK_GLASS_RULE,
-            message: `Break-glass access to patient ${grant.patientId} by ${grant.subject} until ${new Date(grant.expiresAt).toISOString()}: ${grant.reason}`,
-            priority: 'medium',
-            details: { patientId: grant.patientId, subject: grant.subject, roles: grant.roles, grant: grant.id },
-          },
-          clock.now(),
-        );
-        const timer = setTimeout(
-          () => {
-            breakGlassTimers.delete(timer);
-            clinical.service.engine.endExternal(subject, BREAK_GLASS_RULE, clock.now());
-          },
-          Math.max(0, grant.expiresAt - clock.now()),
-        );
-        timer.unref();
-        breakGlassTimers.add(timer);
-      },
+      notifyBreakGlass: (grant) => breakGlass.notify(grant),
     });
     cleanups.push(() => apiSecurity.close());
     const api = createApi(
@@ -425,6 +462,8 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
       },
       stop: () => {
         stopping ??= (async () => {
+          // No grant's end may reach the clinical engine once it is stopping.
+          breakGlass.close();
           // Stop intake first, then let the processor take in everything acknowledged, then close.
           await demo?.stop();
           await Promise.all([endpoint.close(), plaintext?.close(), enrollment?.close()]);

@@ -44,6 +44,7 @@ export {
   oauthErrorStatus,
 } from './issuer/issuer-service.js';
 export type {
+  AuthorizationResult,
   BasicCredentials,
   IssuerServiceOptions,
   LoginEvent,
@@ -52,3 +53,15 @@ export type {
   TokenRefusal,
   TokenResponse,
 } from './issuer/issuer-service.js';
+export { AuthorizationCodes, DEFAULT_CODE_TTL_MS, DEFAULT_MAX_CODES } from './issuer/authorization-codes.js';
+export type { AuthorizationCodesOptions, CodeGrant } from './issuer/authorization-codes.js';
+export { MAX_STATE_LENGTH } from './issuer/authorization-request.js';
+export type { AuthorizationCheck, AuthorizationRequest } from './issuer/authorization-request.js';
+export { isCodeVerifier, isS256Challenge, s256Challenge, verifiesS256 } from './issuer/pkce.js';
+export {
+  DASHBOARD_CALLBACK_PATH,
+  DASHBOARD_CLIENT_ID,
+  dashboardClient,
+  publicClientProblems,
+} from './issuer/public-clients.js';
+export type { PublicClient } from './issuer/public-clients.js';

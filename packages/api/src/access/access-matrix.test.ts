@@ -60,6 +60,8 @@ const MATRIX: Readonly<Record<string, Row>> = {
   'GET /api/v1/codes': quiet(OPEN),
   'GET /.well-known/openid-configuration': quiet(OPEN),
   'GET /oauth/jwks.json': quiet(OPEN),
+  'GET /oauth/authorize': quiet(OPEN),
+  'POST /oauth/authorize': quiet(OPEN, 'write', {}),
   'POST /oauth/token': quiet(OPEN, 'write', {}),
   //                                          nA nB pA pB ad bg dv sv --
   'GET /api/v1/health': quiet('FFFFYYFYU'),

@@ -192,9 +192,12 @@ export const ROUTE_POLICIES = {
   },
   'GET /api/v1/break-glass': management('read', ['admin'], 'always'),
 
-  // Identity (the embedded issuer): discovery, keys and the token endpoint are public by nature.
+  // Identity (the embedded issuer): discovery, keys, the browser sign-in and the token endpoint are
+  // public by nature (they are how a caller gets a token).
   'GET /.well-known/openid-configuration': PUBLIC,
   'GET /oauth/jwks.json': PUBLIC,
+  'GET /oauth/authorize': PUBLIC,
+  'POST /oauth/authorize': PUBLIC,
   'POST /oauth/token': PUBLIC,
   'GET /api/v1/users': management('read', ['admin']),
   'POST /api/v1/users': management('write', ['admin']),

@@ -27,6 +27,23 @@ const OAUTH_ERROR = {
   },
 };
 
+const HTML = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
+const REDIRECT = (description: string) => ({
+  description,
+  headers: { Location: { description: 'The redirect URI with the response parameters', schema: { type: 'string' } } },
+});
+const required = (p: ReturnType<typeof param>) => ({ ...p, required: true });
+/** [RFC 6749 §4.1.1, RFC 7636 §4.3] The parameters of an authorization request. */
+const AUTHORIZATION_PARAMS = {
+  response_type: { type: 'string', enum: ['code'] },
+  client_id: { type: 'string', description: 'A registered public client (built in: wardstream-dashboard)' },
+  redirect_uri: { type: 'string', description: "One of the client's registered redirect URIs, exactly" },
+  code_challenge: { type: 'string', description: 'BASE64URL(SHA-256(code_verifier)), 43 characters' },
+  code_challenge_method: { type: 'string', enum: ['S256'] },
+  state: { type: 'string', maxLength: 1024, description: 'Returned as given' },
+  scope: { type: 'string', maxLength: 1024, description: 'Accepted; the token does not depend on it' },
+} as const;
+
 export const IDENTITY_PATHS = {
   '/.well-known/openid-configuration': {
     get: {
@@ -40,10 +57,61 @@ export const IDENTITY_PATHS = {
       responses: { '200': json('JSON Web Key Set', { type: 'object', properties: { keys: { type: 'array' } } }) },
     },
   },
+  '/oauth/authorize': {
+    get: {
+      summary: 'Browser sign-in (authorization code with PKCE, S256 only, registered public clients): the sign-in form',
+      parameters: [
+        required(param('response_type', 'query', 'code', AUTHORIZATION_PARAMS.response_type)),
+        required(param('client_id', 'query', 'The public client', AUTHORIZATION_PARAMS.client_id)),
+        required(param('redirect_uri', 'query', 'Where the code goes', AUTHORIZATION_PARAMS.redirect_uri)),
+        required(param('code_challenge', 'query', 'PKCE challenge', AUTHORIZATION_PARAMS.code_challenge)),
+        required(param('code_challenge_method', 'query', 'S256', AUTHORIZATION_PARAMS.code_challenge_method)),
+        param('state', 'query', 'Opaque to the issuer, returned as given', AUTHORIZATION_PARAMS.state),
+        param('scope', 'query', 'Accepted, not used', AUTHORIZATION_PARAMS.scope),
+      ],
+      responses: {
+        '200': HTML('The sign-in form (strict CSP, no framing, never cached)'),
+        '303': REDIRECT('Any other error, to the redirect URI with `error`, `error_description`, `state`, `iss`'),
+        '400': HTML('Unknown client_id or unregistered redirect_uri: an error page, never a redirect'),
+      },
+    },
+    post: {
+      summary: 'Browser sign-in: the form posted back; the same password check and lockout as the password grant',
+      requestBody: {
+        required: true,
+        content: {
+          'application/x-www-form-urlencoded': {
+            schema: {
+              type: 'object',
+              properties: { ...AUTHORIZATION_PARAMS, username: { type: 'string' }, password: { type: 'string' } },
+              required: [
+                'response_type',
+                'client_id',
+                'redirect_uri',
+                'code_challenge',
+                'code_challenge_method',
+                'username',
+                'password',
+              ],
+            },
+          },
+        },
+      },
+      responses: {
+        '303': REDIRECT(
+          'Signed in: to the redirect URI with `code` (single use, 60 s), `state`, `iss`; or an error as `error=`',
+        ),
+        '400': HTML(
+          'The error page (unknown client or redirect URI), or the form again (username or password missing)',
+        ),
+        '401': HTML('The form again: wrong username or password (the same words for an unknown user), or locked out'),
+      },
+    },
+  },
   '/oauth/token': {
     post: {
       summary:
-        'Token endpoint: grant_type=password (first use, scripts, the dashboard until an authorization-code flow exists) or client_credentials (client_secret_basic or _post)',
+        'Token endpoint: grant_type=authorization_code (public clients: code, redirect_uri, client_id, code_verifier; no secret), password (first use, scripts) or client_credentials (client_secret_basic or _post)',
       requestBody: {
         required: true,
         content: {
@@ -51,7 +119,10 @@ export const IDENTITY_PATHS = {
             schema: {
               type: 'object',
               properties: {
-                grant_type: { type: 'string', enum: ['password', 'client_credentials'] },
+                grant_type: { type: 'string', enum: ['authorization_code', 'password', 'client_credentials'] },
+                code: { type: 'string' },
+                redirect_uri: { type: 'string' },
+                code_verifier: { type: 'string', minLength: 43, maxLength: 128 },
                 username: { type: 'string' },
                 password: { type: 'string' },
                 client_id: { type: 'string' },

@@ -105,7 +105,7 @@ describe('OAuth routes over real HTTP on 127.0.0.1', () => {
   it('refuses an unsupported grant, a repeated parameter, JSON, and an oversized body, each counted', async () => {
     const before = service.stats().refused;
     const cases: [Response, number, string][] = [
-      [await post('grant_type=authorization_code&code=abc'), 400, 'unsupported_grant_type'],
+      [await post('grant_type=refresh_token&refresh_token=abc'), 400, 'unsupported_grant_type'],
       [await post('grant_type=password&username=a&username=b&password=x'), 400, 'invalid_request'],
       [
         await fetch(`${base}/oauth/token`, {

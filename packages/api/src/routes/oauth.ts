@@ -7,6 +7,10 @@ import {
 } from '@wardstream/auth';
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { mountAuthorizeRoutes } from './oauth-authorize.js';
+import { parseForm } from './oauth-form.js';
+
+export { parseForm };
 
 /** A token request is a few short parameters; anything larger is refused before it is parsed. */
 const MAX_TOKEN_REQUEST_BYTES = 8 * 1024;
@@ -14,10 +18,11 @@ const MAX_TOKEN_REQUEST_BYTES = 8 * 1024;
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
 
 /**
- * The embedded issuer's public face: OpenID provider metadata, the signing keys (JWKS) and the
- * token endpoint. These routes are public by nature — they are how a caller gets a token. Errors
- * of the token endpoint are RFC 6749 §5.2 JSON (`error`, `error_description`), not problem
- * documents, because OAuth clients expect that shape.
+ * The embedded issuer's public face: OpenID provider metadata, the signing keys (JWKS), the
+ * browser sign-in (authorization endpoint, `oauth-authorize.ts`) and the token endpoint. These
+ * routes are public by nature — they are how a caller gets a token. Errors of the token endpoint
+ * are RFC 6749 §5.2 JSON (`error`, `error_description`), not problem documents, because OAuth
+ * clients expect that shape.
  */
 export function mountOAuthRoutes(app: Hono, issuer: IssuerService): void {
   app.get('/.well-known/openid-configuration', (c) =>
@@ -27,6 +32,8 @@ export function mountOAuthRoutes(app: Hono, issuer: IssuerService): void {
   // Caches may keep the key set 5 min: a rotated-in key is published at rotation, and a retired one
   // stays published for the longest token lifetime, so a cached set never misses a live token's key.
   app.get('/oauth/jwks.json', (c) => c.json(issuer.jwks(), 200, { 'cache-control': 'public, max-age=300' }));
+
+  mountAuthorizeRoutes(app, issuer);
 
   app.post(
     '/oauth/token',
@@ -70,19 +77,6 @@ function refusal(c: Context, error: OAuthError, triedBasic: boolean) {
   const challenge =
     status === 401 && triedBasic ? { 'www-authenticate': 'Basic realm="wardstream", charset="UTF-8"' } : {};
   return c.json(error, status, { ...NO_STORE, ...challenge });
-}
-
-/**
- * The form's parameters; a description of the problem instead when one repeats [RFC 6749 §3.2].
- * An empty value counts as absent [RFC 6749 §3.1].
- */
-export function parseForm(body: string): Record<string, string> | string {
-  const form: Record<string, string> = {};
-  for (const [name, value] of new URLSearchParams(body)) {
-    if (Object.hasOwn(form, name)) return `parameter ${name.slice(0, 40)} is given more than once`;
-    if (value !== '') form[name] = value;
-  }
-  return form;
 }
 
 /**

@@ -33,6 +33,8 @@ export function standInRoutes(calls: string[]): { identity: RouteMounter; enroll
     identity: (app) => {
       standIn(app, 'get', '/.well-known/openid-configuration');
       standIn(app, 'get', '/oauth/jwks.json');
+      standIn(app, 'get', '/oauth/authorize');
+      standIn(app, 'post', '/oauth/authorize');
       standIn(app, 'post', '/oauth/token');
       standIn(app, 'get', '/api/v1/users');
       standIn(app, 'post', '/api/v1/users');

@@ -204,7 +204,8 @@ describe('IssuerService', () => {
   it('refuses an unsupported or missing grant type and a password grant without its fields', async () => {
     const before = service.stats().refused;
     assert.equal(
-      refused(await service.token({ grant_type: 'authorization_code', code: 'x' })).error,
+      refused(await service.token({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: 'x' }))
+        .error,
       'unsupported_grant_type',
     );
     assert.equal(refused(await service.token({ grant_type: 'refresh_token' })).error, 'unsupported_grant_type');
@@ -223,8 +224,15 @@ describe('IssuerService', () => {
     assert.equal(doc['issuer'], ISSUER);
     assert.equal(doc['jwks_uri'], 'http://127.0.0.1:8080/oauth/jwks.json');
     assert.equal(doc['token_endpoint'], 'http://127.0.0.1:8080/oauth/token');
-    assert.deepEqual(doc['grant_types_supported'], ['password', 'client_credentials']);
-    assert.deepEqual(doc['token_endpoint_auth_methods_supported'], ['client_secret_basic', 'client_secret_post']);
+    assert.equal(doc['authorization_endpoint'], 'http://127.0.0.1:8080/oauth/authorize');
+    assert.deepEqual(doc['grant_types_supported'], ['authorization_code', 'password', 'client_credentials']);
+    assert.deepEqual(doc['token_endpoint_auth_methods_supported'], [
+      'client_secret_basic',
+      'client_secret_post',
+      'none',
+    ]);
+    assert.deepEqual(doc['response_types_supported'], ['code']);
+    assert.deepEqual(doc['code_challenge_methods_supported'], ['S256']);
     assert.deepEqual(doc['id_token_signing_alg_values_supported'], ['ES256']);
     assert.ok((doc['claims_supported'] as string[]).includes('wards'));
   });

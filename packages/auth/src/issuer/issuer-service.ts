@@ -1,7 +1,16 @@
 import type { JSONWebKeySet } from 'jose';
+import { AuthorizationCodes, type AuthorizationCodesOptions } from './authorization-codes.js';
+import {
+  authorizationResponse,
+  checkAuthorizationRequest,
+  type AuthorizationCheck,
+  type AuthorizationRequest,
+} from './authorization-request.js';
 import type { IdentityStore, User } from './identity-store.js';
 import type { LocalIssuer } from './local-issuer.js';
 import { LoginThrottle, type AttemptRefusal, type LoginThrottleOptions } from './login-throttle.js';
+import { isCodeVerifier, verifiesS256 } from './pkce.js';
+import { dashboardClient, publicClientProblems, type PublicClient } from './public-clients.js';
 
 /** [RFC 6749 §5.1] A successful token response. */
 export interface TokenResponse {
@@ -28,7 +37,13 @@ export interface BasicCredentials {
 
 /** Why a token request was refused: each is counted in `stats().refused`. */
 export type TokenRefusal =
-  'bad-credentials' | 'disabled' | 'locked-out' | 'invalid-client' | 'unsupported-grant' | 'invalid-request';
+  | 'bad-credentials'
+  | 'bad-code'
+  | 'disabled'
+  | 'locked-out'
+  | 'invalid-client'
+  | 'unsupported-grant'
+  | 'invalid-request';
 
 /** A sign-in for the audit trail: `subject` is the username or client id given, `client` the OAuth client (if any). */
 export interface LoginEvent {
@@ -48,6 +63,13 @@ export interface IssuerServiceOptions {
   /** Lifetime of a client's token, seconds (default 3600). */
   readonly clientTokenTtlSec?: number;
   readonly throttle?: LoginThrottleOptions;
+  /**
+   * The public clients that may use the authorization-code flow (configuration, not users); default:
+   * the dashboard, returning to `<issuer>/app/callback`. Refused at construction when unsound.
+   */
+  readonly publicClients?: readonly PublicClient[];
+  /** Lifetime and bound of authorization codes (defaults 60 s, 10 000). */
+  readonly codes?: AuthorizationCodesOptions;
   /** Hears every success and failure (the platform audits them); must not throw. */
   readonly onEvent?: (event: LoginEvent) => void;
   /** Now, epoch ms (tests). */
@@ -57,7 +79,7 @@ export interface IssuerServiceOptions {
 export const DEFAULT_USER_TOKEN_TTL_SEC = 15 * 60;
 export const DEFAULT_CLIENT_TOKEN_TTL_SEC = 60 * 60;
 
-const GRANTS = ['password', 'client_credentials'] as const;
+const GRANTS = ['authorization_code', 'password', 'client_credentials'] as const;
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
 
 /** The HTTP status of an OAuth error: 401 for failed client authentication, 400 otherwise [RFC 6749 §5.2]. */
@@ -81,22 +103,30 @@ function refusalDescription(refusal: AttemptRefusal): string {
   }
 }
 
+/** What a sign-in at the authorization endpoint comes to: back to the client, or the form again with why. */
+export type AuthorizationResult =
+  { readonly kind: 'redirect'; readonly location: string } | { readonly kind: 'refused'; readonly error: OAuthError };
+
 /**
- * The embedded issuer's token endpoint, free of HTTP: a form in, a token or an RFC 6749 error out.
+ * The embedded issuer's endpoints, free of HTTP: a form in, a token or an RFC 6749 error out.
  *
- * Grants: `password` — for first use and scripts; the dashboard signs in with it too until an
- * authorization-code flow (with PKCE) exists, which is why it is kept behind a lockout — and
- * `client_credentials` for services (secret by client_secret_basic or client_secret_post). No
- * refresh tokens: a user signs in again when the token expires.
+ * Grants: `authorization_code` with PKCE (S256) for the registered public clients (the dashboard's
+ * browser sign-in: `checkAuthorization`, `authorize`, then the code exchange); `password` — for first
+ * use and scripts, kept behind a lockout that the browser sign-in shares; and `client_credentials`
+ * for services (secret by client_secret_basic or client_secret_post). No refresh tokens: a user
+ * signs in again when the token expires.
  */
 export class IssuerService {
   private readonly throttle: LoginThrottle;
+  private readonly codes: AuthorizationCodes;
+  private readonly publicClients: ReadonlyMap<string, PublicClient>;
   private readonly now: () => number;
   private readonly userTtlSec: number;
   private readonly clientTtlSec: number;
   private issued = 0;
   private readonly refused: Record<TokenRefusal, number> = {
     'bad-credentials': 0,
+    'bad-code': 0,
     disabled: 0,
     'locked-out': 0,
     'invalid-client': 0,
@@ -109,6 +139,11 @@ export class IssuerService {
     this.now = options.now ?? Date.now;
     this.userTtlSec = options.userTokenTtlSec ?? DEFAULT_USER_TOKEN_TTL_SEC;
     this.clientTtlSec = options.clientTokenTtlSec ?? DEFAULT_CLIENT_TOKEN_TTL_SEC;
+    this.codes = new AuthorizationCodes(options.codes);
+    const clients = options.publicClients ?? [dashboardClient(options.issuer.issuer)];
+    const problems = publicClientProblems(options.issuer.issuer, clients);
+    if (problems.length > 0) throw new Error(`IssuerService: ${problems.join('; ')}`);
+    this.publicClients = new Map(clients.map((c) => [c.clientId, c]));
   }
 
   /** Tokens issued and requests refused (by reason) since start. */
@@ -127,10 +162,15 @@ export class IssuerService {
     return {
       issuer: this.options.issuer.issuer,
       jwks_uri: `${base}/oauth/jwks.json`,
+      authorization_endpoint: `${base}/oauth/authorize`,
       token_endpoint: `${base}/oauth/token`,
       grant_types_supported: [...GRANTS],
-      token_endpoint_auth_methods_supported: [...AUTH_METHODS],
-      response_types_supported: [],
+      // public clients send client_id and no secret [RFC 8414 §2]
+      token_endpoint_auth_methods_supported: [...AUTH_METHODS, 'none'],
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['ES256'],
       claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'roles', 'wards', 'name', 'client_id'],
@@ -156,6 +196,8 @@ export class IssuerService {
       );
     }
     switch (grant) {
+      case 'authorization_code':
+        return this.codeGrant(form, basic);
       case 'password':
         return this.passwordGrant(form, basic);
       case 'client_credentials':
@@ -227,10 +269,175 @@ export class IssuerService {
       }
       authenticatedClient = known.clientId;
     }
+    const user = await this.checkPassword(username, password, 'password', client);
+    if ('error' in user) return user;
+    return this.issue(
+      {
+        sub: user.username,
+        roles: [user.role],
+        wards: user.wards,
+        name: user.displayName,
+        ...(authenticatedClient === null ? {} : { clientId: authenticatedClient }),
+      },
+      this.userTtlSec,
+      'password',
+      client,
+    );
+  }
+
+  /**
+   * [RFC 6749 §4.1.1] Checks an authorization request: whether the client and redirect URI are
+   * registered (else an error page, never a redirect), then the rest (errors go back to the client).
+   */
+  checkAuthorization(params: Readonly<Record<string, string>>): AuthorizationCheck {
+    return checkAuthorizationRequest(params, this.publicClients, this.options.issuer.issuer);
+  }
+
+  /**
+   * Signs a user in for a checked authorization request, through the same password check, lockout
+   * and `onEvent` reports as the password grant, and on success sends the browser back to the client
+   * with a single-use code [RFC 6749 §4.1.2]. The `login` event comes with the code's exchange.
+   */
+  async authorize(
+    request: AuthorizationRequest,
+    username: string | undefined,
+    password: string | undefined,
+  ): Promise<AuthorizationResult> {
+    const user = await this.checkPassword(username, password, 'authorization_code', request.clientId);
+    if ('error' in user) return { kind: 'refused', error: user };
+    const code = this.codes.issue(
+      {
+        clientId: request.clientId,
+        redirectUri: request.redirectUri,
+        codeChallenge: request.codeChallenge,
+        subject: user.username,
+      },
+      this.now(),
+    );
+    const params = { code, ...(request.state === undefined ? {} : { state: request.state }) };
+    return {
+      kind: 'redirect',
+      location: authorizationResponse(request.redirectUri, this.options.issuer.issuer, params),
+    };
+  }
+
+  /**
+   * [RFC 6749 §4.1.3, RFC 7636 §4.5-4.6] Exchanges a code: for a registered public client only (no
+   * secret), with the redirect URI and client it was issued to, once, within its lifetime, and with
+   * the verifier whose S256 hash is its challenge. Roles and wards are read from the identity store
+   * now, so a change since the sign-in counts.
+   */
+  private async codeGrant(
+    form: Readonly<Record<string, string>>,
+    basic?: BasicCredentials,
+  ): Promise<TokenResponse | OAuthError> {
+    const grant = 'authorization_code';
+    const { code, redirect_uri: redirectUri, code_verifier: verifier } = form;
+    const clientId = basic?.id ?? form['client_id'] ?? null;
+    if (basic !== undefined || form['client_secret'] !== undefined) {
+      return this.refuse(
+        'invalid-client',
+        'invalid_client',
+        'the authorization_code grant is for public clients, which send no secret',
+        grant,
+        null,
+        clientId,
+      );
+    }
+    if (clientId === null || !this.publicClients.has(clientId)) {
+      return this.refuse(
+        'invalid-client',
+        'invalid_client',
+        clientId === null ? 'client_id is required' : 'this client_id is not registered',
+        grant,
+        null,
+        clientId,
+      );
+    }
+    if (code === undefined || redirectUri === undefined || verifier === undefined) {
+      return this.refuse(
+        'invalid-request',
+        'invalid_request',
+        'code, redirect_uri and code_verifier are required',
+        grant,
+        null,
+        clientId,
+      );
+    }
+    if (!isCodeVerifier(verifier)) {
+      // [RFC 7636 §4.1]
+      return this.refuse(
+        'invalid-request',
+        'invalid_request',
+        'code_verifier must be 43-128 characters of A-Z a-z 0-9 - . _ ~',
+        grant,
+        null,
+        clientId,
+      );
+    }
+    // Redeemed (and so spent) before any other check: a code gets one try.
+    const granted = this.codes.redeem(code, this.now());
+    if (granted === 'unknown' || granted === 'expired') {
+      const why = granted === 'expired' ? 'the code has expired' : 'the code is unknown or already used';
+      return this.refuse('bad-code', 'invalid_grant', why, grant, null, clientId);
+    }
+    const subject = granted.subject;
+    if (granted.clientId !== clientId || granted.redirectUri !== redirectUri) {
+      return this.refuse(
+        'bad-code',
+        'invalid_grant',
+        'the code was issued to another client or redirect_uri',
+        grant,
+        subject,
+        clientId,
+      );
+    }
+    if (!verifiesS256(verifier, granted.codeChallenge)) {
+      return this.refuse(
+        'bad-code',
+        'invalid_grant',
+        'code_verifier does not match the code_challenge',
+        grant,
+        subject,
+        clientId,
+      );
+    }
+    const user = await this.options.identity.getUser(subject);
+    if (user === undefined || user.disabled) {
+      return this.refuse('disabled', 'invalid_grant', 'this account is disabled', grant, subject, clientId);
+    }
+    return this.issue(
+      { sub: user.username, roles: [user.role], wards: user.wards, name: user.displayName },
+      this.userTtlSec,
+      grant,
+      clientId,
+    );
+  }
+
+  /**
+   * A user's password, checked behind the lockout: the user, or the refusal (already counted and
+   * reported). Shared by the password grant and the browser sign-in, so one quota covers both.
+   */
+  private async checkPassword(
+    username: string | undefined,
+    password: string | undefined,
+    grant: string,
+    client: string | null,
+  ): Promise<User | OAuthError> {
+    if (username === undefined || username === '' || password === undefined) {
+      return this.refuse(
+        'invalid-request',
+        'invalid_request',
+        'username and password are required',
+        grant,
+        username ?? null,
+        client,
+      );
+    }
     // The attempt takes its place in the lockout quota before the (slow, asynchronous) password check.
     const refusal = this.throttle.begin(username, this.now());
     if (refusal !== undefined) {
-      return this.refuse('locked-out', 'invalid_grant', refusalDescription(refusal), 'password', username, client);
+      return this.refuse('locked-out', 'invalid_grant', refusalDescription(refusal), grant, username, client);
     }
     let user: User | undefined;
     try {
@@ -246,37 +453,20 @@ export class IssuerService {
         'bad-credentials',
         'invalid_grant',
         'wrong username or password',
-        'password',
+        grant,
         username,
         client,
       );
       if (lockedNow)
-        this.emit({
-          kind: 'locked',
-          subject: username,
-          client,
-          grant: 'password',
-          reason: 'too many failures: locked for 15 min',
-        });
+        this.emit({ kind: 'locked', subject: username, client, grant, reason: 'too many failures: locked for 15 min' });
       return refusal;
     }
     if (user.disabled) {
       this.throttle.abandon(username);
-      return this.refuse('disabled', 'invalid_grant', 'this account is disabled', 'password', username, client);
+      return this.refuse('disabled', 'invalid_grant', 'this account is disabled', grant, username, client);
     }
     this.throttle.succeed(username);
-    return this.issue(
-      {
-        sub: user.username,
-        roles: [user.role],
-        wards: user.wards,
-        name: user.displayName,
-        ...(authenticatedClient === null ? {} : { clientId: authenticatedClient }),
-      },
-      this.userTtlSec,
-      'password',
-      client,
-    );
+    return user;
   }
 
   private async clientGrant(

@@ -75,7 +75,9 @@ test('a bad simulate command line is one clear line and exit 2', async () => {
     [['--admit', '127.0.0.1:8080'], /--admit: the API URL "127.0.0.1:8080" is not an http:\/\/ or https:\/\/ URL/],
     [['--admit', 'http://127.0.0.1:8080', '--ward', 'ward 3'], /--admit: the ward "ward 3" is not a valid id/],
     [['--data-dir', join(dir, 'no-platform')], /--data-dir: cannot open the platform's CA in .*no-platform-keys\/ca/],
-    [['--data-dir', 'd', '--tls-dir', 't'], /give --data-dir or --tls-dir or --tls-cert\/--tls-key, not several/],
+    [['--data-dir', 'd', '--tls-dir', 't'], /give --data-dir \(or --key-dir\) or --tls-dir or --tls-cert\/--tls-key/],
+    [['--data-dir', 'd', '--key-dir', 'k'], /give --data-dir or --key-dir, not both/],
+    [['--key-dir', join(dir, 'no-keys')], /--key-dir: cannot open the platform's CA in .*no-keys\/ca/],
   ];
   for (const [argv, message] of cases) {
     const c = capture();

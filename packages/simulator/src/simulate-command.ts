@@ -38,6 +38,7 @@ const FLAGS: FlagSpecs = {
   'tls-ca': 'string',
   'tls-dir': 'string',
   'data-dir': 'string',
+  'key-dir': 'string',
   'device-prefix': 'string',
   baselines: 'string',
   'max-inflight': 'string',
@@ -104,6 +105,7 @@ Connection
   --data-dir DIR           mutual TLS with certificates issued now by the CA of the platform whose data
                            directory is DIR (in DIR-keys/ca; needs read access to it), one per device;
                            the MQTT URL then defaults to mqtts://127.0.0.1:1884
+  --key-dir DIR            the same with the platform's key directory given itself (its CA in DIR/ca)
   --max-inflight N         unanswered publishes per device before it skips a turn (default ${DEFAULT_SIMULATION_OPTIONS.maxInflightPerDevice})
   --connect-timeout S      fail if no device connects within S seconds (default ${DEFAULT_SIMULATION_OPTIONS.connectTimeoutMs / 1000})
   --drain-timeout S        at the end, wait up to S seconds for answers (default ${DEFAULT_SIMULATION_OPTIONS.drainTimeoutMs / 1000})
@@ -167,9 +169,11 @@ function scenarioSettings(flags: Flags): ScenarioSettings {
  */
 export async function readTlsFlags(flags: Flags): Promise<TlsSource | undefined> {
   const dir = stringFlag(flags, 'tls-dir');
-  if (flags.has('data-dir') && (dir !== undefined || flags.has('tls-cert') || flags.has('tls-key'))) {
-    throw new UsageError('give --data-dir or --tls-dir or --tls-cert/--tls-key, not several');
+  const fromPlatform = flags.has('data-dir') || flags.has('key-dir');
+  if (fromPlatform && (dir !== undefined || flags.has('tls-cert') || flags.has('tls-key'))) {
+    throw new UsageError('give --data-dir (or --key-dir) or --tls-dir or --tls-cert/--tls-key, not several');
   }
+  if (flags.has('data-dir') && flags.has('key-dir')) throw new UsageError('give --data-dir or --key-dir, not both');
   if (dir !== undefined) {
     if (flags.has('tls-cert') || flags.has('tls-key'))
       throw new UsageError('give --tls-dir or --tls-cert/--tls-key, not both');
@@ -222,13 +226,13 @@ function tlsDirectory(dir: string): TlsSource {
   };
 }
 
-/** The device CA of the platform whose data directory is `dataDir` (`<dataDir>-keys/ca`), or UsageError. */
-async function openPlatformCa(dataDir: string): Promise<CertificateAuthority> {
-  const caDir = join(`${resolve(dataDir)}-keys`, 'ca');
+/** The device CA in `<keyDir>/ca` (`flag` names the option it came from), or UsageError. */
+async function openPlatformCa(flag: string, keyDir: string): Promise<CertificateAuthority> {
+  const caDir = join(resolve(keyDir), 'ca');
   try {
     return await CertificateAuthority.open(caDir);
   } catch (err) {
-    throw new UsageError(`--data-dir: cannot open the platform's CA in ${caDir}: ${(err as Error).message}`);
+    throw new UsageError(`--${flag}: cannot open the platform's CA in ${caDir}: ${(err as Error).message}`);
   }
 }
 
@@ -343,8 +347,9 @@ export async function simulateCommand(argv: readonly string[], io: CommandIo): P
     options = await simulateOptions(flags);
     admit = admitTarget(flags);
     const dataDir = stringFlag(flags, 'data-dir');
-    if (dataDir !== undefined) {
-      platformCa = await openPlatformCa(dataDir);
+    const keyDir = stringFlag(flags, 'key-dir') ?? (dataDir === undefined ? undefined : `${resolve(dataDir)}-keys`);
+    if (keyDir !== undefined) {
+      platformCa = await openPlatformCa(dataDir === undefined ? 'key-dir' : 'data-dir', keyDir);
       options = {
         ...options,
         mqttUrl: options.mqttUrl ?? 'mqtts://127.0.0.1:1884',

@@ -35,3 +35,4 @@ export {
 } from './event-time.js';
 export { encodeIngestRecord, decodeIngestRecord } from './ingest-codec.js';
 export { type ErrorCode, WardstreamError } from './errors.js';
+export { migrateUserVersion, type MigratableDatabase } from './schema-migration.js';

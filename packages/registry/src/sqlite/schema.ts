@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { WardstreamError } from '@wardstream/domain';
+import { migrateUserVersion } from '@wardstream/domain';
 
 /**
  * The database layout of `SqliteRegistry`. Instants are INTEGER epoch ms.
@@ -44,24 +44,9 @@ const MIGRATIONS: readonly ((db: Database) => void)[] = [(db) => db.exec(VERSION
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /**
- * Brings the file to `SCHEMA_VERSION`, each step in one transaction with its `user_version`, so a
- * crash mid-upgrade leaves the file at the last complete version. Throws `WardstreamError('CORRUPT')`
- * for a file written by a newer build.
+ * Brings the file to `SCHEMA_VERSION`, each step in one transaction with its `user_version`; throws
+ * `WardstreamError('CORRUPT')` for a file written by a newer build.
  */
 export function migrate(db: Database, name: string): void {
-  const found = db.pragma('user_version', { simple: true }) as number;
-  if (found > SCHEMA_VERSION) {
-    throw new WardstreamError(
-      'CORRUPT',
-      `registry ${name}: schema version ${found}, this build reads up to ${SCHEMA_VERSION}`,
-    );
-  }
-  for (let version = found; version < SCHEMA_VERSION; version++) {
-    const step = MIGRATIONS[version];
-    if (step === undefined) continue;
-    db.transaction(() => {
-      step(db);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
-  }
+  migrateUserVersion(db, `registry ${name}`, MIGRATIONS);
 }

@@ -132,3 +132,38 @@ test('wardstream certs: usage errors exit 2 with what is wrong; CA refusals exit
   assert.match(unknown.stderr, /this CA issued no certificate with serial or device id "pump-404"/);
   assert.equal((await run(['certs', '--help'])).code, 0);
 });
+
+test("wardstream certs with the hospital's CA files: it signs, the inventory and revocations stay in the CA directory", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ws-certs-hospital-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const hospital = await CertificateAuthority.openOrCreate(join(dir, 'hospital'), { commonName: 'Hospital PKI' });
+  const files = ['--ca-cert', join(dir, 'hospital', 'ca.crt'), '--ca-key', join(dir, 'hospital', 'ca.key')];
+  const caDir = join(dir, 'data-keys', 'ca');
+  const out = join(dir, 'creds');
+  const issued = await run(['certs', 'issue', 'pump-7', '--ca-dir', caDir, ...files, '--out', out]);
+  assert.equal(issued.code, 0, issued.stderr);
+  const cert = new X509Certificate(await readFile(join(out, 'pump-7.crt')));
+  assert.ok(cert.checkIssued(new X509Certificate(hospital.certificatePem)), 'signed by the hospital CA');
+  assert.equal(hospital.list().length, 0, "the hospital CA's own directory is not written");
+
+  const revoked = await run([
+    'certs',
+    'revoke',
+    'pump-7',
+    '--reason',
+    'returned to vendor',
+    '--ca-dir',
+    caDir,
+    ...files,
+  ]);
+  assert.equal(revoked.code, 0, revoked.stderr);
+  const listed = await run(['certs', 'list', '--json', '--ca-dir', caDir, ...files]);
+  const certs = JSON.parse(listed.stdout) as { subject: string; revokedAt: unknown }[];
+  assert.deepEqual(
+    certs.map((c) => [c.subject, c.revokedAt !== null]),
+    [['pump-7', true]],
+  );
+  const half = await run(['certs', 'list', '--ca-dir', caDir, '--ca-cert', join(dir, 'hospital', 'ca.crt')]);
+  assert.equal(half.code, 2);
+  assert.match(half.stderr, /--ca-cert and --ca-key go together/);
+});

@@ -36,6 +36,9 @@ CA, the CA directory (first that is given):
   --key-dir DIR    the platform's key directory: DIR/ca [WARDSTREAM_KEY_DIR]
   --data-dir DIR   the platform's data directory: DIR-keys/ca [WARDSTREAM_DATA_DIR]
                    (default ./wardstream-data-keys/ca)
+  --ca-cert FILE   the hospital's CA for Wardstream (its certificate chain) and its key, as given
+  --ca-key FILE    to "wardstream up" [WARDSTREAM_CA_CERT, WARDSTREAM_CA_KEY]: it signs; the CA
+                   directory then holds only the inventory and the revocation list
 
   --days N         validity in days (default ${DEFAULT_DEVICE_VALIDITY_DAYS})
   --json           list as JSON
@@ -49,6 +52,8 @@ type Subcommand = (typeof SUBCOMMANDS)[number];
 
 interface Values {
   'ca-dir'?: string | undefined;
+  'ca-cert'?: string | undefined;
+  'ca-key'?: string | undefined;
   'key-dir'?: string | undefined;
   'data-dir'?: string | undefined;
   out?: string | undefined;
@@ -78,6 +83,8 @@ export const certsCommand: Command = async (argv, io) => {
       allowPositionals: true,
       options: {
         'ca-dir': { type: 'string' },
+        'ca-cert': { type: 'string' },
+        'ca-key': { type: 'string' },
         'key-dir': { type: 'string' },
         'data-dir': { type: 'string' },
         out: { type: 'string' },
@@ -106,7 +113,7 @@ export const certsCommand: Command = async (argv, io) => {
 };
 
 async function run(sub: Subcommand, values: Values, positionals: string[], io: CommandIo): Promise<number> {
-  const caDir = resolveCaDir(values, io.env);
+  const caDir: CaSource = { dir: resolveCaDir(values, io.env), files: caFiles(values, io.env) };
   switch (sub) {
     case 'init':
       expectPositionals(positionals, 0, 'init');
@@ -131,6 +138,29 @@ async function run(sub: Subcommand, values: Values, positionals: string[], io: C
       return revoke(caDir, target, values.reason, io);
     }
   }
+}
+
+/** Where the CA's inventory lives, and the hospital's CA files when it supplies the CA. */
+interface CaSource {
+  readonly dir: string;
+  readonly files: { readonly certPath: string; readonly keyPath: string } | undefined;
+}
+
+/** --ca-cert and --ca-key (or WARDSTREAM_CA_CERT/KEY, as `wardstream up` takes them): both or neither. */
+function caFiles(values: Values, env: CommandIo['env']): CaSource['files'] {
+  const certPath = values['ca-cert'] ?? env['WARDSTREAM_CA_CERT'];
+  const keyPath = values['ca-key'] ?? env['WARDSTREAM_CA_KEY'];
+  if ((certPath === undefined) !== (keyPath === undefined)) throw new UsageError('--ca-cert and --ca-key go together');
+  return certPath === undefined || keyPath === undefined
+    ? undefined
+    : { certPath: resolve(certPath), keyPath: resolve(keyPath) };
+}
+
+/** The hospital's CA when its files are given (inventory in `dir`), else the platform's own in `dir`. */
+function openCa(source: CaSource): Promise<CertificateAuthority> {
+  return source.files === undefined
+    ? CertificateAuthority.open(source.dir)
+    : CertificateAuthority.fromFiles({ ...source.files, inventoryDir: source.dir });
 }
 
 /** --ca-dir, else --key-dir/ca, else <data-dir>-keys/ca: where the platform keeps it (see its config). */
@@ -158,21 +188,29 @@ function days(values: Values): number | undefined {
   return n;
 }
 
-async function init(caDir: string, io: CommandIo): Promise<number> {
-  const existed = existsSync(join(caDir, CA_CERT_FILE));
-  const ca = await CertificateAuthority.openOrCreate(caDir);
+async function init(caDir: CaSource, io: CommandIo): Promise<number> {
+  if (caDir.files !== undefined) {
+    const ca = await openCa(caDir);
+    io.stdout.write(
+      `certs: using the hospital's certificate authority "${ca.subject}" (inventory in ${caDir.dir})\n` +
+        `  certificate  ${ca.certificatePath}\n  sha256       ${ca.fingerprint256}\n`,
+    );
+    return 0;
+  }
+  const existed = existsSync(join(caDir.dir, CA_CERT_FILE));
+  const ca = await CertificateAuthority.openOrCreate(caDir.dir);
   io.stdout.write(
     `certs: ${existed ? 'using the existing' : 'created a new'} certificate authority "${ca.subject}"\n` +
       `  certificate  ${ca.certificatePath}\n` +
       `  sha256       ${ca.fingerprint256}\n` +
-      (existed ? '' : `  back up ${caDir}: its key signs every device certificate\n`),
+      (existed ? '' : `  back up ${caDir.dir}: its key signs every device certificate\n`),
   );
   return 0;
 }
 
-async function issue(caDir: string, deviceId: string, values: Values, io: CommandIo): Promise<number> {
+async function issue(caDir: CaSource, deviceId: string, values: Values, io: CommandIo): Promise<number> {
   const validityDays = days(values);
-  const ca = await CertificateAuthority.open(caDir);
+  const ca = await openCa(caDir);
   const out = resolve(values.out ?? `${deviceId}-credentials`);
   const files = refuseOverwrite(out, [`${deviceId}.crt`, `${deviceId}.key`], io);
   if (files === null) return 1;
@@ -187,11 +225,11 @@ async function issue(caDir: string, deviceId: string, values: Values, io: Comman
   return 0;
 }
 
-async function server(caDir: string, values: Values, io: CommandIo): Promise<number> {
+async function server(caDir: CaSource, values: Values, io: CommandIo): Promise<number> {
   const hosts = values.host ?? [];
   if (hosts.length === 0) throw new UsageError('server needs at least one --host (IP address or DNS name)');
   const validityDays = days(values);
-  const ca = await CertificateAuthority.open(caDir);
+  const ca = await openCa(caDir);
   const out = resolve(values.out ?? 'mqtt-server-credentials');
   const files = refuseOverwrite(out, ['server.crt', 'server.key'], io);
   if (files === null) return 1;
@@ -238,8 +276,8 @@ function stateOf(cert: IssuedCertificate, now: number): State {
   return cert.notAfter <= now ? 'expired' : 'valid';
 }
 
-async function list(caDir: string, json: boolean, io: CommandIo): Promise<number> {
-  const ca = await CertificateAuthority.open(caDir);
+async function list(caDir: CaSource, json: boolean, io: CommandIo): Promise<number> {
+  const ca = await openCa(caDir);
   const now = Date.now();
   const certs = ca.list().map((cert) => ({ ...cert, state: stateOf(cert, now) }));
   if (json) {
@@ -247,7 +285,7 @@ async function list(caDir: string, json: boolean, io: CommandIo): Promise<number
     return 0;
   }
   if (certs.length === 0) {
-    io.stdout.write(`certs: the CA in ${caDir} has issued no certificate yet\n`);
+    io.stdout.write(`certs: the CA in ${caDir.dir} has issued no certificate yet\n`);
     return 0;
   }
   const rows = [
@@ -266,8 +304,8 @@ async function list(caDir: string, json: boolean, io: CommandIo): Promise<number
   return 0;
 }
 
-async function revoke(caDir: string, target: string, reason: string, io: CommandIo): Promise<number> {
-  const ca = await CertificateAuthority.open(caDir);
+async function revoke(caDir: CaSource, target: string, reason: string, io: CommandIo): Promise<number> {
+  const ca = await openCa(caDir);
   const revoked = await ca.revoke(target, reason);
   for (const cert of revoked) {
     io.stdout.write(

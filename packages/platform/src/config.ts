@@ -64,6 +64,12 @@ export interface EmbeddedConfig {
   readonly mqttPort: number;
   readonly mqttTls: MqttTlsConfig;
   /**
+   * The device CA's certificate and key when the hospital's PKI supplies it (an intermediate issued
+   * for Wardstream); undefined: the platform's own, created in `<key-dir>/ca`. Either way the
+   * inventory and the revocation list are kept in `<key-dir>/ca`.
+   */
+  readonly deviceCa: { readonly certPath: string; readonly keyPath: string } | undefined;
+  /**
    * Development only: a second, plain-TCP MQTT listener on 127.0.0.1 that trusts the MQTT client id
    * (anyone on the machine can claim any device). Undefined (the default): no plaintext listener.
    */
@@ -103,6 +109,8 @@ const OPTIONS = {
   'mqtt-tls-key': { type: 'string', env: 'WARDSTREAM_MQTT_TLS_KEY' },
   'mqtt-tls-ca': { type: 'string', env: 'WARDSTREAM_MQTT_TLS_CA' },
   'http-tls': { type: 'string', env: 'WARDSTREAM_HTTP_TLS' },
+  'ca-cert': { type: 'string', env: 'WARDSTREAM_CA_CERT' },
+  'ca-key': { type: 'string', env: 'WARDSTREAM_CA_KEY' },
   'http-tls-cert': { type: 'string', env: 'WARDSTREAM_HTTP_TLS_CERT' },
   'http-tls-key': { type: 'string', env: 'WARDSTREAM_HTTP_TLS_KEY' },
   'dev-plaintext-mqtt-port': { type: 'string', env: 'WARDSTREAM_DEV_PLAINTEXT_MQTT_PORT' },
@@ -171,6 +179,9 @@ export const CONFIG_HELP = `Options (each also as the WARDSTREAM_* variable name
                               devices' certificates chain to (default: the platform's own CA in
                               <key-dir>/ca issues the server certificate; devices get theirs with
                               "wardstream certs issue"). The device id is the certificate's CN.
+  --ca-cert/--ca-key FILE     the device CA from the hospital's PKI (an intermediate for Wardstream: its
+                              certificate chain and key) instead of the platform's own; it signs device,
+                              enrollment and listener certificates [WARDSTREAM_CA_CERT, WARDSTREAM_CA_KEY]
   --dev-plaintext-mqtt-port N development only: also listen for plain MQTT on 127.0.0.1:N, trusting
                               the MQTT client id (anyone on this machine can claim any device)
   --public-url URL            this platform's URL as clients reach it: the embedded token issuer's
@@ -227,6 +238,9 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   const ca = get('mqtt-tls-ca');
   const tlsGiven = [cert, key, ca].filter((v) => v !== undefined).length;
   if (tlsGiven !== 0 && tlsGiven !== 3) errors.push('--mqtt-tls-cert, --mqtt-tls-key and --mqtt-tls-ca go together');
+  if ((get('ca-cert') === undefined) !== (get('ca-key') === undefined)) {
+    errors.push('--ca-cert and --ca-key go together');
+  }
   const oidcIssuer = get('oidc-issuer');
   const oidcJwks = get('oidc-jwks-url');
   if ((oidcIssuer === undefined) !== (oidcJwks === undefined)) {
@@ -302,6 +316,10 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
       cert !== undefined && key !== undefined && ca !== undefined
         ? { kind: 'files', certPath: resolve(cert), keyPath: resolve(key), caPath: resolve(ca) }
         : { kind: 'platform-ca' },
+    deviceCa:
+      get('ca-cert') !== undefined && get('ca-key') !== undefined
+        ? { certPath: resolve(get('ca-cert') ?? ''), keyPath: resolve(get('ca-key') ?? '') }
+        : undefined,
     devPlaintextMqttPort:
       // A fixed port: the developer's tools must know where it is (0 would pick one at random).
       (get('dev-plaintext-mqtt-port') ?? '') === '' ? undefined : int('dev-plaintext-mqtt-port', 1, 1, 65535),

@@ -49,6 +49,8 @@ export interface DeviceTrust {
 export interface DeviceTrustOptions {
   readonly keyDir: string;
   readonly mqttTls: MqttTlsConfig;
+  /** The hospital's CA certificate (chain) and key, instead of the platform's own in `<key-dir>/ca`. */
+  readonly deviceCa?: { readonly certPath: string; readonly keyPath: string } | undefined;
   /** Hosts devices reach the MQTT listener by (the server certificate's names). */
   readonly mqttHost: string;
   /** Other addresses the same certificate serves (the HTTP API's, when it uses HTTPS). */
@@ -196,9 +198,15 @@ export async function openDeviceTrust(options: DeviceTrustOptions): Promise<Devi
   let ca: CertificateAuthority | null = null;
   let tls: ListenerTls;
   if (options.mqttTls.kind === 'platform-ca') {
-    const existed = existsSync(caDir);
-    ca = await CertificateAuthority.openOrCreate(caDir, { now });
-    if (!existed) logger.info('trust', 'created the device certificate authority', { dir: caDir, ca: ca.subject });
+    const supplied = options.deviceCa;
+    if (supplied !== undefined) {
+      ca = await CertificateAuthority.fromFiles({ ...supplied, inventoryDir: caDir }, { now });
+      logger.info('trust', "the device certificate authority is the hospital's", { ca: ca.subject, inventory: caDir });
+    } else {
+      const existed = existsSync(caDir);
+      ca = await CertificateAuthority.openOrCreate(caDir, { now });
+      if (!existed) logger.info('trust', 'created the device certificate authority', { dir: caDir, ca: ca.subject });
+    }
     const server = await serverCredential(
       ca,
       keyDir,

@@ -185,6 +185,7 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
     const trust = await openDeviceTrust({
       keyDir: config.keyDir,
       mqttTls: config.mqttTls,
+      deviceCa: config.deviceCa,
       mqttHost: config.mqttHost,
       otherHosts: config.httpTls.kind === 'platform-ca' ? [config.host] : [],
       logger,

@@ -24,6 +24,7 @@ import { mountPatientRoutes } from './routes/patients.js';
 import { mountRuleRoutes } from './routes/rules.js';
 import { mountScoreRoutes } from './routes/scores.js';
 import { mountEcgRoutes } from './routes/ecg.js';
+import { mountDashboardRoutes } from './routes/dashboard.js';
 
 /** Errors that carry a stable `code` from other packages (log, store) and their problem. */
 function problemOf(err: unknown): Problem {
@@ -42,7 +43,7 @@ function problemOf(err: unknown): Problem {
  * behind the access guard (access/route-policies.ts declares who may call it; a route without a
  * policy makes this throw). The clinical routes (alarms, scores, charted observations, rules, alarm
  * burden, audit) are mounted only when `deps.clinical` is given; identity and enrollment routes
- * when `deps.routes` brings them. `onInternalError` hears of every 500 and 503 (the process logs
+ * when `deps.routes` brings them; the web dashboard at `/app/` when `deps.dashboardDir` is given. `onInternalError` hears of every 500 and 503 (the process logs
  * it; the client gets a problem document).
  */
 export function createApi(deps: ApiDeps, onInternalError: (err: unknown) => void = () => undefined): Hono {
@@ -78,6 +79,7 @@ export function createApi(deps: ApiDeps, onInternalError: (err: unknown) => void
   }
   deps.routes?.identity?.(app);
   deps.routes?.enrollment?.(app);
+  if (deps.dashboardDir !== undefined) mountDashboardRoutes(app, deps.dashboardDir);
   assertEveryRouteHasPolicy(app);
 
   app.notFound((c) =>

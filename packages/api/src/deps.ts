@@ -70,6 +70,11 @@ export interface ApiDeps {
   readonly health: () => HealthReport;
   /** Alarms, scores, charted observations, rules, audit; without it those routes are not mounted (404). */
   readonly clinical?: ClinicalApiDeps;
+  /**
+   * The built web dashboard (`@wardstream/dashboard`'s `dist-web`: `index.html` and `assets/`),
+   * served at `/app/`; without it those routes are not mounted (404).
+   */
+  readonly dashboardDir?: string;
   /** Prometheus exposition text of every metric. */
   readonly metrics: () => Promise<{ readonly contentType: string; readonly body: string }>;
   /** Keep-alive comment interval of live streams. */

@@ -20,6 +20,7 @@ import { Processor, DEFAULT_PROCESSOR_OPTIONS, type SkippedEntry } from '@wardst
 import { ApprovalIndex, BindingIndex, SqliteRegistry } from '@wardstream/registry';
 import { SqliteReadingStore, type ReadingStore } from '@wardstream/store';
 import type { EmbeddedConfig } from './config.js';
+import { findDashboardDir } from './dashboard-dir.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { demoConnection, startDemo, type Demo } from './demo.js';
 import { openDeviceTrust } from './device-trust.js';
@@ -281,6 +282,8 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
       notifyBreakGlass: (grant) => breakGlass.notify(grant),
     });
     cleanups.push(() => apiSecurity.close());
+    const dashboardDir = findDashboardDir();
+    if (dashboardDir === undefined) logger.warn('api', 'dashboard not built: /app/ is not served');
     const api = createApi(
       {
         security: apiSecurity.security,
@@ -303,6 +306,7 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
         live,
         health,
         metrics: () => metrics.text(),
+        ...(dashboardDir === undefined ? {} : { dashboardDir }),
         // Getters: after a recovery from a failure the clinical service and its store are new instances.
         clinical: {
           get commands() {

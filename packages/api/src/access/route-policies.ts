@@ -122,6 +122,10 @@ export const ROUTE_POLICIES = {
   'GET /readyz': PUBLIC,
   'GET /api/v1/openapi.json': PUBLIC,
   'GET /api/v1/codes': PUBLIC,
+  // The web dashboard's files: no patient data (the app signs in before it reads any).
+  'GET /app': PUBLIC,
+  'GET /app/*': PUBLIC,
+  'GET /app/assets/:name': PUBLIC,
   // Health detail and metrics name components and counts: operators and scrapers.
   'GET /api/v1/health': management('read', OPERATORS),
   'GET /metrics': management('read', OPERATORS),

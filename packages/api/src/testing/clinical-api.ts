@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClinicalCommands, SqliteClinicalStore } from '@wardstream/alerts';
@@ -51,6 +51,19 @@ export interface ClinicalApiOptions {
   readonly routes?: { readonly identity?: RouteMounter; readonly enrollment?: RouteMounter };
   /** How often live feeds re-check access (ApiDeps.liveRefreshMs; default 10 s). */
   readonly liveRefreshMs?: number;
+  /** The built dashboard to serve (default: a stand-in build in the harness's directory, see `standInDashboard`). */
+  readonly dashboardDir?: string;
+}
+
+/** A stand-in dashboard build: `index.html` and one hashed asset, so `/app/` routes are mounted in every test. */
+export async function standInDashboard(dir: string): Promise<string> {
+  await mkdir(join(dir, 'assets'), { recursive: true });
+  await writeFile(
+    join(dir, 'index.html'),
+    '<!doctype html><title>Wardstream</title><script type="module" src="/app/assets/app-0123abcd.js"></script>',
+  );
+  await writeFile(join(dir, 'assets', 'app-0123abcd.js'), 'document.title = "Wardstream";\n');
+  return dir;
 }
 
 /**
@@ -134,6 +147,7 @@ export class ClinicalApi {
       },
       ...(options.routes === undefined ? {} : { routes: options.routes }),
       ...(options.liveRefreshMs === undefined ? {} : { liveRefreshMs: options.liveRefreshMs }),
+      dashboardDir: options.dashboardDir ?? join(dir, 'dashboard'),
     });
   }
 
@@ -143,6 +157,7 @@ export class ClinicalApi {
     const readings = await SqliteReadingStore.open({ path: join(dir, 'store.db') });
     const store = SqliteClinicalStore.open({ path: ':memory:' });
     try {
+      if (options.dashboardDir === undefined) await standInDashboard(join(dir, 'dashboard'));
       return new ClinicalApi(dir, registry, readings, store, options);
     } catch (err) {
       // createApi refused (a test of that): leave nothing open behind.

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import {
+  launchChromium,
+  signIn,
+  startDashboardPlatform,
+  USERS,
+  type DashboardPlatform,
+} from './testing/dashboard-platform.js';
+
+/** Generous: a loaded CI machine; the tests wait on the page, never on the clock. */
+const WAIT = { timeout: 60_000 };
+const DEMO_PATIENTS = 3;
+
+describe('dashboard end to end: Chromium against the embedded platform', () => {
+  let fx: DashboardPlatform;
+  let browser: Browser;
+
+  before(async () => {
+    fx = await startDashboardPlatform(DEMO_PATIENTS);
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser.close();
+    await fx.dispose();
+  });
+
+  it('signs a nurse in with PKCE, shows a tile per patient with vitals, and updates them live', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const violations: string[] = [];
+    page.on('console', (msg) => {
+      if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(msg.text());
+    });
+    try {
+      await signIn(page, fx.baseUrl, USERS.nurse);
+      assert.equal(await page.textContent('h1'), 'Ward demo-ward');
+      // Every bed, each with a current heart rate.
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('.tile .vital-current[data-vital="hr"]').length === n,
+        DEMO_PATIENTS,
+        WAIT,
+      );
+      const names = await page.$$eval('.tile .patient-name', (els) => els.map((e) => e.textContent));
+      assert.deepEqual(
+        [...names].sort(),
+        Array.from({ length: DEMO_PATIENTS }, (_, i) => `Demo patient ${i + 1}`),
+      );
+      const hr = await page.$eval('.tile [data-vital="hr"]', (e) => ({
+        at: e.getAttribute('data-observed-at'),
+        unit: e.querySelector('.unit')?.textContent,
+        age: e.querySelector('.age')?.textContent,
+      }));
+      assert.equal(hr.unit, '/min');
+      assert.match(hr.age ?? '', /^\d+ s$/);
+      // A newer value arrives through the live feed, without a reload.
+      await page.waitForFunction(
+        (before) => {
+          const at = document.querySelector('.tile [data-vital="hr"]')?.getAttribute('data-observed-at');
+          return at !== null && at !== undefined && before !== null && at > before;
+        },
+        hr.at,
+        WAIT,
+      );
+      assert.equal(await page.isHidden('#banner'), true);
+      assert.deepEqual(violations, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("shows a nurse of another ward none of the demo ward's patients", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      await signIn(page, fx.baseUrl, USERS.otherNurse);
+      assert.equal(await page.textContent('h1'), 'Ward ward-b');
+      await page.waitForSelector('text=No patients on ward ward-b.', WAIT);
+      assert.equal(await page.locator('.tile').count(), 0);
+      assert.ok(!(await page.content()).includes('Demo patient'));
+      // Asking for the demo ward by URL changes nothing: the token's wards decide.
+      await page.goto(`${fx.baseUrl}/app/wards/demo-ward`);
+      await page.waitForSelector('text=No patients on ward ward-b.', WAIT);
+      assert.ok(!(await page.content()).includes('Demo patient'));
+    } finally {
+      await context.close();
+    }
+  });
+});

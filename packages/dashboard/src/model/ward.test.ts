@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { formatAge, STALE_AFTER_MS, WardModel, type ApiReading } from './ward.js';
+
+const T0 = Date.UTC(2026, 10, 25, 8, 0, 0);
+const at = (ms: number) => new Date(ms).toISOString();
+const reading = (patientId: string, code: string, value: number, ms: number, unit = '/min'): ApiReading => ({
+  patientId,
+  code,
+  value,
+  unit,
+  observedAt: at(ms),
+});
+
+function ward(): WardModel {
+  const model = new WardModel();
+  model.setLatest({
+    wardId: 'w',
+    patients: [
+      { id: 'p2', displayName: 'Bea', readings: [reading('p2', 'MDC_ECG_HEART_RATE', 70, T0)] },
+      { id: 'p1', displayName: 'Ann', readings: [] },
+      { id: 'p3', displayName: null, readings: [] },
+    ],
+  });
+  return model;
+}
+
+describe('ward model', () => {
+  it('shows each vital with its unit and age; past the threshold it is stale, never current', () => {
+    const model = ward();
+    const hr = (now: number) =>
+      model
+        .view(now)
+        .find((p) => p.id === 'p2')
+        ?.vitals.find((v) => v.key === 'hr');
+    assert.deepEqual(hr(T0 + 5000), {
+      key: 'hr',
+      label: 'HR',
+      kind: 'current',
+      text: '70',
+      unit: '/min',
+      observedAtMs: T0,
+      ageMs: 5000,
+    });
+    assert.equal(hr(T0 + STALE_AFTER_MS)?.kind, 'current');
+    assert.equal(hr(T0 + STALE_AFTER_MS + 1)?.kind, 'stale');
+    assert.equal(model.view(T0)[0]?.vitals.find((v) => v.key === 'spo2')?.kind, 'missing');
+  });
+
+  it('keeps the newest value, ignores patients off the census, joins blood pressure as its oldest part', () => {
+    const model = ward();
+    model.applyReadings([
+      reading('p2', 'MDC_ECG_HEART_RATE', 90, T0 + 2000),
+      reading('p2', 'MDC_ECG_HEART_RATE', 60, T0 + 1000),
+      reading('px', 'MDC_ECG_HEART_RATE', 50, T0 + 3000),
+      reading('p1', 'MDC_PRESS_BLD_NONINV_SYS', 120, T0 + 1000, 'mm[Hg]'),
+      reading('p1', 'MDC_PRESS_BLD_NONINV_DIA', 80, T0, 'mm[Hg]'),
+      reading('p1', 'MDC_TEMP_BODY', 37.25, T0, 'Cel'),
+    ]);
+    const view = model.view(T0 + 3000);
+    assert.ok(view.every((p) => p.vitals.length === 6));
+    const p2hr = view.find((p) => p.id === 'p2')?.vitals[0];
+    assert.ok(p2hr?.kind === 'current' && p2hr.text === '90');
+    const [nibp, temp] = ['nibp', 'temp'].map((k) => view.find((p) => p.id === 'p1')?.vitals.find((v) => v.key === k));
+    assert.ok(nibp?.kind === 'current' && nibp.text === '120/80' && nibp.unit === 'mmHg' && nibp.ageMs === 3000);
+    assert.ok(temp?.kind === 'current' && temp.text === '37.3' && temp.unit === '°C');
+    assert.deepEqual(model.patientIds.sort(), ['p1', 'p2', 'p3']);
+  });
+
+  it('puts the sickest first by NEWS2, then those without a score, each by name', () => {
+    const model = ward();
+    assert.deepEqual(
+      model.view(T0).map((p) => p.name),
+      ['Ann', 'Bea', 'p3'],
+    );
+    const score = { score: 'news2', at: at(T0), complete: true, band: 'medium' };
+    model.applyScore({ ...score, patientId: 'p3', value: 5 });
+    model.applyScore({ ...score, patientId: 'p2', value: 1, band: 'low' });
+    model.applyScore({ ...score, patientId: 'p1', value: 9, score: 'mews' });
+    assert.deepEqual(
+      model.view(T0).map((p) => [p.name, p.news2?.value]),
+      [
+        ['p3', 5],
+        ['Bea', 1],
+        ['Ann', undefined],
+      ],
+    );
+    // An older score never replaces a newer one.
+    model.applyScore({ ...score, patientId: 'p3', value: 0, at: at(T0 - 1000) });
+    assert.equal(model.view(T0)[0]?.news2?.value, 5);
+  });
+
+  it('drops patients who left the ward when the census is read again', () => {
+    const model = ward();
+    model.setLatest({ wardId: 'w', patients: [{ id: 'p1', displayName: 'Ann', readings: [] }] });
+    assert.deepEqual(model.patientIds, ['p1']);
+  });
+
+  it('formats ages in the largest whole unit', () => {
+    assert.deepEqual([0, 59_999, 60_000, 3_599_999, 3_600_000, 86_400_000, -5].map(formatAge), [
+      '0 s',
+      '59 s',
+      '1 min',
+      '59 min',
+      '1 h',
+      '1 d',
+      '0 s',
+    ]);
+  });
+});

@@ -1,0 +1,187 @@
+/**
+ * What the ward overview shows, kept apart from the page so Node tests can run it: each patient's
+ * newest value of each vital with its event time, its latest NEWS2, and the order of the tiles.
+ * Pure: the time "now" is always a parameter.
+ */
+
+/** A value older than this is stale: greyed, labelled with its age, never shown as current. */
+export const STALE_AFTER_MS = 30_000;
+
+/** A reading as the API serves it (`…/latest`, the live feed's `readings` event); fields used here. */
+export interface ApiReading {
+  readonly patientId: string | null;
+  readonly code: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly observedAt: string;
+}
+
+/** A score as the API serves it (`…/scores`, the live feed's `score` event); fields used here. */
+export interface ApiScore {
+  readonly patientId: string;
+  readonly score: string;
+  readonly at: string;
+  readonly value: number;
+  readonly complete: boolean;
+  readonly band: string | null;
+}
+
+/** `GET /api/v1/wards/{ward}/latest`. */
+export interface WardLatest {
+  readonly wardId: string;
+  readonly patients: readonly {
+    readonly id: string;
+    readonly displayName?: string | null;
+    readonly readings: readonly ApiReading[];
+  }[];
+}
+
+/** One row of a tile: a vital from one code, or several shown together (blood pressure sys/dia). */
+export interface VitalSpec {
+  readonly key: string;
+  readonly label: string;
+  readonly codes: readonly string[];
+}
+
+/** The vitals of a tile, in the order shown. */
+export const VITAL_SPECS: readonly VitalSpec[] = [
+  { key: 'hr', label: 'HR', codes: ['MDC_ECG_HEART_RATE'] },
+  { key: 'spo2', label: 'SpO₂', codes: ['MDC_PULS_OXIM_SAT_O2'] },
+  { key: 'rr', label: 'RR', codes: ['MDC_RESP_RATE'] },
+  { key: 'nibp', label: 'NIBP', codes: ['MDC_PRESS_BLD_NONINV_SYS', 'MDC_PRESS_BLD_NONINV_DIA'] },
+  { key: 'temp', label: 'Temp', codes: ['MDC_TEMP_BODY'] },
+  { key: 'pulse', label: 'Pulse', codes: ['MDC_PULS_OXIM_PULS_RATE'] },
+];
+
+/** UCUM units (as the API answers) as a clinician reads them. */
+const UNIT_LABELS: Readonly<Record<string, string>> = { 'mm[Hg]': 'mmHg', Cel: '°C', '/min': '/min', '%': '%' };
+
+export function unitLabel(ucum: string): string {
+  return UNIT_LABELS[ucum] ?? ucum;
+}
+
+interface Value {
+  readonly value: number;
+  readonly unit: string;
+  readonly observedAtMs: number;
+}
+
+/** A vital as a tile shows it at `nowMs`. */
+export type VitalView =
+  | { readonly key: string; readonly label: string; readonly kind: 'missing' }
+  | {
+      readonly key: string;
+      readonly label: string;
+      readonly kind: 'current' | 'stale';
+      readonly text: string;
+      readonly unit: string;
+      /** The event time of the oldest part (a composite is as old as its oldest value). */
+      readonly observedAtMs: number;
+      readonly ageMs: number;
+    };
+
+export interface PatientView {
+  readonly id: string;
+  readonly name: string;
+  readonly news2: { readonly value: number; readonly band: string | null; readonly complete: boolean } | undefined;
+  readonly vitals: readonly VitalView[];
+}
+
+/** A duration as a short label: `12 s`, `4 min`, `3 h`, `2 d`. */
+export function formatAge(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h`;
+  return `${Math.floor(s / 86_400)} d`;
+}
+
+function formatValue(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+}
+
+interface PatientState {
+  name: string;
+  readonly values: Map<string, Value>;
+  news2: { value: number; band: string | null; complete: boolean; atMs: number } | undefined;
+}
+
+/** The ward's patients and their newest values; fed by `…/latest`, `…/scores` and the live feed. */
+export class WardModel {
+  private readonly patients = new Map<string, PatientState>();
+
+  constructor(readonly staleAfterMs: number = STALE_AFTER_MS) {}
+
+  /** Replaces the census with `latest` (after a (re)connect), keeping newer values already held. */
+  setLatest(latest: WardLatest): void {
+    const ids = new Set(latest.patients.map((p) => p.id));
+    for (const id of this.patients.keys()) if (!ids.has(id)) this.patients.delete(id);
+    for (const p of latest.patients) {
+      const name = p.displayName ?? p.id;
+      const state = this.patients.get(p.id);
+      if (state === undefined) this.patients.set(p.id, { name, values: new Map(), news2: undefined });
+      else state.name = name;
+    }
+    this.applyReadings(latest.patients.flatMap((p) => p.readings));
+  }
+
+  /** Applies readings of patients on the census; an older value never replaces a newer one. */
+  applyReadings(readings: readonly ApiReading[]): void {
+    for (const r of readings) {
+      const state = r.patientId === null ? undefined : this.patients.get(r.patientId);
+      const observedAtMs = Date.parse(r.observedAt);
+      if (state === undefined || Number.isNaN(observedAtMs)) continue;
+      const held = state.values.get(r.code);
+      if (held !== undefined && held.observedAtMs > observedAtMs) continue;
+      state.values.set(r.code, { value: r.value, unit: r.unit, observedAtMs });
+    }
+  }
+
+  /** Keeps each patient's newest NEWS2; other scores are ignored here. */
+  applyScore(score: ApiScore): void {
+    const state = this.patients.get(score.patientId);
+    const atMs = Date.parse(score.at);
+    if (state === undefined || score.score !== 'news2' || Number.isNaN(atMs)) return;
+    if (state.news2 !== undefined && state.news2.atMs > atMs) return;
+    state.news2 = { value: score.value, band: score.band, complete: score.complete, atMs };
+  }
+
+  get patientIds(): string[] {
+    return [...this.patients.keys()];
+  }
+
+  /** The tiles at `nowMs`, sickest first: highest NEWS2, then those without one, each by name. */
+  view(nowMs: number): PatientView[] {
+    const views = [...this.patients].map(([id, state]) => ({
+      id,
+      name: state.name,
+      news2: state.news2 === undefined ? undefined : { ...state.news2 },
+      vitals: VITAL_SPECS.map((spec) => this.vital(spec, state, nowMs)),
+    }));
+    return views.sort(
+      (a, b) =>
+        (b.news2?.value ?? -1) - (a.news2?.value ?? -1) ||
+        a.name.localeCompare(b.name, undefined, { numeric: true }) ||
+        a.id.localeCompare(b.id),
+    );
+  }
+
+  private vital(spec: VitalSpec, state: PatientState, nowMs: number): VitalView {
+    const parts = spec.codes.map((code) => state.values.get(code));
+    const present = parts.filter((p): p is Value => p !== undefined);
+    if (present.length !== parts.length || present.length === 0) {
+      return { key: spec.key, label: spec.label, kind: 'missing' };
+    }
+    const observedAtMs = Math.min(...present.map((p) => p.observedAtMs));
+    const ageMs = Math.max(0, nowMs - observedAtMs);
+    return {
+      key: spec.key,
+      label: spec.label,
+      kind: ageMs > this.staleAfterMs ? 'stale' : 'current',
+      text: present.map((p) => formatValue(p.value)).join('/'),
+      unit: unitLabel(present[0]?.unit ?? ''),
+      observedAtMs,
+      ageMs,
+    };
+  }
+}

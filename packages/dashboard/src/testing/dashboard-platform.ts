@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IDENTITY_DB_FILE, SqliteIdentityStore } from '@wardstream/auth';
+import { parseConfig, SILENT_LOGGER, startEmbedded, type EmbeddedPlatform } from '@wardstream/platform';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's Chromium (`apt-get install chromium`); playwright-core downloads no browser. */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** Users the platform is started with (password, wards). */
+export const USERS = {
+  /** A nurse of the demo ward. */
+  nurse: { username: 'nurse.kim', password: 'correct-horse-battery', wards: ['demo-ward'] },
+  /** A nurse of another ward: must see none of the demo ward's patients. */
+  otherNurse: { username: 'nurse.lee', password: 'staple-orbit-lantern', wards: ['ward-b'] },
+} as const;
+
+export interface DashboardPlatform {
+  readonly platform: EmbeddedPlatform;
+  /** `http://127.0.0.1:<port>`: the API, the issuer and the dashboard (at /app/) are all here. */
+  readonly baseUrl: string;
+  dispose(): Promise<void>;
+}
+
+/** A TCP port free right now on 127.0.0.1 (the issuer URL must name the port before the server starts). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address === null || typeof address === 'string') reject(new Error('no port'));
+        else resolve(address.port);
+      });
+    });
+  });
+}
+
+/**
+ * The embedded platform as `wardstream up --demo N` starts it (demo ward `demo-ward`), in a
+ * temporary directory, with the users of `USERS` in its identity store, serving the built
+ * dashboard. The public URL is the address the browser uses, so the sign-in's redirect URI matches.
+ */
+export async function startDashboardPlatform(demoPatients: number): Promise<DashboardPlatform> {
+  const root = await mkdtemp(join(tmpdir(), 'ws-dashboard-e2e-'));
+  try {
+    const dataDir = join(root, 'data');
+    await mkdir(dataDir, { recursive: true });
+    const identity = SqliteIdentityStore.open({ path: join(dataDir, IDENTITY_DB_FILE) });
+    try {
+      for (const user of Object.values(USERS)) {
+        await identity.createUser({ ...user, role: 'nurse', wards: [...user.wards] });
+      }
+    } finally {
+      identity.close();
+    }
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const parsed = parseConfig(
+      [
+        ...['--data-dir', dataDir, '--http-port', String(port), '--mqtt-port', '0'],
+        ...['--public-url', baseUrl, '--demo', String(demoPatients)],
+      ],
+      {},
+    );
+    if (!parsed.ok) throw new Error(`config: ${parsed.errors.join('; ')}`);
+    const platform = await startEmbedded(parsed.config, { logger: SILENT_LOGGER });
+    return {
+      platform,
+      baseUrl,
+      dispose: async () => {
+        await platform.stop();
+        await rm(root, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await rm(root, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Headless Chromium; fails (never skips) when it is not installed, saying how to install it. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `the dashboard's browser tests need Chromium at ${CHROMIUM_PATH}: apt-get install chromium (CI installs it)`,
+    );
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/** Signs in through the dashboard's button and the issuer's own form; resolves on the ward view. */
+export async function signIn(page: Page, baseUrl: string, user: { username: string; password: string }): Promise<void> {
+  await page.goto(`${baseUrl}/app/`);
+  await page.click('#sign-in');
+  await page.waitForURL(/\/oauth\/authorize\?/);
+  await page.fill('#username', user.username);
+  await page.fill('#password', user.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${baseUrl}/app/`);
+  await page.waitForSelector('h1:text-matches("^Ward ")');
+}

@@ -1,0 +1,28 @@
+import type { Session } from './auth.js';
+
+/** An API answer other than 2xx, with the problem document's detail when there is one. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** GET `path` as the session's user; throws ApiError (status 0: the network failed). */
+export async function getJson<T>(session: Session, path: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, { headers: { authorization: `Bearer ${session.token}`, accept: 'application/json' } });
+  } catch (err) {
+    throw new ApiError(0, `the server cannot be reached (${String(err)})`);
+  }
+  if (!res.ok) {
+    const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    const detail = typeof body['detail'] === 'string' ? body['detail'] : res.statusText;
+    throw new ApiError(res.status, `${path}: ${res.status} ${detail}`);
+  }
+  return (await res.json()) as T;
+}

@@ -1,0 +1,26 @@
+/** A tiny element builder: no framework, no inline styles (the CSP forbids them). */
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Readonly<Record<string, string>> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
+  node.append(...children);
+  return node;
+}
+
+/** The element with `id`; throws when the page lacks it (a build mistake, not a runtime condition). */
+export function byId(id: string): HTMLElement {
+  const node = document.getElementById(id);
+  if (node === null) throw new Error(`the page has no #${id}`);
+  return node;
+}
+
+/** Shows `message` in the page's banner (a lost connection, an error), or hides it with undefined. */
+export function setBanner(message: string | undefined, kind: 'error' | 'warning' = 'error'): void {
+  const banner = byId('banner');
+  banner.hidden = message === undefined;
+  banner.textContent = message ?? '';
+  banner.className = `banner banner-${kind}`;
+}

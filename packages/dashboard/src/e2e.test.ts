@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import {
   launchChromium,
+  putAlwaysFiringRule,
   signIn,
   startDashboardPlatform,
   USERS,
@@ -65,6 +66,42 @@ describe('dashboard end to end: Chromium against the embedded platform', () => {
       );
       assert.equal(await page.isHidden('#banner'), true);
       assert.deepEqual(violations, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("shows an alarm raised through the live feed on the patient's tile, in its priority's colour, first", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      await signIn(page, fx.baseUrl, USERS.nurse);
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('.tile .vital-current[data-vital="hr"]').length === n,
+        DEMO_PATIENTS,
+        WAIT,
+      );
+      const ids = await page.$$eval('.tile', (els) => els.map((e) => e.getAttribute('data-patient-id') ?? ''));
+      const patientId = ids[ids.length - 1] ?? '';
+      // A patient rule that any heart rate meets, raised at the next reading: no delay, high priority.
+      const label = 'E2E heart rate check';
+      await putAlwaysFiringRule(fx.baseUrl, patientId, {
+        id: 'e2e.hr-any',
+        label,
+        code: 'MDC_ECG_HEART_RATE',
+        priority: 'high',
+      });
+      // Without a reload: the tile turns high priority, shows the message, and moves first.
+      const tile = `.tile[data-patient-id="${patientId}"]`;
+      await page.waitForSelector(`${tile}[data-alarm-priority="high"] .alarm.alarm-high .alarm-message`, WAIT);
+      assert.match((await page.textContent(`${tile} .alarm-high .alarm-message`)) ?? '', new RegExp(`^${label}: `));
+      assert.ok(await page.$eval(tile, (e) => e.classList.contains('tile-alarm-high')));
+      // Highest priority first (another demo patient may hold a high alarm too).
+      await page.waitForFunction(
+        () => document.querySelector('.tiles > .tile')?.getAttribute('data-alarm-priority') === 'high',
+        undefined,
+        WAIT,
+      );
     } finally {
       await context.close();
     }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatAge, STALE_AFTER_MS, WardModel, type ApiReading } from './ward.js';
+import { formatAge, STALE_AFTER_MS, WardModel, type ApiAlarm, type ApiReading } from './ward.js';
 
 const T0 = Date.UTC(2026, 10, 25, 8, 0, 0);
 const at = (ms: number) => new Date(ms).toISOString();
@@ -10,6 +10,23 @@ const reading = (patientId: string, code: string, value: number, ms: number, uni
   value,
   unit,
   observedAt: at(ms),
+});
+
+const alarm = (
+  id: string,
+  patientId: string,
+  priority: ApiAlarm['priority'],
+  more: Partial<ApiAlarm> = {},
+): ApiAlarm => ({
+  id,
+  category: 'physiological',
+  patientId,
+  priority,
+  state: 'active',
+  message: `${priority} alarm ${id}`,
+  raisedAt: at(T0),
+  version: 1,
+  ...more,
 });
 
 function ward(): WardModel {
@@ -88,6 +105,65 @@ describe('ward model', () => {
     // An older score never replaces a newer one.
     model.applyScore({ ...score, patientId: 'p3', value: 0, at: at(T0 - 1000) });
     assert.equal(model.view(T0)[0]?.news2?.value, 5);
+  });
+
+  it('puts the highest active alarm priority first, then NEWS2; acknowledged alarms do not rank', () => {
+    const model = ward();
+    const score = { score: 'news2', at: at(T0), complete: true, band: 'high' };
+    model.applyScore({ ...score, patientId: 'p3', value: 9 });
+    model.applyScore({ ...score, patientId: 'p2', value: 2, band: 'low' });
+    model.setAlarms([
+      alarm('a1', 'p1', 'low'),
+      alarm('a2', 'p2', 'low'),
+      alarm('a3', 'p3', 'high', { state: 'acknowledged' }),
+    ]);
+    // p1 and p2 tie on low: NEWS2 decides (p2 has 2, p1 none); p3's acknowledged high does not rank.
+    const order = () => model.view(T0).map((p) => [p.id, p.alarmPriority]);
+    assert.deepEqual(order(), [
+      ['p2', 'low'],
+      ['p1', 'low'],
+      ['p3', undefined],
+    ]);
+    model.applyAlarm(alarm('a4', 'p1', 'medium', { raisedAt: at(T0 + 1000) }));
+    assert.deepEqual(order()[0], ['p1', 'medium']);
+    model.applyAlarm(alarm('a5', 'p3', 'high', { category: 'technical' }));
+    assert.deepEqual(order(), [
+      ['p3', 'high'],
+      ['p1', 'medium'],
+      ['p2', 'low'],
+    ]);
+    // A tile's alarms: active first, then by priority, newest first; technical ones marked.
+    assert.deepEqual(
+      model.view(T0)[0]?.alarms.map((a) => [a.id, a.state, a.technical]),
+      [
+        ['a5', 'active', true],
+        ['a3', 'acknowledged', false],
+      ],
+    );
+    assert.deepEqual(
+      model.view(T0)[1]?.alarms.map((a) => a.id),
+      ['a4', 'a1'],
+    );
+  });
+
+  it('closes resolved alarms, ignores older versions, and drops alarms no longer open on a re-read', () => {
+    const model = ward();
+    model.applyAlarm(alarm('a1', 'p1', 'high', { version: 3 }));
+    model.applyAlarm(alarm('a1', 'p1', 'low', { version: 2 }));
+    assert.equal(model.view(T0)[0]?.alarmPriority, 'high');
+    model.applyAlarm(alarm('a1', 'p1', 'high', { version: 4, state: 'resolved' }));
+    model.applyAlarm(alarm('a1', 'p1', 'high', { version: 3 }));
+    assert.deepEqual(model.view(T0).find((p) => p.id === 'p1')?.alarms, []);
+    model.applyAlarm(alarm('a2', 'p2', 'medium'));
+    model.setAlarms([alarm('a3', 'p3', 'low')]);
+    assert.deepEqual(
+      model.view(T0).map((p) => [p.id, p.alarms.map((a) => a.id)]),
+      [
+        ['p3', ['a3']],
+        ['p1', []],
+        ['p2', []],
+      ],
+    );
   });
 
   it('drops patients who left the ward when the census is read again', () => {

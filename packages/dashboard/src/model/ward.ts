@@ -26,6 +26,32 @@ export interface ApiScore {
   readonly band: string | null;
 }
 
+/** Alarm priorities (IEC 60601-1-8), highest first. */
+export type AlarmPriority = 'high' | 'medium' | 'low';
+const PRIORITY_RANK: Readonly<Record<AlarmPriority, number>> = { high: 3, medium: 2, low: 1 };
+
+/** An alarm as the API serves it (`GET /api/v1/alarms`, the live feed's `alarm` event); fields used here. */
+export interface ApiAlarm {
+  readonly id: string;
+  readonly category: string;
+  readonly patientId: string | null;
+  readonly priority: AlarmPriority;
+  readonly state: 'active' | 'acknowledged' | 'resolved';
+  readonly message: string;
+  readonly raisedAt: string;
+  readonly version: number;
+}
+
+/** An open alarm as a tile shows it. */
+export interface AlarmView {
+  readonly id: string;
+  readonly priority: AlarmPriority;
+  readonly state: 'active' | 'acknowledged';
+  readonly technical: boolean;
+  readonly message: string;
+  readonly raisedAtMs: number;
+}
+
 /** `GET /api/v1/wards/{ward}/latest`. */
 export interface WardLatest {
   readonly wardId: string;
@@ -85,6 +111,14 @@ export interface PatientView {
   readonly name: string;
   readonly news2: { readonly value: number; readonly band: string | null; readonly complete: boolean } | undefined;
   readonly vitals: readonly VitalView[];
+  /** Open alarms: active before acknowledged, then highest priority, then newest. */
+  readonly alarms: readonly AlarmView[];
+  /** The highest priority among the active (unacknowledged) alarms; undefined when none is active. */
+  readonly alarmPriority: AlarmPriority | undefined;
+}
+
+function rank(priority: AlarmPriority | undefined): number {
+  return priority === undefined ? 0 : PRIORITY_RANK[priority];
 }
 
 /** A duration as a short label: `12 s`, `4 min`, `3 h`, `2 d`. */
@@ -109,6 +143,8 @@ interface PatientState {
 /** The ward's patients and their newest values; fed by `…/latest`, `…/scores` and the live feed. */
 export class WardModel {
   private readonly patients = new Map<string, PatientState>();
+  /** Every alarm seen, by id (resolved ones too, so an older event never reopens one). */
+  private readonly alarms = new Map<string, ApiAlarm>();
 
   constructor(readonly staleAfterMs: number = STALE_AFTER_MS) {}
 
@@ -146,23 +182,70 @@ export class WardModel {
     state.news2 = { value: score.value, band: score.band, complete: score.complete, atMs };
   }
 
+  /**
+   * Replaces the open alarms with `open` (`GET /api/v1/alarms?open=true`, after a (re)connect):
+   * one held but not listed has been resolved meanwhile; a held newer version is kept.
+   */
+  setAlarms(open: readonly ApiAlarm[]): void {
+    const listed = new Set(open.map((a) => a.id));
+    for (const [id, held] of this.alarms) if (!listed.has(id) && held.state !== 'resolved') this.alarms.delete(id);
+    for (const alarm of open) this.applyAlarm(alarm);
+  }
+
+  /** Applies an alarm's new state; an older version never replaces a newer one. */
+  applyAlarm(alarm: ApiAlarm): void {
+    const held = this.alarms.get(alarm.id);
+    if (held !== undefined && held.version > alarm.version) return;
+    this.alarms.set(alarm.id, alarm);
+  }
+
   get patientIds(): string[] {
     return [...this.patients.keys()];
   }
 
-  /** The tiles at `nowMs`, sickest first: highest NEWS2, then those without one, each by name. */
+  /**
+   * The tiles at `nowMs`, sickest first: highest active alarm priority, then highest NEWS2 (those
+   * without one last), each by name.
+   */
   view(nowMs: number): PatientView[] {
-    const views = [...this.patients].map(([id, state]) => ({
-      id,
-      name: state.name,
-      news2: state.news2 === undefined ? undefined : { ...state.news2 },
-      vitals: VITAL_SPECS.map((spec) => this.vital(spec, state, nowMs)),
-    }));
+    const views = [...this.patients].map(([id, state]): PatientView => {
+      const alarms = this.openAlarms(id);
+      return {
+        id,
+        name: state.name,
+        news2: state.news2 === undefined ? undefined : { ...state.news2 },
+        vitals: VITAL_SPECS.map((spec) => this.vital(spec, state, nowMs)),
+        alarms,
+        alarmPriority: alarms.find((a) => a.state === 'active')?.priority,
+      };
+    });
     return views.sort(
       (a, b) =>
+        rank(b.alarmPriority) - rank(a.alarmPriority) ||
         (b.news2?.value ?? -1) - (a.news2?.value ?? -1) ||
         a.name.localeCompare(b.name, undefined, { numeric: true }) ||
         a.id.localeCompare(b.id),
+    );
+  }
+
+  private openAlarms(patientId: string): AlarmView[] {
+    const views: AlarmView[] = [];
+    for (const a of this.alarms.values()) {
+      if (a.patientId !== patientId || a.state === 'resolved') continue;
+      views.push({
+        id: a.id,
+        priority: a.priority,
+        state: a.state,
+        technical: a.category === 'technical',
+        message: a.message,
+        raisedAtMs: Date.parse(a.raisedAt),
+      });
+    }
+    return views.sort(
+      (a, b) =>
+        Number(b.state === 'active') - Number(a.state === 'active') ||
+        rank(b.priority) - rank(a.priority) ||
+        b.raisedAtMs - a.raisedAtMs,
     );
   }
 

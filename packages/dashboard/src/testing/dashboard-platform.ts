@@ -10,12 +10,14 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 /** Debian's Chromium (`apt-get install chromium`); playwright-core downloads no browser. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
-/** Users the platform is started with (password, wards). */
+/** Users the platform is started with (password, role, wards). */
 export const USERS = {
   /** A nurse of the demo ward. */
-  nurse: { username: 'nurse.kim', password: 'correct-horse-battery', wards: ['demo-ward'] },
+  nurse: { username: 'nurse.kim', password: 'correct-horse-battery', role: 'nurse', wards: ['demo-ward'] },
   /** A nurse of another ward: must see none of the demo ward's patients. */
-  otherNurse: { username: 'nurse.lee', password: 'staple-orbit-lantern', wards: ['ward-b'] },
+  otherNurse: { username: 'nurse.lee', password: 'staple-orbit-lantern', role: 'nurse', wards: ['ward-b'] },
+  /** A physician of the demo ward: sets patient alarm rules through the API. */
+  physician: { username: 'dr.ames', password: 'velvet-quarry-signal', role: 'physician', wards: ['demo-ward'] },
 } as const;
 
 export interface DashboardPlatform {
@@ -53,7 +55,7 @@ export async function startDashboardPlatform(demoPatients: number): Promise<Dash
     const identity = SqliteIdentityStore.open({ path: join(dataDir, IDENTITY_DB_FILE) });
     try {
       for (const user of Object.values(USERS)) {
-        await identity.createUser({ ...user, role: 'nurse', wards: [...user.wards] });
+        await identity.createUser({ ...user, wards: [...user.wards] });
       }
     } finally {
       identity.close();
@@ -81,6 +83,47 @@ export async function startDashboardPlatform(demoPatients: number): Promise<Dash
     await rm(root, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** An access token for `user` from the issuer's password grant (for API calls a test makes itself). */
+export async function passwordToken(baseUrl: string, user: { username: string; password: string }): Promise<string> {
+  const res = await fetch(`${baseUrl}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'password', username: user.username, password: user.password }),
+  });
+  if (!res.ok) throw new Error(`token for ${user.username}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/**
+ * Sets a threshold rule on `patientId` as the demo ward's physician: `code` at or above 1 (any value)
+ * with no delay, so the patient's next reading raises an alarm of `priority` whose message starts
+ * with `label`.
+ */
+export async function putAlwaysFiringRule(
+  baseUrl: string,
+  patientId: string,
+  rule: { id: string; label: string; code: string; priority: 'high' | 'medium' | 'low' },
+): Promise<void> {
+  const body = {
+    by: USERS.physician.username,
+    rules: [
+      {
+        ...{ kind: 'threshold', id: rule.id, label: rule.label, codes: [rule.code], direction: 'atOrAbove' },
+        ...{ limit: 1, hysteresis: 0, delayMs: 0, clearDelayMs: 0, priority: rule.priority, latching: true },
+        ...{ enabled: true, source: 'dashboard tests' },
+      },
+    ],
+  };
+  const res = await fetch(`${baseUrl}/api/v1/patients/${encodeURIComponent(patientId)}/rules`, {
+    method: 'PUT',
+    headers: {
+      authorization: `Bearer ${await passwordToken(baseUrl, USERS.physician)}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 200) throw new Error(`rules of ${patientId}: ${res.status} ${await res.text()}`);
 }
 
 /** Headless Chromium; fails (never skips) when it is not installed, saying how to install it. */

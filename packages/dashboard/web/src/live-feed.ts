@@ -1,4 +1,4 @@
-import type { ApiReading, ApiScore } from '../../src/model/ward.js';
+import type { ApiAlarm, ApiReading, ApiScore } from '../../src/model/ward.js';
 
 export interface LiveHandlers {
   /** The stream is (again) open: re-read what may have been missed while it was down. */
@@ -9,6 +9,8 @@ export interface LiveHandlers {
   readonly onSessionEnded: () => void;
   readonly onReadings: (readings: readonly ApiReading[]) => void;
   readonly onScore: (score: ApiScore) => void;
+  /** An alarm changed (raised, acknowledged, resolved, …): its state after the change. */
+  readonly onAlarm: (alarm: ApiAlarm) => void;
 }
 
 /** Waits before reopening a stream the server closed: 1 s, doubling, at most 15 s. */
@@ -68,6 +70,9 @@ export class LiveFeed {
     });
     source.addEventListener('score', (e) => {
       this.handlers.onScore(JSON.parse((e as MessageEvent<string>).data) as ApiScore);
+    });
+    source.addEventListener('alarm', (e) => {
+      this.handlers.onAlarm((JSON.parse((e as MessageEvent<string>).data) as { alarm: ApiAlarm }).alarm);
     });
     source.addEventListener('overflow', () => {
       this.handlers.onLost();

@@ -1,6 +1,8 @@
 import {
   formatAge,
   WardModel,
+  type AlarmView,
+  type ApiAlarm,
   type ApiScore,
   type PatientView,
   type VitalView,
@@ -55,10 +57,32 @@ function news2Badge(patient: PatientView): HTMLSpanElement {
   );
 }
 
-/** Updates `tile` to show `patient`. */
+/** One open alarm: coloured (and flashing) by priority while active; technical ones labelled. */
+function alarmItem(alarm: AlarmView): HTMLLIElement {
+  const kind = alarm.state === 'active' ? `alarm-${alarm.priority}` : 'alarm-acknowledged';
+  return el(
+    'li',
+    {
+      class: `alarm ${kind}`,
+      'data-alarm-id': alarm.id,
+      'data-priority': alarm.priority,
+      'data-state': alarm.state,
+      title: `${alarm.priority} priority, raised ${new Date(alarm.raisedAtMs).toLocaleString()}`,
+    },
+    ...(alarm.technical ? [el('span', { class: 'alarm-tag' }, 'TECHNICAL')] : []),
+    ...(alarm.state === 'acknowledged' ? [el('span', { class: 'alarm-tag' }, 'ACK')] : []),
+    el('span', { class: 'alarm-message' }, alarm.message),
+  );
+}
+
+/** Updates `tile` to show `patient`; its border shows the highest active alarm priority. */
 function fillTile(tile: HTMLElement, patient: PatientView): void {
+  tile.className = patient.alarmPriority === undefined ? 'tile' : `tile tile-alarm-${patient.alarmPriority}`;
+  if (patient.alarmPriority === undefined) tile.removeAttribute('data-alarm-priority');
+  else tile.setAttribute('data-alarm-priority', patient.alarmPriority);
   tile.replaceChildren(
     el('header', { class: 'tile-head' }, el('h2', { class: 'patient-name' }, patient.name), news2Badge(patient)),
+    ...(patient.alarms.length === 0 ? [] : [el('ul', { class: 'alarms' }, ...patient.alarms.map(alarmItem))]),
     el('ul', { class: 'vitals' }, ...patient.vitals.map(vitalItem)),
   );
 }
@@ -97,7 +121,10 @@ export function showWard(main: HTMLElement, session: Session, ward: string, opti
     if (loaded) status.textContent = views.length === 0 ? `No patients on ward ${ward}.` : '';
   };
 
+  /** Alarm events received while a load runs: applied again after its (possibly older) list. */
+  let duringLoad: ApiAlarm[] | undefined;
   const load = async () => {
+    duringLoad = [];
     try {
       const path = `/api/v1/wards/${encodeURIComponent(ward)}/latest`;
       model.setLatest(await getJson<WardLatest>(session, path));
@@ -110,11 +137,20 @@ export function showWard(main: HTMLElement, session: Session, ward: string, opti
         ),
       );
       for (const score of scores.flat()) model.applyScore(score);
+      // Alarms are optional too (no clinical service): the tiles then show none.
+      const open = await getJson<{ alarms: ApiAlarm[] }>(session, '/api/v1/alarms?open=true&limit=1000').then(
+        (body) => body.alarms,
+        () => undefined,
+      );
+      if (open !== undefined) model.setAlarms(open);
+      for (const alarm of duringLoad) model.applyAlarm(alarm);
       loaded = true;
       render();
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) options.onSessionEnded();
       else setBanner(`The ward cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      duringLoad = undefined;
     }
   };
 
@@ -141,6 +177,11 @@ export function showWard(main: HTMLElement, session: Session, ward: string, opti
       },
       onScore: (score) => {
         model.applyScore(score);
+        render();
+      },
+      onAlarm: (alarm) => {
+        duringLoad?.push(alarm);
+        model.applyAlarm(alarm);
         render();
       },
     },

@@ -15,6 +15,7 @@ export { openDeviceTrust, serverHostnames, type DeviceTrust, type DeviceApproval
 export { streamLogger, SILENT_LOGGER, type Logger } from './logger.js';
 export { PlatformMetrics } from './metrics.js';
 export { lockDataDir } from './data-dir-lock.js';
+export { freePort } from './free-port.js';
 export { startDemo, DEMO_WARD, type Demo, type DemoOptions } from './demo.js';
 export { ProcessingSupervisor, type ProcessingStatus } from './processing-supervisor.js';
 export { ForwardingReadingStore } from './forwarding-store.js';

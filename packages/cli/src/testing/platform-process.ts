@@ -1,25 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalIssuer, readIssuerRecord } from '@wardstream/auth';
 import { CertificateAuthority } from '@wardstream/pki';
 import type { TlsMaterial } from '@wardstream/simulator';
+import { freePort } from '@wardstream/platform';
+
+export { freePort };
 
 const CLI_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
-
-/** A port that was free a moment ago on 127.0.0.1 (the platform binds it again on every restart). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** `wardstream up` run as a child process, as an operator would run it, for crash tests. */
 export class PlatformProcess {

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDENTITY_DB_FILE, SqliteIdentityStore } from '@wardstream/auth';
-import { parseConfig, SILENT_LOGGER, startEmbedded, type EmbeddedPlatform } from '@wardstream/platform';
+import { freePort, parseConfig, SILENT_LOGGER, startEmbedded, type EmbeddedPlatform } from '@wardstream/platform';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install chromium`); playwright-core downloads no browser. */
@@ -25,21 +24,6 @@ export interface DashboardPlatform {
   /** `http://127.0.0.1:<port>`: the API, the issuer and the dashboard (at /app/) are all here. */
   readonly baseUrl: string;
   dispose(): Promise<void>;
-}
-
-/** A TCP port free right now on 127.0.0.1 (the issuer URL must name the port before the server starts). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address === null || typeof address === 'string') reject(new Error('no port'));
-        else resolve(address.port);
-      });
-    });
-  });
 }
 
 /**

@@ -1,10 +1,36 @@
 import { beginSignIn, CALLBACK_PATH, completeSignIn, currentSession, signOut, type Session } from './auth.js';
 import { byId, el, setBanner } from './dom.js';
+import { appLink, type StopView, type ViewContext } from './view.js';
 import { showWard } from './ward-view.js';
 
-const WARD_PATH = /^\/app\/wards\/([^/]+)\/?$/;
+/** A route: a pattern of `/app/...` and the view it shows, given the pattern's decoded captures. */
+interface Route {
+  readonly pattern: RegExp;
+  readonly show: (context: ViewContext, params: readonly string[]) => StopView;
+}
+
+function message(main: HTMLElement, text: string): StopView {
+  main.replaceChildren(el('p', { class: 'status' }, text));
+  return () => undefined;
+}
+
+/** The ward to show: the one asked for when the token names it, else the token's first. */
+function wardView(context: ViewContext, requested: string | undefined): StopView {
+  const { wards } = context.session.claims;
+  const ward = requested !== undefined && wards.includes(requested) ? requested : wards[0];
+  if (ward === undefined) return message(context.main, 'Your account has no ward: ask an administrator.');
+  return showWard(context, ward);
+}
+
+const ROUTES: readonly Route[] = [
+  { pattern: /^\/app\/?$/, show: (context) => wardView(context, undefined) },
+  { pattern: /^\/app\/wards\/([^/]+)\/?$/, show: (context, [ward]) => wardView(context, ward) },
+];
+
+const NOT_FOUND: Route['show'] = ({ main }) => message(main, 'There is no such page: choose a view above.');
 
 function showSignIn(problem?: string): void {
+  byId('nav').replaceChildren();
   byId('who').replaceChildren();
   const button = el('button', { id: 'sign-in', type: 'button', class: 'primary' }, 'Sign in');
   button.addEventListener('click', () => {
@@ -25,36 +51,89 @@ function showSignIn(problem?: string): void {
   );
 }
 
-function showSession(session: Session): void {
-  const { claims } = session;
-  const out = el('button', { type: 'button', id: 'sign-out' }, 'Sign out');
-  out.addEventListener('click', () => {
-    signOut();
-    location.assign('/app/');
-  });
-  byId('who').replaceChildren(el('span', {}, `${claims.sub} · ${claims.roles.join(', ')}`), out);
+/** The signed-in app: header (user, ward choice, navigation) and the view of the current path. */
+class App {
+  private stop: StopView | undefined;
 
-  const main = byId('main');
-  const requested = WARD_PATH.exec(location.pathname)?.[1];
-  const wanted = requested === undefined ? undefined : decodeURIComponent(requested);
-  const ward = wanted !== undefined && claims.wards.includes(wanted) ? wanted : claims.wards[0];
-  if (ward === undefined) {
-    main.replaceChildren(el('p', { class: 'status' }, 'Your account has no ward: ask an administrator.'));
-    return;
+  constructor(private readonly session: Session) {}
+
+  start(): void {
+    const { claims } = this.session;
+    const out = el('button', { type: 'button', id: 'sign-out' }, 'Sign out');
+    out.addEventListener('click', () => {
+      this.end();
+      location.assign('/app/');
+    });
+    const who = byId('who');
+    who.replaceChildren(el('span', {}, `${claims.sub} · ${claims.roles.join(', ')}`), out);
+    if (claims.wards.length > 1) {
+      const select = el('select', { id: 'ward', 'aria-label': 'Ward' });
+      for (const w of claims.wards) select.append(el('option', { value: w }, w));
+      select.addEventListener('change', () => this.navigate(`/app/wards/${encodeURIComponent(select.value)}`));
+      who.prepend(select);
+    }
+    byId('nav').replaceChildren(
+      el('a', { ...appLink('/app/'), 'data-nav': 'ward' }, 'Ward'),
+      el('a', { ...appLink('/app/alarms'), 'data-nav': 'alarms' }, 'Alarms'),
+      el('a', { ...appLink('/app/devices'), 'data-nav': 'devices' }, 'Devices'),
+    );
+    // Links marked data-route change the view without a reload (modifier keys keep the browser's way).
+    document.addEventListener('click', (e) => {
+      const link = e.target instanceof Element ? e.target.closest('a[data-route]') : null;
+      if (link === null || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+      e.preventDefault();
+      this.navigate(link.getAttribute('href') ?? '/app/');
+    });
+    window.addEventListener('popstate', () => this.render());
+    this.render();
   }
-  const stop = showWard(main, session, ward, {
-    onSessionEnded: () => {
-      stop();
-      signOut();
-      showSignIn('Your session has ended: sign in again.');
-    },
-  });
-  if (claims.wards.length > 1) {
-    const select = el('select', { id: 'ward', 'aria-label': 'Ward' });
-    for (const w of claims.wards)
-      select.append(el('option', w === ward ? { value: w, selected: '' } : { value: w }, w));
-    select.addEventListener('change', () => location.assign(`/app/wards/${encodeURIComponent(select.value)}`));
-    byId('who').prepend(select);
+
+  navigate(path: string): void {
+    if (path !== location.pathname + location.search) history.pushState(null, '', path);
+    this.render();
+  }
+
+  private render(): void {
+    this.stop?.();
+    setBanner(undefined);
+    const path = location.pathname;
+    const context: ViewContext = {
+      main: byId('main'),
+      session: this.session,
+      onSessionEnded: () => {
+        this.end();
+        showSignIn('Your session has ended: sign in again.');
+      },
+      navigate: (to) => this.navigate(to),
+    };
+    for (const route of ROUTES) {
+      const match = route.pattern.exec(path);
+      if (match === null) continue;
+      const params = match.slice(1).map((p) => decodeURIComponent(p));
+      this.stop = route.show(context, params);
+      this.markCurrent(path);
+      return;
+    }
+    this.stop = NOT_FOUND(context, []);
+    this.markCurrent(path);
+  }
+
+  private markCurrent(path: string): void {
+    const select = document.getElementById('ward');
+    const ward = /^\/app\/wards\/([^/]+)/.exec(path)?.[1];
+    if (select instanceof HTMLSelectElement && ward !== undefined) select.value = decodeURIComponent(ward);
+    for (const link of byId('nav').querySelectorAll('a')) {
+      const href = link.getAttribute('href') ?? '';
+      const current = href === '/app/' ? path === '/app/' || path.startsWith('/app/wards/') : path.startsWith(href);
+      if (current) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
+    }
+  }
+
+  private end(): void {
+    this.stop?.();
+    this.stop = undefined;
+    signOut();
   }
 }
 
@@ -63,7 +142,7 @@ async function start(): Promise<void> {
     try {
       const session = await completeSignIn(new URLSearchParams(location.search));
       history.replaceState(null, '', '/app/');
-      showSession(session);
+      new App(session).start();
     } catch (err) {
       history.replaceState(null, '', '/app/');
       showSignIn(err instanceof Error ? err.message : String(err));
@@ -72,7 +151,7 @@ async function start(): Promise<void> {
   }
   const session = currentSession();
   if (session === undefined) showSignIn();
-  else showSession(session);
+  else new App(session).start();
 }
 
 void start();

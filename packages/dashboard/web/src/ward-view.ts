@@ -9,17 +9,14 @@ import {
   type WardLatest,
 } from '../../src/model/ward.js';
 import { ApiError, getJson } from './api.js';
-import { currentSession, type Session } from './auth.js';
+import { currentSession } from './auth.js';
 import { el, setBanner } from './dom.js';
 import { LiveFeed } from './live-feed.js';
+import { appLink, type StopView, type ViewContext } from './view.js';
 
 /** How often ages are redrawn (a value turns stale between updates too). */
 const TICK_MS = 1_000;
 
-export interface WardViewOptions {
-  /** The session ran out: the caller shows the sign-in. */
-  readonly onSessionEnded: () => void;
-}
 
 function vitalItem(vital: VitalView): HTMLLIElement {
   if (vital.kind === 'missing') {
@@ -81,7 +78,11 @@ function fillTile(tile: HTMLElement, patient: PatientView): void {
   if (patient.alarmPriority === undefined) tile.removeAttribute('data-alarm-priority');
   else tile.setAttribute('data-alarm-priority', patient.alarmPriority);
   tile.replaceChildren(
-    el('header', { class: 'tile-head' }, el('h2', { class: 'patient-name' }, patient.name), news2Badge(patient)),
+    el('header', { class: 'tile-head' }, el(
+      'h2',
+      { class: 'patient-name' },
+      el('a', appLink(`/app/patients/${encodeURIComponent(patient.id)}`), patient.name),
+    ), news2Badge(patient)),
     ...(patient.alarms.length === 0 ? [] : [el('ul', { class: 'alarms' }, ...patient.alarms.map(alarmItem))]),
     el('ul', { class: 'vitals' }, ...patient.vitals.map(vitalItem)),
   );
@@ -92,7 +93,8 @@ function fillTile(tile: HTMLElement, patient: PatientView): void {
  * stale ones greyed), NEWS2, sickest first, kept current by the ward's live feed. Returns a function
  * that stops it.
  */
-export function showWard(main: HTMLElement, session: Session, ward: string, options: WardViewOptions): () => void {
+export function showWard(context: ViewContext, ward: string): StopView {
+  const { main, session } = context;
   const model = new WardModel();
   const grid = el('section', { class: 'tiles', 'aria-live': 'polite' });
   const status = el('p', { class: 'status' }, 'Loading the ward…');
@@ -147,7 +149,7 @@ export function showWard(main: HTMLElement, session: Session, ward: string, opti
       loaded = true;
       render();
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) options.onSessionEnded();
+      if (err instanceof ApiError && err.status === 401) context.onSessionEnded();
       else setBanner(`The ward cannot be read: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       duringLoad = undefined;
@@ -170,7 +172,7 @@ export function showWard(main: HTMLElement, session: Session, ward: string, opti
         opened = true;
       },
       onLost: () => setBanner('Live connection lost: reconnecting… Values may be out of date.'),
-      onSessionEnded: () => options.onSessionEnded(),
+      onSessionEnded: () => context.onSessionEnded(),
       onReadings: (readings) => {
         model.applyReadings(readings);
         render();

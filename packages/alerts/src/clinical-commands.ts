@@ -35,7 +35,7 @@ export interface ChartRequest {
 }
 
 /**
- * What clinicians do through the API: acknowledge, silence and escalate alarms, chart observations,
+ * What clinicians do through the API: acknowledge, silence, escalate and resolve alarms, chart observations,
  * set rules. Every change is audited (who, what, when) in the clinical store.
  */
 export class ClinicalCommands {
@@ -56,6 +56,12 @@ export class ClinicalCommands {
   escalate(alarmId: string, by: string, note: string | null): Alarm {
     return this.alarmCommand('alarm.escalate', alarmId, by, { note }, (at) =>
       this.deps.engine.escalate(alarmId, by, at, note),
+    );
+  }
+
+  resolve(alarmId: string, by: string, note: string | null): Alarm {
+    return this.alarmCommand('alarm.resolve', alarmId, by, { note }, (at) =>
+      this.deps.engine.resolve(alarmId, by, at, note),
     );
   }
 

@@ -126,6 +126,16 @@ describe('clinical API: alarms, commands, audit and alarm burden', () => {
     assert.equal((res.body['alarm'] as Json)['escalations'], 1);
   });
 
+  it('refuses to resolve an alarm whose condition still holds (409, nothing changed)', async () => {
+    const id = ids['p2/ecg.extreme-bradycardia'] ?? '';
+    const res = await api.post(`/api/v1/alarms/${id}/resolve`, { by: 'nurse.jones', note: 'looks fine' });
+    assert.equal(res.status, 409);
+    assert.equal(res.body['type'], 'urn:wardstream:problem:conflict');
+    assert.match(String(res.body['detail']), /condition still holds; acknowledge it/);
+    const alarm = (await api.get(`/api/v1/alarms/${id}`)).body['alarm'] as Json;
+    assert.equal(alarm['state'], 'active');
+  });
+
   it('keeps an audit trail of every command with its actor, filtered by subject prefix and paged', async () => {
     const all = await api.get('/api/v1/audit?subject=alarm:');
     const entries = all.body['entries'] as Json[];

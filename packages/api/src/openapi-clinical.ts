@@ -86,6 +86,10 @@ export const CLINICAL_PATHS = {
   '/api/v1/alarms/{alarmId}/acknowledge': alarmCommand('Acknowledge an active alarm', 'AlarmCommand'),
   '/api/v1/alarms/{alarmId}/silence': alarmCommand('Pause notifications of an alarm for a while', 'SilenceCommand'),
   '/api/v1/alarms/{alarmId}/escalate': alarmCommand('Escalate an open alarm (re-notify)', 'AlarmCommand'),
+  '/api/v1/alarms/{alarmId}/resolve': alarmCommand(
+    'Resolve an alarm whose condition has ended (409 while the condition holds)',
+    'AlarmCommand',
+  ),
   '/api/v1/patients/{patientId}/scores': {
     get: {
       summary: 'The latest NEWS2, qSOFA and MEWS of the patient',

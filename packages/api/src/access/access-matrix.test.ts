@@ -117,6 +117,7 @@ const MATRIX: Readonly<Record<string, Row>> = {
   'POST /api/v1/alarms/:alarmId/acknowledge': write('YFYFFFFFU', {}),
   'POST /api/v1/alarms/:alarmId/silence': write('YFYFFFFFU', {}),
   'POST /api/v1/alarms/:alarmId/escalate': write('YFYFFFFFU', {}),
+  'POST /api/v1/alarms/:alarmId/resolve': write('YFYFFFFFU', {}),
   'GET /api/v1/alarm-burden': quiet('FFFFYYFYU'),
 
   'GET /api/v1/audit': { ...quiet('FFFFYYFFU'), audit: 'A' },

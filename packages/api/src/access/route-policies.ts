@@ -185,6 +185,7 @@ export const ROUTE_POLICIES = {
   'POST /api/v1/alarms/:alarmId/acknowledge': careWrite('alarm'),
   'POST /api/v1/alarms/:alarmId/silence': careWrite('alarm'),
   'POST /api/v1/alarms/:alarmId/escalate': careWrite('alarm'),
+  'POST /api/v1/alarms/:alarmId/resolve': careWrite('alarm'),
   // Counts over every ward (no patient named); a per-ward burden would need a ward filter the store lacks.
   'GET /api/v1/alarm-burden': management('read', OPERATORS),
 

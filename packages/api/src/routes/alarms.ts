@@ -57,7 +57,7 @@ async function visibleAlarms(c: Context, deps: ApiDeps, store: ClinicalApiDeps['
 
 /**
  * /api/v1/alarms: list and filter (to the caller's wards), one alarm with its history, and the
- * operator commands (acknowledge, silence, escalate). `by` must name the authenticated user.
+ * operator commands (acknowledge, silence, escalate, resolve). `by` must name the authenticated user.
  */
 export function mountAlarmRoutes(app: Hono, deps: ApiDeps, clinical: ClinicalApiDeps): void {
   const { commands, store } = clinical;
@@ -105,6 +105,7 @@ export function mountAlarmRoutes(app: Hono, deps: ApiDeps, clinical: ClinicalApi
 
   command('acknowledge', () => (id, by, note) => commands.acknowledge(id, by, note));
   command('escalate', () => (id, by, note) => commands.escalate(id, by, note));
+  command('resolve', () => (id, by, note) => commands.resolve(id, by, note));
   command('silence', (body, errors) => {
     const seconds = body['durationSeconds'];
     if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {

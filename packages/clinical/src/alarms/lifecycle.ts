@@ -90,6 +90,23 @@ export function acknowledgeAlarm(alarm: Alarm, by: string, at: number, note: str
   return [acked, transition(acked.alarm, 'resolved', at, by, null, { resolvedAt: at, resolvedBy: by })];
 }
 
+/**
+ * An operator closes an alarm whose condition has ended: a latched alarm still showing after the
+ * patient recovered, with a note saying why. An alarm whose condition still holds cannot be resolved
+ * by hand (that would hide a live condition): acknowledge it, and it resolves when the condition ends.
+ * CONFLICT when it is resolved or its condition holds.
+ */
+export function resolveAlarm(alarm: Alarm, by: string, at: number, note: string | null): Transition {
+  if (alarm.state === 'resolved') throw new WardstreamError('CONFLICT', `alarm ${alarm.id} is resolved`);
+  if (alarm.conditionActive) {
+    throw new WardstreamError(
+      'CONFLICT',
+      `alarm ${alarm.id}: its condition still holds; acknowledge it, and it resolves when the condition ends`,
+    );
+  }
+  return transition(alarm, 'resolved', at, by, note, { resolvedAt: at, resolvedBy: by, silencedUntil: null });
+}
+
 /** The same condition came back while the alarm is open: it carries it again (no second alarm). */
 export function returnCondition(alarm: Alarm, at: number, value: number | null): Transition[] {
   if (alarm.state === 'resolved' || alarm.conditionActive) return [];

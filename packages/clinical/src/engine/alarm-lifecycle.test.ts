@@ -81,6 +81,27 @@ describe('threshold alarms: condition delay, hysteresis, latching', () => {
     assert.throws(() => h.engine.acknowledge(id, 'nurse.jones', T0 + 40_000, null), { code: 'CONFLICT' });
   });
 
+  it('an operator resolves a latched alarm whose condition ended, but not one whose condition holds', () => {
+    const h = new Harness([{ ...TACHY, latching: true }]);
+    h.feed(series(HR, T0, 11, () => 150));
+    const id = h.events[0]!.alarmId;
+    assert.throws(() => h.engine.resolve(id, 'nurse.jones', T0 + 11_000, null), {
+      code: 'CONFLICT',
+      message: /condition still holds/,
+    });
+    assert.deepEqual(h.types(), ['test.tachy:raised']);
+    h.feed(series(HR, T0 + 11_000, 10, () => 100));
+    h.engine.resolve(id, 'nurse.jones', T0 + 30_000, 'recovered; sensor re-sited');
+    assert.deepEqual(h.types().slice(1), ['test.tachy:condition-ended', 'test.tachy:resolved']);
+    const resolved = h.events.at(-1)!;
+    assert.equal(resolved.by, 'nurse.jones');
+    assert.equal(resolved.note, 'recovered; sensor re-sited');
+    assert.equal(resolved.alarm.state, 'resolved');
+    assert.equal(resolved.alarm.resolvedBy, 'nurse.jones');
+    assert.equal(resolved.alarm.acknowledgedBy, null);
+    assert.throws(() => h.engine.resolve(id, 'nurse.jones', T0 + 31_000, null), { code: 'CONFLICT' });
+  });
+
   it('the same condition returning while its alarm is open re-activates that alarm (deduplication)', () => {
     const h = new Harness([{ ...TACHY, latching: true }]);
     h.feed(series(HR, T0, 11, () => 150));

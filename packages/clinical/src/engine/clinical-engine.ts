@@ -2,7 +2,7 @@ import type { IngestRecord, PatientId } from '@wardstream/domain';
 import type { Alarm, AlarmEvent, AlarmPriority } from '../alarm.js';
 import { alarmId } from '../alarms/alarm-id.js';
 import { DEFAULT_LIFECYCLE_POLICY, DEFAULT_TECHNICAL_POLICY } from '../alarms/default-rules.js';
-import { acknowledgeAlarm, escalateAlarm, SYSTEM_ACTOR, silenceAlarm } from '../alarms/lifecycle.js';
+import { acknowledgeAlarm, escalateAlarm, resolveAlarm, SYSTEM_ACTOR, silenceAlarm } from '../alarms/lifecycle.js';
 import type { AlarmRule, LifecyclePolicy, TechnicalPolicy } from '../alarms/rules.js';
 import { DEFAULT_ANOMALY_POLICY, type AnomalyPolicy } from '../anomaly/anomaly-policy.js';
 import type { ChartedObservation } from '../charted.js';
@@ -65,7 +65,7 @@ export interface ExternalCondition {
  * The clinical engine: readings in (in log order per partition), alarm events and scores out. Pure and
  * deterministic for data-driven changes (event time); `tick(now)` drives the wall-clock ones (stale
  * data, escalation of unacknowledged alarms, scores going stale); operator commands come through
- * `acknowledge`, `silence` and `escalate`. Its state is `state()`; restore with the stored open alarms.
+ * `acknowledge`, `silence`, `escalate` and `resolve`. Its state is `state()`; restore with the stored open alarms.
  */
 export class ClinicalEngine {
   private readonly book: AlarmBook;
@@ -152,6 +152,10 @@ export class ClinicalEngine {
 
   escalate(id: string, by: string, at: number, note: string | null): AlarmEvent[] {
     return this.book.apply([escalateAlarm(this.book.require(id), by, at, note)]);
+  }
+
+  resolve(id: string, by: string, at: number, note: string | null): AlarmEvent[] {
+    return this.book.apply([resolveAlarm(this.book.require(id), by, at, note)]);
   }
 
   /** Raises (or keeps) a technical alarm for a condition outside the data; returns its id. */

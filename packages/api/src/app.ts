@@ -18,6 +18,7 @@ import { mountBindingRoutes } from './routes/bindings.js';
 import { mountBreakGlassRoutes } from './routes/break-glass.js';
 import { mountChartedRoutes } from './routes/charted.js';
 import { mountDeviceRoutes } from './routes/devices.js';
+import { mountFleetRoutes } from './routes/fleet.js';
 import { mountHealthRoutes } from './routes/health.js';
 import { mountLiveRoutes } from './routes/live.js';
 import { mountPatientRoutes } from './routes/patients.js';
@@ -42,8 +43,8 @@ function problemOf(err: unknown): Problem {
  * The HTTP API: every route mounted in one place, each feature's routes in its own file, each
  * behind the access guard (access/route-policies.ts declares who may call it; a route without a
  * policy makes this throw). The clinical routes (alarms, scores, charted observations, rules, alarm
- * burden, audit) are mounted only when `deps.clinical` is given; identity and enrollment routes
- * when `deps.routes` brings them; the web dashboard at `/app/` when `deps.dashboardDir` is given. `onInternalError` hears of every 500 and 503 (the process logs
+ * burden, audit) are mounted only when `deps.clinical` is given; the fleet status (`/api/v1/fleet`)
+ * when `deps.fleet` is; identity and enrollment routes when `deps.routes` brings them; the web dashboard at `/app/` when `deps.dashboardDir` is given. `onInternalError` hears of every 500 and 503 (the process logs
  * it; the client gets a problem document).
  */
 export function createApi(deps: ApiDeps, onInternalError: (err: unknown) => void = () => undefined): Hono {
@@ -64,6 +65,7 @@ export function createApi(deps: ApiDeps, onInternalError: (err: unknown) => void
   app.get('/api/v1/openapi.json', (c) => c.json(openapi));
   mountPatientRoutes(app, deps);
   mountDeviceRoutes(app, deps);
+  if (deps.fleet !== undefined) mountFleetRoutes(app, deps, deps.fleet);
   mountBindingRoutes(app, deps);
   mountLiveRoutes(app, deps);
   mountBreakGlassRoutes(app, deps, guard);

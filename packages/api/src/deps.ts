@@ -1,12 +1,13 @@
 import type { ClinicalCommands, ClinicalStore } from '@wardstream/alerts';
 import type { AuthFailure, Principal } from '@wardstream/auth';
-import type { Catalogue, Clock } from '@wardstream/domain';
+import type { Catalogue, Clock, DeviceFleetStatus, DeviceId } from '@wardstream/domain';
 import type { Registry } from '@wardstream/registry';
 import type { ReadingStore } from '@wardstream/store';
 import type { Hono } from 'hono';
 import type { AccessAudit } from './access/access-audit.js';
 import type { BreakGlassGrant, BreakGlassLimits } from './access/break-glass.js';
 import type { DenyReason } from './access/decide.js';
+import type { FleetAttentionPolicy } from './fleet-attention.js';
 import type { LiveHub } from './live-hub.js';
 
 /**
@@ -25,6 +26,17 @@ export interface HealthReport {
 export interface ClinicalApiDeps {
   readonly commands: ClinicalCommands;
   readonly store: ClinicalStore;
+}
+
+/** The devices' operational status as this process observes it, for `GET /api/v1/fleet`. */
+export interface FleetApiDeps {
+  /** Every device observed since `since` (messages stored, refusals, certificates). */
+  status(): readonly DeviceFleetStatus[];
+  /** When observation started, epoch ms (the process start: the status is in memory). */
+  readonly since: number;
+  /** Whether the device has a live MQTT connection now; absent when the gateway is another process. */
+  readonly isConnected?: (deviceId: DeviceId) => boolean;
+  readonly attention: FleetAttentionPolicy;
 }
 
 /**
@@ -70,6 +82,8 @@ export interface ApiDeps {
   readonly health: () => HealthReport;
   /** Alarms, scores, charted observations, rules, audit; without it those routes are not mounted (404). */
   readonly clinical?: ClinicalApiDeps;
+  /** The device fleet's status; without it `GET /api/v1/fleet` is not mounted (404). */
+  readonly fleet?: FleetApiDeps;
   /**
    * The built web dashboard (`@wardstream/dashboard`'s `dist-web`: `index.html` and `assets/`),
    * served at `/app/`; without it those routes are not mounted (404).

@@ -8,7 +8,22 @@ export {
   type LiveOptions,
   type LiveWaveform,
 } from './live-hub.js';
-export type { ApiDeps, ApiSecurity, ClinicalApiDeps, HealthReport, ComponentStatus, RouteMounter } from './deps.js';
+export type {
+  ApiDeps,
+  ApiSecurity,
+  ClinicalApiDeps,
+  FleetApiDeps,
+  HealthReport,
+  ComponentStatus,
+  RouteMounter,
+} from './deps.js';
+export {
+  attentionReasons,
+  DEFAULT_CERTIFICATE_EXPIRY_WARNING_MS,
+  fleetAttentionPolicy,
+  type AttentionReason,
+  type FleetAttentionPolicy,
+} from './fleet-attention.js';
 export {
   AuditUnavailableError,
   MemoryAccessAudit,

@@ -5,6 +5,7 @@
  */
 import { CLINICAL_PATHS } from './openapi-clinical.js';
 import { CLINICAL_SCHEMAS } from './openapi-clinical-schemas.js';
+import { FLEET_PATHS } from './openapi-fleet.js';
 import { ERRORS, json, param, problemResponse, ref, sse } from './openapi-parts.js';
 import { OPENAPI_SCHEMAS } from './openapi-schemas.js';
 import { BREAK_GLASS_PATHS, SECURITY_SCHEMES, withAccess } from './openapi-security.js';
@@ -216,6 +217,7 @@ export const OPENAPI_DOCUMENT = {
       },
     },
     ...readingPaths('/api/v1/devices/{deviceId}', 'deviceId'),
+    ...FLEET_PATHS,
     '/api/v1/bindings': {
       get: {
         summary: 'List bindings',

@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import {
   launchChromium,
+  passwordToken,
   putAlwaysFiringRule,
   signIn,
   startDashboardPlatform,
@@ -41,6 +42,54 @@ try {
   const path = `${OUT_DIR}ward-overview.png`;
   await page.screenshot({ path });
   process.stdout.write(`wrote ${path}\n`);
+
+  // The device fleet, as an admin sees it: the demo monitors and a registered spare that never sent.
+  {
+    const admin = await browser.newPage({ viewport: { width: 1400, height: 560 } });
+    await signIn(admin, fx.baseUrl, USERS.admin, 'app');
+    const token = await passwordToken(fx.baseUrl, USERS.admin);
+    const res = await fetch(`${fx.baseUrl}/api/v1/devices`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'spare-mon-01', model: 'spare bedside monitor' }),
+    });
+    if (!res.ok) throw new Error(`registering the spare monitor: ${res.status} ${await res.text()}`);
+    await admin.click('a[data-nav="devices"]');
+    await admin.waitForSelector('tr.fleet-row.fleet-silent[data-device-id="spare-mon-01"]', { timeout: 120_000 });
+    await admin.waitForFunction(
+      (n) => document.querySelectorAll('tr.fleet-row [data-not-after]').length === n,
+      DEMO_PATIENTS,
+      { timeout: 60_000 },
+    );
+    const fleetPath = `${OUT_DIR}device-fleet.png`;
+    await admin.screenshot({ path: fleetPath });
+    process.stdout.write(`wrote ${fleetPath}\n`);
+  }
+
+  // One patient, the one with the high alarm: trends, ECG strip, NEWS2 history, alarms, charting.
+  {
+    const nurse = await browser.newPage({ viewport: { width: 1400, height: 1500 }, reducedMotion: 'reduce' });
+    await signIn(nurse, fx.baseUrl, USERS.nurse);
+    const id = ids[ids.length - 1] ?? '';
+    await nurse.click(`.tile[data-patient-id="${id}"] .patient-name a`);
+    const wait = { timeout: 60_000 };
+    await nurse.waitForFunction(
+      () => Number(document.querySelector('.trend[data-vital="hr"]')?.getAttribute('data-points')) >= 10,
+      undefined,
+      wait,
+    );
+    await nurse.waitForFunction(
+      () => Number(document.querySelector('.ecg-canvas')?.getAttribute('data-samples')) >= 2_000,
+      undefined,
+      wait,
+    );
+    await nurse.waitForSelector('.news2-history tbody tr', wait);
+    await nurse.waitForSelector('.alarm-history tbody tr', wait);
+    await nurse.waitForSelector('.ecg-analysis:has-text("ECG HR")', wait);
+    const patientPath = `${OUT_DIR}patient-view.png`;
+    await nurse.screenshot({ path: patientPath });
+    process.stdout.write(`wrote ${patientPath}\n`);
+  }
 } finally {
   await browser.close();
   await fx.dispose();

@@ -75,6 +75,30 @@ export function decodeIngestRecord(bytes: Uint8Array): IngestRecord {
     receivedAt: e.r,
     readings,
     waveforms,
-    ...(e.st === undefined ? {} : { status: e.st }),
+    ...(e.st === undefined ? {} : { status: decodeStatus(e.st) }),
+  };
+}
+
+/**
+ * The status as encoded: the `DeviceStatus` fields, each optional but `errors`. Records written
+ * before `firmware` existed have none and decode as they always did.
+ */
+function decodeStatus(st: unknown): DeviceStatus {
+  const s = st as Partial<Record<keyof DeviceStatus, unknown>> | null;
+  if (
+    s === null ||
+    typeof s !== 'object' ||
+    !Array.isArray(s.errors) ||
+    !(s.batteryFraction === undefined || typeof s.batteryFraction === 'number') ||
+    !(s.rssiDbm === undefined || typeof s.rssiDbm === 'number') ||
+    !(s.firmware === undefined || typeof s.firmware === 'string')
+  ) {
+    throw new RangeError('ingest record: bad status');
+  }
+  return {
+    ...(s.batteryFraction === undefined ? {} : { batteryFraction: s.batteryFraction }),
+    ...(s.rssiDbm === undefined ? {} : { rssiDbm: s.rssiDbm }),
+    errors: s.errors as string[],
+    ...(s.firmware === undefined ? {} : { firmware: s.firmware }),
   };
 }

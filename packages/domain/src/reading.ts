@@ -26,6 +26,8 @@ export interface DeviceStatus {
   readonly batteryFraction?: number;
   readonly rssiDbm?: number;
   readonly errors: readonly string[];
+  /** The device's firmware version as it reports it (1-64 printable ASCII characters). */
+  readonly firmware?: string;
 }
 
 /** One validated device message: the unit of idempotency is (deviceId, boot, seq). */

@@ -142,13 +142,23 @@ export function validateWaveforms(
   return out;
 }
 
+/** 1-64 printable ASCII characters (space to tilde): shown to operators as is, so nothing invisible. */
+function isFirmwareVersion(text: string): boolean {
+  if (text.length === 0 || text.length > 64) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
 export function validateStatus(raw: unknown, problems: ItemProblem[]): DeviceStatus | undefined {
   if (raw === undefined) return undefined;
   if (!isRecord(raw)) {
     problems.push({ path: 'status', reason: 'schema', detail: 'status must be an object' });
     return undefined;
   }
-  const { battery, rssi, errors } = raw;
+  const { battery, rssi, errors, firmware } = raw;
   if (battery !== undefined && (typeof battery !== 'number' || !(battery >= 0 && battery <= 1))) {
     problems.push({ path: 'status.battery', reason: 'schema', detail: 'battery must be a fraction 0..1' });
     return undefined;
@@ -168,9 +178,18 @@ export function validateStatus(raw: unknown, problems: ItemProblem[]): DeviceSta
     });
     return undefined;
   }
+  if (firmware !== undefined && (typeof firmware !== 'string' || !isFirmwareVersion(firmware))) {
+    problems.push({
+      path: 'status.firmware',
+      reason: 'schema',
+      detail: 'firmware must be a string of 1-64 printable ASCII characters',
+    });
+    return undefined;
+  }
   return {
     ...(battery === undefined ? {} : { batteryFraction: battery }),
     ...(rssi === undefined ? {} : { rssiDbm: rssi }),
     errors: (errors as string[] | undefined) ?? [],
+    ...(firmware === undefined ? {} : { firmware }),
   };
 }

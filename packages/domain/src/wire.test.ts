@@ -196,6 +196,29 @@ describe('device wire contract (DESIGN 3.1)', () => {
     );
   });
 
+  it('accepts a firmware version in the status, and refuses a bad one with the status item only', () => {
+    const v = accepted(check({ seq: 6, ts: NOW, status: { battery: 0.5, firmware: 'acme-mon 4.2.1 (build 77)' } }));
+    assert.equal(v.message.status?.firmware, 'acme-mon 4.2.1 (build 77)');
+    assert.equal(accepted(check({ seq: 6, ts: NOW, status: { battery: 0.5 } })).message.status?.firmware, undefined);
+    for (const firmware of ['', 'x'.repeat(65), 'v1\n', 'v1\u00e9', 4.2, null]) {
+      const bad = accepted(
+        check({ seq: 7, ts: NOW, readings: [{ code: 'hr', value: 60, unit: '/min' }], status: { firmware } }),
+      );
+      assert.equal(bad.message.status, undefined, JSON.stringify(firmware));
+      assert.equal(bad.message.readings.length, 1);
+      assert.deepEqual(
+        bad.problems.map((p) => [p.path, p.reason]),
+        [['status.firmware', 'schema']],
+      );
+    }
+    assert.equal(
+      accepted(check({ seq: 8, ts: NOW, status: { firmware: 'x'.repeat(64) } })).message.status?.firmware?.length,
+      64,
+    );
+    // Nothing else in the message: the bad status leaves nothing valid.
+    rejected(check({ seq: 9, ts: NOW, status: { firmware: '' } }), 'schema');
+  });
+
   it('accepts a status-only message', () => {
     const v = accepted(check({ seq: 5, ts: NOW, status: { battery: 0.1 } }));
     assert.equal(v.message.readings.length, 0);

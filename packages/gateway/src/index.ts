@@ -3,7 +3,12 @@ export { type BindingResolver, StaticBindingResolver } from './binding-resolver.
 export { type GatewayMetrics, type MqttProtocolLevel, type RefusalReason } from './gateway-metrics.js';
 export { CountingGatewayMetrics } from './counting-gateway-metrics.js';
 export { describeLogFailure } from './log-failure.js';
-export { DEFAULT_MAX_BATCH_RECORDS, IngestPipeline, type IngestPipelineOptions } from './ingest-pipeline.js';
+export {
+  DEFAULT_MAX_BATCH_RECORDS,
+  IngestPipeline,
+  type IngestPipelineOptions,
+  type IngestRefusal,
+} from './ingest-pipeline.js';
 export { MqttEndpoint, type MqttEndpointDeps, type MqttEndpointStats } from './mqtt/mqtt-endpoint.js';
 export {
   type CompiledMqttEndpointOptions,

@@ -4,7 +4,7 @@ import { decodeIngestRecord, deviceId, patientId, type DeviceId } from '@wardstr
 import { StaticBindingResolver, type BindingResolver } from './binding-resolver.js';
 import { CountingGatewayMetrics } from './counting-gateway-metrics.js';
 import type { IngestAnswer, IngestSink } from './ingest-answer.js';
-import { IngestPipeline } from './ingest-pipeline.js';
+import { IngestPipeline, type IngestRefusal } from './ingest-pipeline.js';
 import { TEST_NOW } from './testing/harness.js';
 import { MemoryTelemetryLog } from './testing/memory-telemetry-log.js';
 import { telemetry } from './testing/mqtt-test-client.js';
@@ -185,6 +185,59 @@ describe('IngestPipeline', () => {
     assert.equal(metrics.unavailable, 1);
     log.recover();
     assert.equal((await ingest(telemetry(1))).kind, 'stored');
+  });
+
+  it('tells onRefused of each refused message and item, and of nothing stored, duplicate or unavailable', async () => {
+    const log = new MemoryTelemetryLog();
+    const heard: [string, IngestRefusal][] = [];
+    const pipeline = new IngestPipeline({
+      log,
+      bindings: new StaticBindingResolver(),
+      metrics: new CountingGatewayMetrics(),
+      onRefused: (device, refusal) => heard.push([device, refusal]),
+    });
+    const ingest = (body: unknown, device: DeviceId = MON) =>
+      pipeline.ingest(device, Buffer.from(JSON.stringify(body)), TEST_NOW);
+    assert.equal((await ingest(telemetry(1))).kind, 'stored');
+    assert.equal((await ingest(telemetry(1))).kind, 'duplicate');
+    rejectedWith(await ingest({ boot: 'b1', ts: TEST_NOW }), 'missing-seq');
+    const partly = await ingest(
+      telemetry(2, {
+        readings: [
+          { code: 'heart_rate', value: 72, unit: '/min' },
+          { code: 'MDC_NOPE', value: 1, unit: '%' },
+        ],
+        status: { battery: 2 },
+      }),
+      deviceId('mon-2'),
+    );
+    assert.equal(partly.kind, 'stored');
+    rejectedWith(await ingest(telemetry(1, { readings: [{ code: 'spo2', value: 90, unit: '%' }] })), 'conflict');
+    log.failWith('disk full', new Error('ENOSPC'));
+    assert.equal((await ingest(telemetry(3))).kind, 'unavailable');
+    assert.deepEqual(heard, [
+      ['mon-1', { what: 'message', reason: 'missing-seq' }],
+      ['mon-2', { what: 'item', reason: 'unknown-code' }],
+      ['mon-2', { what: 'item', reason: 'schema' }],
+      ['mon-1', { what: 'message', reason: 'conflict' }],
+    ]);
+  });
+
+  it('answers as usual when onRefused throws, and reports the throw as an internal error', async () => {
+    const internal: unknown[] = [];
+    const pipeline = new IngestPipeline({
+      log: new MemoryTelemetryLog(),
+      bindings: new StaticBindingResolver(),
+      metrics: new CountingGatewayMetrics(),
+      onInternalError: (e) => internal.push(e),
+      onRefused: () => {
+        throw new Error('observer bug');
+      },
+    });
+    const answer = await pipeline.ingest(MON, Buffer.from('{"seq": 1,'), TEST_NOW);
+    rejectedWith(answer, 'malformed-json');
+    assert.equal(internal.length, 1);
+    assert.match(String(internal[0]), /observer bug/);
   });
 
   it('answers unavailable when the binding lookup throws, never keying the message wrongly', async () => {

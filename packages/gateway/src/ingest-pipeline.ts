@@ -14,7 +14,7 @@ import {
 import type { AppendOutcome, AppendRequest, LogState, TelemetryLog } from '@wardstream/log';
 import type { BindingResolver } from './binding-resolver.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
-import type { IngestAnswer, IngestSink } from './ingest-answer.js';
+import type { IngestAnswer, IngestRejectReason, IngestSink } from './ingest-answer.js';
 import { describeLogFailure } from './log-failure.js';
 
 /** A batch is appended when it reaches this many records, without waiting for the end of the tick. */
@@ -29,6 +29,19 @@ export interface IngestPipelineOptions {
   readonly maxBatchRecords?: number;
   /** Receives an error a sink threw from `deliver` (a transport bug); the batch goes on. */
   readonly onInternalError?: (error: unknown) => void;
+  /**
+   * Told of each refusal the device is answered with (e.g. for a fleet view): once per whole message
+   * refused and once per item refused inside a stored message. Not told of `unavailable` (the
+   * platform's failure, not the device's) nor of duplicates. Synchronous, on the ingest path: keep
+   * it cheap. A throw goes to `onInternalError`; the answer is unchanged.
+   */
+  readonly onRefused?: (deviceId: DeviceId, refusal: IngestRefusal) => void;
+}
+
+/** What the pipeline refused of one device's message: the whole message, or one item of it. */
+export interface IngestRefusal {
+  readonly what: 'message' | 'item';
+  readonly reason: IngestRejectReason;
 }
 
 /** The messages collected during one event-loop turn: parallel arrays, one slot per message. */
@@ -38,6 +51,7 @@ class Batch {
   readonly tokens: number[] = [];
   readonly problems: (readonly ItemProblem[])[] = [];
   readonly readings: number[] = [];
+  readonly devices: DeviceId[] = [];
 }
 
 /**
@@ -55,6 +69,7 @@ export class IngestPipeline {
   private readonly wire: WireContext;
   private readonly maxBatchRecords: number;
   private readonly onInternalError: (error: unknown) => void;
+  private readonly onRefused: ((deviceId: DeviceId, refusal: IngestRefusal) => void) | undefined;
   private batch = new Batch();
   private flushScheduled = false;
   private appendsInFlight = 0;
@@ -83,6 +98,7 @@ export class IngestPipeline {
       ((error: unknown) => {
         process.emitWarning(`ingest pipeline: a sink threw: ${String(error)}`);
       });
+    this.onRefused = options.onRefused;
   }
 
   /** Messages submitted and not yet answered. */
@@ -104,6 +120,7 @@ export class IngestPipeline {
     const verdict = validateTelemetry(this.wire, deviceId, payload, receivedAt);
     if (verdict.kind === 'rejected') {
       this.metrics.messageRejected(verdict.reason);
+      this.refused(deviceId, 'message', verdict.reason);
       const key = peekKey(payload, verdict.reason);
       sink.deliver(token, { kind: 'rejected', reason: verdict.reason, detail: verdict.detail, ...key });
       return;
@@ -133,6 +150,7 @@ export class IngestPipeline {
     batch.tokens.push(token);
     batch.problems.push(problems);
     batch.readings.push(message.readings.length);
+    batch.devices.push(deviceId);
     this.messagesInFlight++;
     if (batch.requests.length >= this.maxBatchRecords) {
       this.flush();
@@ -183,7 +201,7 @@ export class IngestPipeline {
   }
 
   private settle(batch: Batch, outcomes: readonly AppendOutcome[]): void {
-    const { requests, sinks, tokens, problems, readings } = batch;
+    const { requests, sinks, tokens, problems, readings, devices } = batch;
     if (outcomes.length !== requests.length) {
       this.fail(batch, new Error(`the log answered ${outcomes.length} outcomes for ${requests.length} records`));
       return;
@@ -192,14 +210,18 @@ export class IngestPipeline {
       const outcome = outcomes[i];
       const request = requests[i];
       const sink = sinks[i];
-      if (outcome === undefined || request === undefined || sink === undefined) continue;
+      const device = devices[i];
+      if (outcome === undefined || request === undefined || sink === undefined || device === undefined) continue;
       const { boot, seq } = request;
       let answer: IngestAnswer;
       switch (outcome.kind) {
         case 'appended': {
           const itemProblems = problems[i] ?? [];
           this.metrics.messageAccepted(readings[i] ?? 0);
-          for (const p of itemProblems) this.metrics.itemRejected(p.reason);
+          for (const p of itemProblems) {
+            this.metrics.itemRejected(p.reason);
+            this.refused(device, 'item', p.reason);
+          }
           answer = { kind: 'stored', boot, seq, problems: itemProblems };
           break;
         }
@@ -209,6 +231,7 @@ export class IngestPipeline {
           break;
         case 'conflict':
           this.metrics.messageRejected('conflict');
+          this.refused(device, 'message', 'conflict');
           answer = {
             kind: 'rejected',
             reason: 'conflict',
@@ -219,6 +242,7 @@ export class IngestPipeline {
           break;
         case 'retired':
           this.metrics.messageRejected('key-retired');
+          this.refused(device, 'message', 'key-retired');
           answer = {
             kind: 'rejected',
             reason: 'key-retired',
@@ -245,6 +269,15 @@ export class IngestPipeline {
       this.deliver(sink, tokens[i] ?? 0, answer);
     }
     this.settled(sinks.length);
+  }
+
+  private refused(deviceId: DeviceId, what: IngestRefusal['what'], reason: IngestRejectReason): void {
+    if (this.onRefused === undefined) return;
+    try {
+      this.onRefused(deviceId, { what, reason });
+    } catch (error) {
+      this.onInternalError(error);
+    }
   }
 
   private deliver(sink: IngestSink, token: number, answer: IngestAnswer): void {

@@ -12,7 +12,7 @@ import {
   type WebhookTarget,
 } from '@wardstream/alerts';
 import type { ComponentStatus, LiveHub } from '@wardstream/api';
-import { DEFAULT_ENGINE_POLICY, parseEnginePolicy, type AlarmEvent } from '@wardstream/clinical';
+import { DEFAULT_ENGINE_POLICY, parseEnginePolicy, type AlarmEvent, type TechnicalPolicy } from '@wardstream/clinical';
 import type { Clock, PatientId } from '@wardstream/domain';
 import { FileTelemetryLog, type TelemetryLog } from '@wardstream/log';
 import { Gauge, type Registry as PromRegistry } from 'prom-client';
@@ -28,6 +28,8 @@ export interface ClinicalParts {
   readonly service: ClinicalService;
   readonly store: SqliteClinicalStore;
   readonly webhooks: WebhookDispatcher;
+  /** The technical alarms' limits in force (stale data, low battery), for the device fleet view. */
+  readonly technicalPolicy: TechnicalPolicy;
   health(): Record<string, ComponentStatus>;
   /** Processes what the telemetry log holds, then stops and closes everything (shutdown order). */
   stop(drain: boolean): Promise<void>;
@@ -232,6 +234,7 @@ export async function startClinical(deps: ClinicalWiringDeps): Promise<ClinicalP
         return supervisor.current.store;
       },
       webhooks,
+      technicalPolicy: policy.technical,
       health: () => {
         const failing = targetStatus().filter((t) => t.failing);
         return {

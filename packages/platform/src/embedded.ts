@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   accessOf,
   createApi,
+  fleetAttentionPolicy,
   type BreakGlassGrant,
   LiveHub,
   mountEnrollmentRoutes,
@@ -13,10 +14,16 @@ import {
 import type { SqliteIdentityStore } from '@wardstream/auth';
 import type { ExternalCondition } from '@wardstream/clinical';
 import { Catalogue, DEFAULT_PLAUSIBILITY, type Clock, type DeviceId } from '@wardstream/domain';
-import { IngestPipeline, MqttEndpoint, type DeviceAuthRequest, type SecurityEvent } from '@wardstream/gateway';
+import {
+  IngestPipeline,
+  MqttEndpoint,
+  type DeviceAuthRequest,
+  type PeerCertificateInfo,
+  type SecurityEvent,
+} from '@wardstream/gateway';
 import type { CertificateAuthority } from '@wardstream/pki';
 import { FileTelemetryLog } from '@wardstream/log';
-import { Processor, DEFAULT_PROCESSOR_OPTIONS, type SkippedEntry } from '@wardstream/processor';
+import { Processor, DEFAULT_PROCESSOR_OPTIONS, FleetStatusTracker, type SkippedEntry } from '@wardstream/processor';
 import { ApprovalIndex, BindingIndex, SqliteRegistry } from '@wardstream/registry';
 import { SqliteReadingStore, type ReadingStore } from '@wardstream/store';
 import type { EmbeddedConfig } from './config.js';
@@ -198,6 +205,9 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
     logger.info('log', 'opened', { dataDir: config.dataDir, partitions: log.partitionCount });
 
     const live = new LiveHub();
+    // In memory: after a restart it fills again as devices connect and send (docs/API.md, fleet).
+    const fleet = new FleetStatusTracker();
+    const fleetSince = clock.now();
     const skipped: SkippedEntry[] = [];
     const processing = new ProcessingSupervisor({
       openStore: () =>
@@ -210,7 +220,7 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
             store,
             clock,
             metrics: metrics.processor,
-            stages: [{ name: 'live-feed', onBatch: (records) => live.publish(records) }],
+            stages: [{ name: 'live-feed', onBatch: (records) => live.publish(records) }, fleet],
             onFatal,
             onWarning: (message, err) => logger.warn('processor', message, { error: err.message }),
             onSkipped: (entry) => {
@@ -282,6 +292,8 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
       notifyBreakGlass: (grant) => breakGlass.notify(grant),
     });
     cleanups.push(() => apiSecurity.close());
+    // The endpoints start after the API; until then no device is connected.
+    const endpoints: MqttEndpoint[] = [];
     const dashboardDir = findDashboardDir();
     if (dashboardDir === undefined) logger.warn('api', 'dashboard not built: /app/ is not served');
     const api = createApi(
@@ -307,6 +319,12 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
         health,
         metrics: () => metrics.text(),
         ...(dashboardDir === undefined ? {} : { dashboardDir }),
+        fleet: {
+          status: () => fleet.status(),
+          since: fleetSince,
+          isConnected: (id) => endpoints.some((e) => e.isConnected(id)),
+          attention: fleetAttentionPolicy(clinical.technicalPolicy, config.wire.clockSkewToleranceMs),
+        },
         // Getters: after a recovery from a failure the clinical service and its store are new instances.
         clinical: {
           get commands() {
@@ -339,6 +357,7 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
       metrics: metrics.gateway,
       wire: { catalogue: new Catalogue(), plausibility: DEFAULT_PLAUSIBILITY, limits: config.wire },
       onInternalError: (err) => logger.error('gateway', 'internal error', { error: String(err) }),
+      onRefused: (id, refusal) => fleet.refused(id, refusal.what),
     });
     const endpointDeps = {
       pipeline,
@@ -348,6 +367,9 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
         registry
           .deviceConnected(id, clock.now())
           .catch((err: unknown) => logger.warn('registry', 'could not record a connection', { error: String(err) }));
+      },
+      onDeviceCertificate: (id: DeviceId, certificate: PeerCertificateInfo) => {
+        fleet.certificate(id, certificate.validTo);
       },
       onInternalError: (err: unknown) => logger.error('gateway', 'internal error', { error: String(err) }),
       authorize: (request: DeviceAuthRequest) => trust.authorize(request),
@@ -370,6 +392,7 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
       endpointDeps,
     );
     cleanups.push(() => endpoint.close());
+    endpoints.push(endpoint);
     trust.onRevocationsChanged(() => {
       const cut = endpoint.reauthorizeNow();
       if (cut > 0) logger.warn('security', 'disconnected devices whose certificate was revoked', { connections: cut });
@@ -387,6 +410,7 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
       );
       const open = plaintext;
       cleanups.push(() => open.close());
+      endpoints.push(open);
       logger.warn('gateway', 'development plaintext listener: the MQTT client id is trusted, no authentication', {
         url: `mqtt://127.0.0.1:${plaintext.port}`,
       });

@@ -9,3 +9,4 @@ export {
 export type { ProcessorStage, BatchContext } from './stage.js';
 export { NO_PROCESSOR_METRICS, type ProcessorMetrics } from './metrics.js';
 export { flagLate } from './flag-late.js';
+export { CLOCK_SKEW_WINDOW, FleetStatusTracker } from './fleet-status.js';

@@ -23,6 +23,12 @@ export function reportedTime(skew: ClockSkewKind | undefined, at: number, bootAt
   }
 }
 
+/**
+ * The firmware version every simulated bedside monitor reports (one simulated model, one version):
+ * the simulator's own name, so a fleet view never mistakes it for a real device's firmware.
+ */
+export const SIMULATED_FIRMWARE = 'wardstream-sim-monitor 1.0.0';
+
 /** Battery drain of a bedside monitor running on battery, as a fraction per hour. */
 const BATTERY_DRAIN_PER_HOUR = 0.03;
 
@@ -51,6 +57,7 @@ export class DeviceStatusModel {
       battery: Math.round(this.batteryFraction * 1000) / 1000,
       rssi: Math.round(this.rssiDbm),
       errors: [...errors],
+      firmware: SIMULATED_FIRMWARE,
     };
   }
 }

@@ -10,6 +10,7 @@ import {
   type WireContext,
 } from '@wardstream/domain';
 import type { OutgoingMessage } from './device.js';
+import { SIMULATED_FIRMWARE } from './device-status.js';
 import { buildDevices, type FleetPlan } from './fleet-builder.js';
 import { DEFAULT_SCENARIO_SETTINGS, SCENARIO_NAMES, type ScenarioName } from './scenario.js';
 
@@ -77,7 +78,8 @@ function assertContract(sent: readonly { at: number; m: OutgoingMessage }[]): vo
     assert.equal(b['seq'], m.seq);
     assert.equal(b['boot'], m.boot);
     assert.equal(b['ts'], m.ts);
-    assert.deepEqual(Object.keys(b['status'] as object), ['battery', 'rssi', 'errors']);
+    assert.deepEqual(Object.keys(b['status'] as object), ['battery', 'rssi', 'errors', 'firmware']);
+    assert.equal(verdict.message.status?.firmware, SIMULATED_FIRMWARE);
     assert.deepEqual(
       verdict.message.readings.map((r) => r.code),
       m.codes,

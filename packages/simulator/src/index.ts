@@ -50,7 +50,7 @@ export {
   resolveScenario,
 } from './scenario.js';
 export { type ScenarioEntry, ScenarioSpecError, parseScenarioSpec, assignScenarios } from './scenario-spec.js';
-export { reportedTime, DeviceStatusModel } from './device-status.js';
+export { reportedTime, DeviceStatusModel, SIMULATED_FIRMWARE } from './device-status.js';
 export { type DeviceConfig, type OutgoingMessage, type DeviceTick, SimulatedDevice } from './device.js';
 export { type FleetPlan, buildDevices } from './fleet-builder.js';
 export {

@@ -14,6 +14,7 @@ export interface WireStatus {
   readonly battery: number;
   readonly rssi: number;
   readonly errors: readonly string[];
+  readonly firmware: string;
 }
 
 /** A telemetry payload exactly as the device wire contract (DESIGN 3.1) defines it. */

@@ -99,6 +99,7 @@ const MATRIX: Readonly<Record<string, Row>> = {
   'GET /api/v1/devices/:deviceId/waveforms': read('YFYFFYFYU'),
   'GET /api/v1/devices/:deviceId/live': read('YFYFFYFYU'),
   'GET /api/v1/devices/:deviceId/ecg': read('YFYFFYFYU'),
+  'GET /api/v1/fleet': quiet('FFFFYYFYU'),
 
   'GET /api/v1/bindings': read('YYYYFFFYU', '*'),
   'POST /api/v1/bindings': write('YFYFYYFYU', { deviceId: 'mon-a', patientId: 'pa', from: 'soon' }),

@@ -161,6 +161,9 @@ export const ROUTE_POLICIES = {
   'GET /api/v1/devices/:deviceId/waveforms': patientRead('device'),
   'GET /api/v1/devices/:deviceId/live': patientRead('device', true),
   'GET /api/v1/devices/:deviceId/ecg': patientRead('device'),
+  // Each device's operational status (battery, signal, certificate, counters) and its binding's ward,
+  // never its patient: device data for operators.
+  'GET /api/v1/fleet': management('read', OPERATORS),
 
   'GET /api/v1/bindings': patientRead('list'),
   'POST /api/v1/bindings': adt('admission'),

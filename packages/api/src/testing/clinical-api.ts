@@ -5,6 +5,7 @@ import { ClinicalCommands, SqliteClinicalStore } from '@wardstream/alerts';
 import { ClinicalEngine, DEFAULT_ENGINE_POLICY, DEFAULT_RULES, effectiveRules } from '@wardstream/clinical';
 import {
   Catalogue,
+  DEFAULT_WIRE_LIMITS,
   deviceId,
   ManualClock,
   patientId,
@@ -18,7 +19,8 @@ import type { Hono } from 'hono';
 import type { AccessAudit } from '../access/access-audit.js';
 import type { BreakGlassLimits } from '../access/break-glass.js';
 import { createApi } from '../app.js';
-import type { ApiSecurity, RouteMounter } from '../deps.js';
+import type { ApiSecurity, FleetApiDeps, RouteMounter } from '../deps.js';
+import { fleetAttentionPolicy } from '../fleet-attention.js';
 import { LiveHub } from '../live-hub.js';
 import { testSecurity, type TestSecurity, type TokenClaims } from './auth.js';
 
@@ -53,6 +55,8 @@ export interface ClinicalApiOptions {
   readonly liveRefreshMs?: number;
   /** The built dashboard to serve (default: a stand-in build in the harness's directory, see `standInDashboard`). */
   readonly dashboardDir?: string;
+  /** The fleet status (default: nothing observed since T0, the default technical policy's limits). */
+  readonly fleet?: FleetApiDeps;
 }
 
 /** A stand-in dashboard build: `index.html` and one hashed asset, so `/app/` routes are mounted in every test. */
@@ -141,6 +145,11 @@ export class ClinicalApi {
       metrics: () => Promise.resolve({ contentType: 'text/plain', body: '' }),
       livePingMs: 50,
       clinical: { commands: this.commands, store },
+      fleet: options.fleet ?? {
+        status: () => [],
+        since: T0,
+        attention: fleetAttentionPolicy(DEFAULT_ENGINE_POLICY.technical, DEFAULT_WIRE_LIMITS.clockSkewToleranceMs),
+      },
       security: {
         ...this.auth.security,
         ...(options.breakGlassLimits === undefined ? {} : { breakGlassLimits: options.breakGlassLimits }),

@@ -64,6 +64,20 @@ describe('ward model', () => {
     assert.equal(model.view(T0)[0]?.vitals.find((v) => v.key === 'spo2')?.kind, 'missing');
   });
 
+  it('marks the whole tile stale when no value is current, and says how old the newest is', () => {
+    const model = ward();
+    model.applyReadings([reading('p2', 'MDC_PULS_OXIM_SAT_O2', 97, T0 + 10_000, '%')]);
+    const p = (now: number) => model.view(now).find((v) => v.id === 'p2');
+    assert.equal(p(T0 + STALE_AFTER_MS)?.data, 'current');
+    // HR is stale, SpO2 is not yet: the tile is still current.
+    assert.equal(p(T0 + STALE_AFTER_MS + 5_000)?.data, 'current');
+    const later = p(T0 + STALE_AFTER_MS + 10_001);
+    assert.equal(later?.data, 'stale');
+    assert.equal(later.newestAgeMs, STALE_AFTER_MS + 1);
+    assert.equal(model.view(T0).find((v) => v.id === 'p1')?.data, 'none');
+    assert.equal(model.view(T0).find((v) => v.id === 'p1')?.newestAgeMs, undefined);
+  });
+
   it('keeps the newest value, ignores patients off the census, joins blood pressure as its oldest part', () => {
     const model = ward();
     model.applyReadings([

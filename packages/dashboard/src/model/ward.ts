@@ -115,6 +115,13 @@ export interface PatientView {
   readonly alarms: readonly AlarmView[];
   /** The highest priority among the active (unacknowledged) alarms; undefined when none is active. */
   readonly alarmPriority: AlarmPriority | undefined;
+  /**
+   * `current`: at least one vital is current. `stale`: every value shown is stale (the monitor stopped
+   * sending, or was taken off): the whole tile must say so. `none`: no value yet.
+   */
+  readonly data: 'current' | 'stale' | 'none';
+  /** Age of the newest value, when there is one. */
+  readonly newestAgeMs: number | undefined;
 }
 
 function rank(priority: AlarmPriority | undefined): number {
@@ -210,13 +217,19 @@ export class WardModel {
   view(nowMs: number): PatientView[] {
     const views = [...this.patients].map(([id, state]): PatientView => {
       const alarms = this.openAlarms(id);
+      const vitals = VITAL_SPECS.map((spec) => this.vital(spec, state, nowMs));
+      let newest: number | undefined;
+      for (const v of state.values.values()) newest = Math.max(newest ?? v.observedAtMs, v.observedAtMs);
+      const newestAgeMs = newest === undefined ? undefined : Math.max(0, nowMs - newest);
       return {
         id,
         name: state.name,
         news2: state.news2 === undefined ? undefined : { ...state.news2 },
-        vitals: VITAL_SPECS.map((spec) => this.vital(spec, state, nowMs)),
+        vitals,
         alarms,
         alarmPriority: alarms.find((a) => a.state === 'active')?.priority,
+        data: vitals.some((v) => v.kind === 'current') ? 'current' : newestAgeMs === undefined ? 'none' : 'stale',
+        newestAgeMs,
       };
     });
     return views.sort(

@@ -17,12 +17,16 @@ export const USERS = {
   otherNurse: { username: 'nurse.lee', password: 'staple-orbit-lantern', role: 'nurse', wards: ['ward-b'] },
   /** A physician of the demo ward: sets patient alarm rules through the API. */
   physician: { username: 'dr.ames', password: 'velvet-quarry-signal', role: 'physician', wards: ['demo-ward'] },
+  /** An administrator (no ward): the device fleet, the audit trail; no patient data without break-glass. */
+  admin: { username: 'admin.ray', password: 'granite-meadow-compass', role: 'admin', wards: [] },
 } as const;
 
 export interface DashboardPlatform {
   readonly platform: EmbeddedPlatform;
   /** `http://127.0.0.1:<port>`: the API, the issuer and the dashboard (at /app/) are all here. */
   readonly baseUrl: string;
+  /** `mqtt://127.0.0.1:<port>`: the development plaintext listener, when asked for (`plaintextMqtt`). */
+  readonly plaintextMqttUrl: string | undefined;
   dispose(): Promise<void>;
 }
 
@@ -31,7 +35,13 @@ export interface DashboardPlatform {
  * temporary directory, with the users of `USERS` in its identity store, serving the built
  * dashboard. The public URL is the address the browser uses, so the sign-in's redirect URI matches.
  */
-export async function startDashboardPlatform(demoPatients: number): Promise<DashboardPlatform> {
+export async function startDashboardPlatform(
+  demoPatients: number,
+  options: {
+    /** Also listen for plain MQTT on loopback, so a test's own simulated devices need no certificate. */
+    readonly plaintextMqtt?: boolean;
+  } = {},
+): Promise<DashboardPlatform> {
   const root = await mkdtemp(join(tmpdir(), 'ws-dashboard-e2e-'));
   try {
     const dataDir = join(root, 'data');
@@ -46,10 +56,12 @@ export async function startDashboardPlatform(demoPatients: number): Promise<Dash
     }
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
+    const plaintextPort = options.plaintextMqtt === true ? await freePort() : undefined;
     const parsed = parseConfig(
       [
         ...['--data-dir', dataDir, '--http-port', String(port), '--mqtt-port', '0'],
         ...['--public-url', baseUrl, '--demo', String(demoPatients)],
+        ...(plaintextPort === undefined ? [] : ['--dev-plaintext-mqtt-port', String(plaintextPort)]),
       ],
       {},
     );
@@ -58,6 +70,7 @@ export async function startDashboardPlatform(demoPatients: number): Promise<Dash
     return {
       platform,
       baseUrl,
+      plaintextMqttUrl: plaintextPort === undefined ? undefined : `mqtt://127.0.0.1:${plaintextPort}`,
       dispose: async () => {
         await platform.stop();
         await rm(root, { recursive: true, force: true });
@@ -79,33 +92,40 @@ export async function passwordToken(baseUrl: string, user: { username: string; p
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
+/** An always-firing rule as `alwaysFiring` builds it. */
+export interface TestRule {
+  readonly id: string;
+  readonly label: string;
+  readonly code: string;
+  readonly priority: 'high' | 'medium' | 'low';
+}
+
 /**
- * Sets a threshold rule on `patientId` as the demo ward's physician: `code` at or above 1 (any value)
- * with no delay, so the patient's next reading raises an alarm of `priority` whose message starts
- * with `label`.
+ * A latching threshold rule that any value of `code` meets (at or above 1) with no delay, so the
+ * patient's next reading raises an alarm of `priority` whose message starts with `label`.
  */
-export async function putAlwaysFiringRule(
-  baseUrl: string,
-  patientId: string,
-  rule: { id: string; label: string; code: string; priority: 'high' | 'medium' | 'low' },
-): Promise<void> {
-  const body = {
-    by: USERS.physician.username,
-    rules: [
-      {
-        ...{ kind: 'threshold', id: rule.id, label: rule.label, codes: [rule.code], direction: 'atOrAbove' },
-        ...{ limit: 1, hysteresis: 0, delayMs: 0, clearDelayMs: 0, priority: rule.priority, latching: true },
-        ...{ enabled: true, source: 'dashboard tests' },
-      },
-    ],
+export function alwaysFiring(rule: TestRule): object {
+  return {
+    ...{ kind: 'threshold', id: rule.id, label: rule.label, codes: [rule.code], direction: 'atOrAbove' },
+    ...{ limit: 1, hysteresis: 0, delayMs: 0, clearDelayMs: 0, priority: rule.priority, latching: true },
+    ...{ enabled: true, source: 'dashboard tests' },
   };
+}
+
+/** Sets one always-firing rule (`alwaysFiring`) on `patientId` as the demo ward's physician. */
+export async function putAlwaysFiringRule(baseUrl: string, patientId: string, rule: TestRule): Promise<void> {
+  await putPatientRules(baseUrl, patientId, [alwaysFiring(rule)]);
+}
+
+/** Replaces the alarm rules of `patientId` as the demo ward's physician (none: the patient's rules end). */
+export async function putPatientRules(baseUrl: string, patientId: string, rules: readonly object[]): Promise<void> {
   const res = await fetch(`${baseUrl}/api/v1/patients/${encodeURIComponent(patientId)}/rules`, {
     method: 'PUT',
     headers: {
       authorization: `Bearer ${await passwordToken(baseUrl, USERS.physician)}`,
       'content-type': 'application/json',
     },
-    body: JSON.stringify(body),
+    body: JSON.stringify({ by: USERS.physician.username, rules }),
   });
   if (res.status !== 200) throw new Error(`rules of ${patientId}: ${res.status} ${await res.text()}`);
 }
@@ -123,8 +143,16 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Signs in through the dashboard's button and the issuer's own form; resolves on the ward view. */
-export async function signIn(page: Page, baseUrl: string, user: { username: string; password: string }): Promise<void> {
+/**
+ * Signs in through the dashboard's button and the issuer's own form; resolves on the ward view, or,
+ * with `landing: 'app'` (a user without a ward, e.g. an admin), once the signed-in app shows.
+ */
+export async function signIn(
+  page: Page,
+  baseUrl: string,
+  user: { username: string; password: string },
+  landing: 'ward' | 'app' = 'ward',
+): Promise<void> {
   await page.goto(`${baseUrl}/app/`);
   await page.click('#sign-in');
   await page.waitForURL(/\/oauth\/authorize\?/);
@@ -132,5 +160,5 @@ export async function signIn(page: Page, baseUrl: string, user: { username: stri
   await page.fill('#password', user.password);
   await page.click('button[type=submit]');
   await page.waitForURL(`${baseUrl}/app/`);
-  await page.waitForSelector('h1:text-matches("^Ward ")');
+  await page.waitForSelector(landing === 'ward' ? 'h1:text-matches("^Ward ")' : '#sign-out');
 }

@@ -1,4 +1,5 @@
-import type { ApiAlarm, ApiReading, ApiScore } from '../../src/model/ward.js';
+import type { ConsoleApiAlarm } from '../../src/model/alarm-console.js';
+import type { ApiReading, ApiScore } from '../../src/model/ward.js';
 
 export interface LiveHandlers {
   /** The stream is (again) open: re-read what may have been missed while it was down. */
@@ -10,7 +11,7 @@ export interface LiveHandlers {
   readonly onReadings: (readings: readonly ApiReading[]) => void;
   readonly onScore: (score: ApiScore) => void;
   /** An alarm changed (raised, acknowledged, resolved, …): its state after the change. */
-  readonly onAlarm: (alarm: ApiAlarm) => void;
+  readonly onAlarm: (alarm: ConsoleApiAlarm) => void;
 }
 
 /** Waits before reopening a stream the server closed: 1 s, doubling, at most 15 s. */
@@ -72,7 +73,7 @@ export class LiveFeed {
       this.handlers.onScore(JSON.parse((e as MessageEvent<string>).data) as ApiScore);
     });
     source.addEventListener('alarm', (e) => {
-      this.handlers.onAlarm((JSON.parse((e as MessageEvent<string>).data) as { alarm: ApiAlarm }).alarm);
+      this.handlers.onAlarm((JSON.parse((e as MessageEvent<string>).data) as { alarm: ConsoleApiAlarm }).alarm);
     });
     source.addEventListener('overflow', () => {
       this.handlers.onLost();

@@ -1,5 +1,8 @@
 import { beginSignIn, CALLBACK_PATH, completeSignIn, currentSession, signOut, type Session } from './auth.js';
+import { showAlarmConsole } from './alarm-console.js';
 import { byId, el, setBanner } from './dom.js';
+import { showFleet } from './fleet-view.js';
+import { showPatient } from './patient-view.js';
 import { appLink, type StopView, type ViewContext } from './view.js';
 import { showWard } from './ward-view.js';
 
@@ -25,6 +28,9 @@ function wardView(context: ViewContext, requested: string | undefined): StopView
 const ROUTES: readonly Route[] = [
   { pattern: /^\/app\/?$/, show: (context) => wardView(context, undefined) },
   { pattern: /^\/app\/wards\/([^/]+)\/?$/, show: (context, [ward]) => wardView(context, ward) },
+  { pattern: /^\/app\/patients\/([^/]+)\/?$/, show: (context, [id]) => showPatient(context, id ?? '') },
+  { pattern: /^\/app\/alarms\/?$/, show: (context) => showAlarmConsole(context) },
+  { pattern: /^\/app\/devices\/?$/, show: (context) => showFleet(context) },
 ];
 
 const NOT_FOUND: Route['show'] = ({ main }) => message(main, 'There is no such page: choose a view above.');

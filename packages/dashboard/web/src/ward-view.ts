@@ -1,5 +1,6 @@
 import {
   formatAge,
+  STALE_AFTER_MS,
   WardModel,
   type AlarmView,
   type ApiAlarm,
@@ -10,13 +11,59 @@ import {
 } from '../../src/model/ward.js';
 import { ApiError, getJson } from './api.js';
 import { currentSession } from './auth.js';
-import { el, setBanner } from './dom.js';
+import { dateTimeText, el, setBanner } from './dom.js';
 import { LiveFeed } from './live-feed.js';
 import { appLink, type StopView, type ViewContext } from './view.js';
 
 /** How often ages are redrawn (a value turns stale between updates too). */
 const TICK_MS = 1_000;
+/**
+ * Readings are drawn at most this often: a 64-bed ward sends 64 updates a second, and drawing each
+ * at its own frame kept the browser's main thread busy (docs/BENCHMARKS.md, dashboard rendering).
+ * An alarm is drawn at the next frame, never held back.
+ */
+const MIN_RENDER_INTERVAL_MS = 250;
+/** How often the devices sending without a patient are read again (they have no live feed). */
+const UNASSIGNED_POLL_MS = 15_000;
+/** A device whose newest unassigned reading is older than this is not listed (long gone, or admitted since). */
+const UNASSIGNED_RECENT_MS = 60 * 60_000;
 
+/** `GET /api/v1/devices/unassigned`. */
+interface UnassignedDevice {
+  readonly deviceId: string;
+  readonly readings: number;
+  readonly lastObservedAt: string;
+}
+
+/**
+ * Devices sending readings while bound to no patient: someone may be monitored whose admission is
+ * missing. Their readings are kept under the device until a binding claims them.
+ */
+function unassignedSection(devices: readonly UnassignedDevice[], nowMs: number): HTMLElement[] {
+  const recent = devices
+    .map((d) => ({ ...d, atMs: Date.parse(d.lastObservedAt) }))
+    .filter((d) => !Number.isNaN(d.atMs) && nowMs - d.atMs <= UNASSIGNED_RECENT_MS)
+    .sort((a, b) => b.atMs - a.atMs);
+  if (recent.length === 0) return [];
+  return [
+    el('h2', { class: 'unassigned-title' }, `Devices sending without a patient (${recent.length})`),
+    el(
+      'ul',
+      { class: 'unassigned' },
+      ...recent.map((d) => {
+        const ageMs = Math.max(0, nowMs - d.atMs);
+        const stale = ageMs > STALE_AFTER_MS;
+        return el(
+          'li',
+          { class: stale ? 'unassigned-device stale' : 'unassigned-device', 'data-device-id': d.deviceId },
+          el('span', { class: 'device-id' }, d.deviceId),
+          el('span', {}, `${d.readings} readings kept under the device`),
+          el('span', { class: 'age' }, `newest ${formatAge(ageMs)} old${stale ? ' · not sending' : ''}`),
+        );
+      }),
+    ),
+  ];
+}
 
 function vitalItem(vital: VitalView): HTMLLIElement {
   if (vital.kind === 'missing') {
@@ -34,7 +81,7 @@ function vitalItem(vital: VitalView): HTMLLIElement {
       class: `vital vital-${vital.kind}`,
       'data-vital': vital.key,
       'data-observed-at': new Date(vital.observedAtMs).toISOString(),
-      title: `observed ${new Date(vital.observedAtMs).toLocaleString()}`,
+      title: `observed ${dateTimeText(vital.observedAtMs)}`,
     },
     el('span', { class: 'label' }, vital.label),
     el('span', { class: 'value' }, vital.text),
@@ -64,7 +111,7 @@ function alarmItem(alarm: AlarmView): HTMLLIElement {
       'data-alarm-id': alarm.id,
       'data-priority': alarm.priority,
       'data-state': alarm.state,
-      title: `${alarm.priority} priority, raised ${new Date(alarm.raisedAtMs).toLocaleString()}`,
+      title: `${alarm.priority} priority, raised ${dateTimeText(alarm.raisedAtMs)}`,
     },
     ...(alarm.technical ? [el('span', { class: 'alarm-tag' }, 'TECHNICAL')] : []),
     ...(alarm.state === 'acknowledged' ? [el('span', { class: 'alarm-tag' }, 'ACK')] : []),
@@ -72,17 +119,55 @@ function alarmItem(alarm: AlarmView): HTMLLIElement {
   );
 }
 
+/** The whole tile's state when no value is current: the monitor stopped sending, or has not yet. */
+function dataNotice(patient: PatientView): HTMLElement[] {
+  if (patient.data === 'current') return [];
+  const text =
+    patient.data === 'none'
+      ? 'NO DATA YET'
+      : `NO CURRENT DATA · newest value ${formatAge(patient.newestAgeMs ?? 0)} old`;
+  return [el('p', { class: `data-notice data-${patient.data}`, role: 'status' }, text)];
+}
+
+/**
+ * What a tile shows, as a string: equal strings draw the same tile, so an unchanged tile is not
+ * rebuilt (ages count as their displayed text, not their milliseconds).
+ */
+function tileSignature(p: PatientView): string {
+  return JSON.stringify([
+    p.name,
+    p.news2,
+    p.alarmPriority,
+    p.data,
+    p.newestAgeMs === undefined ? null : formatAge(p.newestAgeMs),
+    p.alarms.map((a) => [a.id, a.state, a.priority, a.message]),
+    p.vitals.map((v) =>
+      v.kind === 'missing' ? v.key : [v.key, v.kind, v.text, v.unit, v.observedAtMs, formatAge(v.ageMs)],
+    ),
+  ]);
+}
+
 /** Updates `tile` to show `patient`; its border shows the highest active alarm priority. */
 function fillTile(tile: HTMLElement, patient: PatientView): void {
-  tile.className = patient.alarmPriority === undefined ? 'tile' : `tile tile-alarm-${patient.alarmPriority}`;
+  const classes = ['tile'];
+  if (patient.alarmPriority !== undefined) classes.push(`tile-alarm-${patient.alarmPriority}`);
+  if (patient.data !== 'current') classes.push('tile-no-current-data');
+  tile.className = classes.join(' ');
+  tile.setAttribute('data-data', patient.data);
   if (patient.alarmPriority === undefined) tile.removeAttribute('data-alarm-priority');
   else tile.setAttribute('data-alarm-priority', patient.alarmPriority);
   tile.replaceChildren(
-    el('header', { class: 'tile-head' }, el(
-      'h2',
-      { class: 'patient-name' },
-      el('a', appLink(`/app/patients/${encodeURIComponent(patient.id)}`), patient.name),
-    ), news2Badge(patient)),
+    el(
+      'header',
+      { class: 'tile-head' },
+      el(
+        'h2',
+        { class: 'patient-name' },
+        el('a', appLink(`/app/patients/${encodeURIComponent(patient.id)}`), patient.name),
+      ),
+      news2Badge(patient),
+    ),
+    ...dataNotice(patient),
     ...(patient.alarms.length === 0 ? [] : [el('ul', { class: 'alarms' }, ...patient.alarms.map(alarmItem))]),
     el('ul', { class: 'vitals' }, ...patient.vitals.map(vitalItem)),
   );
@@ -98,29 +183,62 @@ export function showWard(context: ViewContext, ward: string): StopView {
   const model = new WardModel();
   const grid = el('section', { class: 'tiles', 'aria-live': 'polite' });
   const status = el('p', { class: 'status' }, 'Loading the ward…');
-  main.replaceChildren(el('h1', {}, `Ward ${ward}`), status, grid);
-  const tiles = new Map<string, HTMLElement>();
+  const unassigned = el('section', { id: 'unassigned', 'aria-label': 'Devices without a patient' });
+  let unassignedDevices: readonly UnassignedDevice[] = [];
+  main.replaceChildren(el('h1', {}, `Ward ${ward}`), status, grid, unassigned);
+  const tiles = new Map<string, { readonly tile: HTMLElement; signature: string }>();
   let loaded = false;
 
+  /**
+   * Draws the ward: each tile rebuilt only when what it shows changed, the order fixed only when it
+   * changed. Called at most once per animation frame (see `schedule`), however many events arrive.
+   */
   const render = () => {
+    frame = undefined;
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    lastRenderAt = performance.now();
     const views = model.view(Date.now());
-    for (const [id, tile] of tiles) {
-      if (!views.some((v) => v.id === id)) {
-        tile.remove();
+    const shown = new Set(views.map((v) => v.id));
+    for (const [id, held] of tiles) {
+      if (!shown.has(id)) {
+        held.tile.remove();
         tiles.delete(id);
       }
     }
     const ordered = views.map((view) => {
-      let tile = tiles.get(view.id);
-      if (tile === undefined) {
-        tile = el('article', { class: 'tile', 'data-patient-id': view.id });
-        tiles.set(view.id, tile);
+      let held = tiles.get(view.id);
+      if (held === undefined) {
+        held = { tile: el('article', { class: 'tile', 'data-patient-id': view.id }), signature: '' };
+        tiles.set(view.id, held);
       }
-      fillTile(tile, view);
-      return tile;
+      const signature = tileSignature(view);
+      if (signature !== held.signature) {
+        fillTile(held.tile, view);
+        held.signature = signature;
+      }
+      return held.tile;
     });
     if (ordered.some((tile, i) => grid.children[i] !== tile)) grid.replaceChildren(...ordered);
+    unassigned.replaceChildren(...unassignedSection(unassignedDevices, Date.now()));
     if (loaded) status.textContent = views.length === 0 ? `No patients on ward ${ward}.` : '';
+  };
+  let frame: number | undefined;
+  let timer: number | undefined;
+  let lastRenderAt = -Infinity;
+  /**
+   * Asks for a render: at the next animation frame when `urgent` (an alarm) or when the last render
+   * is at least MIN_RENDER_INTERVAL_MS old, else when it will be. A burst of events draws once.
+   */
+  const schedule = (urgent = false) => {
+    if (frame !== undefined) return;
+    const waitMs = urgent ? 0 : lastRenderAt + MIN_RENDER_INTERVAL_MS - performance.now();
+    if (waitMs <= 0) frame = requestAnimationFrame(render);
+    else
+      timer ??= window.setTimeout(() => {
+        timer = undefined;
+        frame ??= requestAnimationFrame(render);
+      }, waitMs);
   };
 
   /** Alarm events received while a load runs: applied again after its (possibly older) list. */
@@ -147,7 +265,7 @@ export function showWard(context: ViewContext, ward: string): StopView {
       if (open !== undefined) model.setAlarms(open);
       for (const alarm of duringLoad) model.applyAlarm(alarm);
       loaded = true;
-      render();
+      schedule();
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) context.onSessionEnded();
       else setBanner(`The ward cannot be read: ${err instanceof Error ? err.message : String(err)}`);
@@ -175,24 +293,38 @@ export function showWard(context: ViewContext, ward: string): StopView {
       onSessionEnded: () => context.onSessionEnded(),
       onReadings: (readings) => {
         model.applyReadings(readings);
-        render();
+        schedule();
       },
       onScore: (score) => {
         model.applyScore(score);
-        render();
+        schedule();
       },
       onAlarm: (alarm) => {
         duringLoad?.push(alarm);
         model.applyAlarm(alarm);
-        render();
+        schedule(true);
       },
     },
   );
+  const readUnassigned = () => {
+    getJson<{ devices: UnassignedDevice[] }>(session, '/api/v1/devices/unassigned').then(
+      (body) => {
+        unassignedDevices = body.devices;
+        schedule();
+      },
+      () => undefined, // Shown when readable; the tiles do not depend on it.
+    );
+  };
   void load();
+  readUnassigned();
   feed.start();
-  const tick = window.setInterval(render, TICK_MS);
+  const tick = window.setInterval(() => schedule(), TICK_MS);
+  const poll = window.setInterval(readUnassigned, UNASSIGNED_POLL_MS);
   return () => {
     clearInterval(tick);
+    clearInterval(poll);
+    if (frame !== undefined) cancelAnimationFrame(frame);
+    if (timer !== undefined) clearTimeout(timer);
     feed.close();
   };
 }

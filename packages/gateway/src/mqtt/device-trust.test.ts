@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { connect as connectTls } from 'node:tls';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { decodeIngestRecord } from '@wardstream/domain';
+import { decodeIngestRecord, deviceId } from '@wardstream/domain';
 import type { IClientOptions } from 'mqtt';
 import { generate, type Packet } from 'mqtt-packet';
 import type { RefusalReason } from '../gateway-metrics.js';
@@ -361,6 +361,25 @@ describe('device trust: certificate, revocation and approval at the MQTT endpoin
     await waitFor('the handshake refusal to be counted', () => refusals('tls-handshake') === 1);
     assert.match(events('tls-handshake')[0]?.detail ?? '', /unsupported protocol/);
     assert.equal(gw.metrics.connectionsOpened, 0);
+  });
+
+  it('reports the certificate of an accepted connection (not of a refused one), and whether the device is connected', async () => {
+    // A whole second: X.509 times have no milliseconds.
+    const notAfter = new Date(Math.floor((Date.now() + 20 * DAY_MS) / 1000) * 1000);
+    const dev = await device('mon-c', certOptions(pki.device('mon-c', { notAfter })));
+    assert.equal(gw.endpoint.isConnected(deviceId('mon-c')), true);
+    assert.deepEqual(
+      gw.certificates.map((c) => [c.deviceId, c.certificate.subjectCn, c.certificate.validTo]),
+      [['mon-c', 'mon-c', notAfter.getTime()]],
+    );
+    trust.unapproved.add('mon-d');
+    assert.equal((await connectAnswer(tlsFor('mon-d'), 5)).code, ReasonCode.notAuthorized);
+    assert.equal(gw.endpoint.isConnected(deviceId('mon-d')), false);
+    assert.equal(gw.certificates.length, 1, 'a refused connection reports no certificate');
+    const closed = closedOf(dev);
+    dev.client.end();
+    await waitFor('the connection to close', closed, BOUND_MS);
+    await waitFor('the endpoint to see the device gone', () => !gw.endpoint.isConnected(deviceId('mon-c')), BOUND_MS);
   });
 
   it('acknowledges a valid device (PUBACK 0) and stores its record, v5 and 3.1.1', async () => {

@@ -6,6 +6,7 @@ import type { IngestPipeline } from '../ingest-pipeline.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import {
   readTlsPeer,
+  type PeerCertificateInfo,
   type DeviceAuthDecision,
   type DeviceAuthRequest,
   type SecurityEvent,
@@ -28,6 +29,12 @@ export interface MqttEndpointDeps {
   readonly clock: Clock;
   /** A device's CONNECT was accepted (e.g. for device health: last seen, connection count). */
   readonly onDeviceConnected?: (deviceId: DeviceId) => void;
+  /**
+   * A device's CONNECT was accepted with this client certificate (certificate mode: after TLS and
+   * every trust check passed), e.g. to show when it expires. Works with any PKI. Must not throw (a
+   * throw is reported as an internal error; the connection stands).
+   */
+  readonly onDeviceCertificate?: (deviceId: DeviceId, certificate: PeerCertificateInfo) => void;
   /** The last connection of a device closed. */
   readonly onDeviceDisconnected?: (deviceId: DeviceId) => void;
   /** A bug surfaced (a hook or handler threw); the connection concerned was closed. Default: a process warning. */
@@ -183,6 +190,11 @@ export class MqttEndpoint {
     return this.closing;
   }
 
+  /** Whether `deviceId` has an accepted connection to this endpoint now. */
+  isConnected(deviceId: DeviceId): boolean {
+    return this.byDevice.has(deviceId);
+  }
+
   /**
    * Checks every live connection again now (certificate expiry, then `authorize`), and cuts those no
    * longer trusted: v5 DISCONNECT 0x98 Administrative action with the reason, 3.1.1 closed, after
@@ -265,6 +277,11 @@ export class MqttEndpoint {
     }
     this.byDevice.set(id, connection);
     this.callHook(this.deps.onDeviceConnected, id);
+    const certificate = connection.tlsPeer?.certificate ?? null;
+    const onCertificate = this.deps.onDeviceCertificate;
+    if (certificate !== null && onCertificate !== undefined && this.options.identity === 'certificate') {
+      this.callHook((device) => onCertificate(device, certificate), id);
+    }
   }
 
   private connectionClosed(connection: Connection, wasConnected: boolean): void {

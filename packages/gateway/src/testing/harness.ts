@@ -3,7 +3,12 @@ import type { BindingResolver } from '../binding-resolver.js';
 import { StaticBindingResolver } from '../binding-resolver.js';
 import { CountingGatewayMetrics } from '../counting-gateway-metrics.js';
 import { IngestPipeline } from '../ingest-pipeline.js';
-import type { DeviceAuthDecision, DeviceAuthRequest, SecurityEvent } from '../mqtt/device-trust.js';
+import type {
+  DeviceAuthDecision,
+  DeviceAuthRequest,
+  PeerCertificateInfo,
+  SecurityEvent,
+} from '../mqtt/device-trust.js';
 import type { MqttEndpointOptions } from '../mqtt/endpoint-options.js';
 import { MqttEndpoint } from '../mqtt/mqtt-endpoint.js';
 import { MemoryTelemetryLog } from './memory-telemetry-log.js';
@@ -23,6 +28,8 @@ export interface GatewayHarness {
   readonly internalErrors: unknown[];
   /** Every `onSecurityEvent` call, in order. */
   readonly securityEvents: SecurityEvent[];
+  /** Every `onDeviceCertificate` call, in order. */
+  readonly certificates: { readonly deviceId: string; readonly certificate: PeerCertificateInfo }[];
   close(): Promise<void>;
 }
 
@@ -39,6 +46,7 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
   const metrics = new CountingGatewayMetrics();
   const internalErrors: unknown[] = [];
   const securityEvents: SecurityEvent[] = [];
+  const certificates: GatewayHarness['certificates'][number][] = [];
   const pipeline = new IngestPipeline({
     log,
     bindings: bindings ?? new StaticBindingResolver(),
@@ -53,6 +61,7 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
       clock,
       onInternalError: (e) => internalErrors.push(e),
       onSecurityEvent: (e) => securityEvents.push(e),
+      onDeviceCertificate: (deviceId, certificate) => certificates.push({ deviceId, certificate }),
       ...(onDeviceConnected && { onDeviceConnected }),
       ...(authorize && { authorize }),
     },
@@ -67,6 +76,7 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
     url: `${scheme}://127.0.0.1:${endpoint.port}`,
     internalErrors,
     securityEvents,
+    certificates,
     close: () => endpoint.close(),
   };
 }

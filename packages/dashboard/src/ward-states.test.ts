@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { deviceId, patientId, wardId } from '@wardstream/domain';
+import { DEFAULT_SCENARIO_SETTINGS, runSimulation } from '@wardstream/simulator';
+import type { Browser } from 'playwright-core';
+import {
+  launchChromium,
+  passwordToken,
+  signIn,
+  startDashboardPlatform,
+  USERS,
+  type DashboardPlatform,
+} from './testing/dashboard-platform.js';
+
+const WARD = 'demo-ward';
+/** The scenario: a sepsis-like drift from the first reading, complete after this long (event time). */
+const DETERIORATION_MS = 30_000;
+/**
+ * The scenario's delay: the drift, then the NEWS2 band held for a minute before it alarms (local
+ * policy, packages/clinical/src/alarms/default-rules.ts BAND_DELAY_MS), plus a minute of room for a
+ * loaded CI machine. It bounds the waits; nothing asserts a duration.
+ */
+const SCENARIO_WAIT = { timeout: DETERIORATION_MS + 60_000 + 60_000 };
+const WAIT = { timeout: 60_000 };
+
+interface Sim {
+  readonly abort: AbortController;
+  readonly done: Promise<unknown>;
+}
+
+/**
+ * One simulated bedside monitor (`prefix0001`) admitted to a new patient of the ward, publishing at
+ * 1 Hz through the platform's loopback plaintext listener, with temperature and blood pressure every
+ * 5 s so NEWS2 is complete from the start.
+ */
+async function monitor(fx: DashboardPlatform, prefix: string, name: string, scenario: string): Promise<Sim> {
+  const abort = new AbortController();
+  const { registry } = fx.platform;
+  const patient = patientId(`${prefix}pt`);
+  const now = Date.now();
+  await registry.putPatient({ id: patient, displayName: name, wardId: wardId(WARD) }, now);
+  await registry.putDevice({ id: deviceId(`${prefix}0001`), model: 'simulated bedside monitor' }, now);
+  await registry.admit(deviceId(`${prefix}0001`), patient, now);
+  // A nurse charts consciousness and air at admission, as on the ward.
+  const token = await passwordToken(fx.baseUrl, USERS.nurse);
+  for (const observation of [
+    { kind: 'consciousness', value: 'A' },
+    { kind: 'oxygen', onOxygen: false },
+  ]) {
+    const res = await fetch(`${fx.baseUrl}/api/v1/patients/${patient}/observations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ...observation,
+        observedAt: new Date(now).toISOString(),
+        recordedBy: USERS.nurse.username,
+      }),
+    });
+    assert.ok(res.status === 201 || res.status === 200, `${res.status} ${await res.text()}`);
+  }
+  const done = runSimulation(
+    {
+      mqttUrl: fx.plaintextMqttUrl ?? '',
+      protocolVersion: 5,
+      devices: 1,
+      scenario,
+      scenarioSettings: { ...DEFAULT_SCENARIO_SETTINGS, deteriorationDurationMs: DETERIORATION_MS },
+      deviceRatePerS: 1,
+      devicePrefix: prefix,
+      seed: prefix,
+      temperatureIntervalMs: 5_000,
+      nibpIntervalMs: 5_000,
+      durationMs: 10 * 60_000,
+      drainTimeoutMs: 2_000,
+    },
+    { signal: abort.signal },
+  );
+  return { abort, done };
+}
+
+describe('ward overview end to end: a deteriorating patient and a monitor that stops sending', () => {
+  let fx: DashboardPlatform;
+  let browser: Browser;
+  const sims: Sim[] = [];
+
+  before(async () => {
+    fx = await startDashboardPlatform(0, { plaintextMqtt: true });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    for (const sim of sims) sim.abort.abort();
+    await Promise.allSettled(sims.map((s) => s.done));
+    await browser.close();
+    await fx.dispose();
+  });
+
+  it("turns a deteriorating patient's tile to NEWS2 high risk with a high alarm, first, within the scenario's drift", async (t) => {
+    const page = await browser.newPage();
+    try {
+      const stable = await monitor(fx, 'e2e-stable-', 'Stable patient', 'stable');
+      const sick = await monitor(fx, 'e2e-sepsis-', 'Deteriorating patient', 'deteriorating');
+      sims.push(stable, sick);
+      const startedAt = Date.now();
+      await signIn(page, fx.baseUrl, USERS.nurse);
+      const tile = '.tile[data-patient-id="e2e-sepsis-pt"]';
+      // At first NEWS2 is complete and not high.
+      await page.waitForSelector(`${tile} .news2[data-news2]`, WAIT);
+      // Then, without a reload, the risk colour turns high (NEWS2 ≥ 7, RCP 2017) and a high alarm shows.
+      await page.waitForSelector(`${tile} .news2.news2-high`, SCENARIO_WAIT);
+      await page.waitForSelector(`${tile}[data-alarm-priority="high"] .alarm.alarm-high`, SCENARIO_WAIT);
+      const news2 = Number(await page.getAttribute(`${tile} .news2`, 'data-news2'));
+      assert.ok(news2 >= 7, `NEWS2 ${news2}`);
+      // The sickest first.
+      assert.equal(await page.$eval('.tiles > .tile', (e) => e.getAttribute('data-patient-id')), 'e2e-sepsis-pt');
+      // The stable patient's tile stays low risk with no high alarm.
+      assert.equal(await page.locator('.tile[data-patient-id="e2e-stable-pt"] .news2-high').count(), 0);
+      t.diagnostic(`high risk shown ${Math.round((Date.now() - startedAt) / 1000)} s after the monitors started`);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('greys a monitor that stops sending: every value stale, the tile says so, never shown as current', async () => {
+    const page = await browser.newPage();
+    try {
+      const sim = await monitor(fx, 'e2e-silent-', 'Patient whose monitor stops', 'stable');
+      sims.push(sim);
+      await signIn(page, fx.baseUrl, USERS.nurse);
+      const tile = '.tile[data-patient-id="e2e-silent-pt"]';
+      await page.waitForSelector(`${tile}[data-data="current"] .vital-current[data-vital="hr"]`, WAIT);
+      // The monitor stops (its run is ended: no more messages).
+      sim.abort.abort();
+      await sim.done;
+      // Past the stale limit every value is struck through with its age, and the tile says no current data.
+      await page.waitForSelector(`${tile}[data-data="stale"]`, WAIT);
+      assert.equal(await page.locator(`${tile} .vital-current`).count(), 0);
+      assert.ok((await page.locator(`${tile} .vital-stale`).count()) >= 3);
+      assert.match(
+        (await page.textContent(`${tile} .data-notice`)) ?? '',
+        /^NO CURRENT DATA · newest value \d+ s old$/,
+      );
+      assert.match((await page.textContent(`${tile} .vital-stale[data-vital="hr"] .age`)) ?? '', /^stale · \d+ s old$/);
+      assert.ok(await page.$eval(tile, (e) => e.classList.contains('tile-no-current-data')));
+      // A reload shows the same: staleness comes from the data's age, not from the page's history.
+      await page.reload();
+      await page.waitForSelector(`${tile}[data-data="stale"]`, WAIT);
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -7,11 +7,14 @@
  *                                    [--wave-beds N] [--wave-chunk-ms N] [--wave-warmup-ms N] [--wave-duration-ms N]
  *                                    [--wave-max-ms N (saturated runs; 0 skips them)] [--wave-window N]
  *                                    [--wave-verify N (devices read back; 0 = all)] [--out DIR]
- * `qrs` and `waveform` run only when named in --only (the default runs the issue-2 set).
+ *                                    [--render-beds N] [--render-seconds N]
+ * `qrs`, `waveform` and `render` run only when named in --only (the default runs the issue-2 set).
+ * `render` is the dashboard's rendering benchmark (packages/dashboard/src/render-bench.ts), run as its
+ * own process: it drives Debian's Chromium.
  * Prints a Markdown report (for docs/BENCHMARKS.md) and writes it with the raw JSON to bench-results/
  * (or --out).
  */
-import { execSync } from 'node:child_process';
+import { execSync, spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -31,7 +34,7 @@ import { formatReport, type BenchResults } from './report.js';
 import { DEFAULT_WAVEFORM_OPTIONS, waveformIngest, type WaveformBenchOptions } from './waveform-bench.js';
 
 const DEFAULT_SET = ['e2e', 'latency', 'alarm', 'aedes', 'mosquitto', 'tls', 'query'] as const;
-const ALL = [...DEFAULT_SET, 'qrs', 'waveform'] as const;
+const ALL = [...DEFAULT_SET, 'qrs', 'waveform', 'render'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -49,6 +52,8 @@ const { values } = parseArgs({
     'wave-max-ms': { type: 'string' },
     'wave-window': { type: 'string' },
     'wave-verify': { type: 'string' },
+    'render-beds': { type: 'string' },
+    'render-seconds': { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -154,7 +159,24 @@ if (only.has('waveform')) {
   results.waveform = await waveformIngest(waveform, mosquittoVersion.startsWith('mosquitto'), progress);
 }
 
-const report = formatReport(results);
+let renderReport = '';
+if (only.has('render')) {
+  const beds = String(numberOption('render-beds', 64));
+  const seconds = String(numberOption('render-seconds', 60));
+  progress(`dashboard rendering: ${beds} beds at 1 Hz in headless Chromium, ${seconds} s per phase`);
+  const run = spawnSync(
+    process.execPath,
+    ['packages/dashboard/dist/render-bench.js', '--beds', beds, '--seconds', seconds],
+    { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' },
+  );
+  if (run.status !== 0) {
+    process.stderr.write(`bench: the rendering benchmark failed (exit ${String(run.status)})\n`);
+    process.exit(1);
+  }
+  renderReport = `\n${run.stdout}`;
+}
+
+const report = formatReport(results) + renderReport;
 const outDir = values.out ?? 'bench-results';
 await mkdir(outDir, { recursive: true });
 const stamp = results.date.replace(/[:.]/g, '-');

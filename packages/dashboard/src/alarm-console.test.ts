@@ -190,4 +190,51 @@ describe('alarm console end to end: Chromium against the embedded platform', () 
       await context.close();
     }
   });
+  it('catches up after its live feed was down: an alarm resolved elsewhere meanwhile leaves the open list', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      await signIn(page, fx.baseUrl, USERS.nurse);
+      await page.waitForFunction((n) => document.querySelectorAll('.tile').length === n, DEMO_PATIENTS, WAIT);
+      const patientId = await page.$eval('.tiles > .tile:nth-child(2)', (e) => e.getAttribute('data-patient-id') ?? '');
+      const label = 'E2E console outage';
+      await putPatientRules(fx.baseUrl, patientId, [
+        alwaysFiring({ id: 'e2e.console-outage', label, code: HR, priority: 'medium' }),
+      ]);
+      await page.waitForSelector(`.tile[data-patient-id="${patientId}"] .alarm-medium`, WAIT);
+      // The console opens with its feed down: it shows what it read, and says the feed is lost.
+      await page.route('**/api/v1/wards/*/live*', (route) => route.abort());
+      await page.click('nav a[data-nav="alarms"]');
+      const id = await alarmIdByLabel(page, '#open-alarms tr[data-alarm-id]', label);
+      await page.waitForSelector('#banner:text-matches("Live connection lost")', WAIT);
+      // Meanwhile the condition ends and the physician resolves the alarm elsewhere.
+      await putPatientRules(fx.baseUrl, patientId, []);
+      const token = await passwordToken(fx.baseUrl, USERS.physician);
+      let status = 0;
+      for (let attempt = 0; attempt < 60 && status !== 200; attempt++) {
+        // The engine ends the condition as the rules change: until then resolve is refused (409).
+        const res = await fetch(`${fx.baseUrl}/api/v1/alarms/${id}/resolve`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ by: USERS.physician.username, note: 'resolved at the bedside' }),
+        });
+        status = res.status;
+        if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      assert.equal(status, 200);
+      assert.equal(await page.getAttribute(`#open-alarms tr[data-alarm-id="${id}"]`, 'data-state'), 'active');
+      // The feed comes back by itself: the console re-reads, and the alarm is resolved, by whom.
+      await page.unroute('**/api/v1/wards/*/live*');
+      const resolvedRow = `#resolved-alarms tr[data-alarm-id="${id}"]`;
+      await page.waitForSelector(resolvedRow, WAIT);
+      assert.equal(await page.locator(`#open-alarms tr[data-alarm-id="${id}"]`).count(), 0);
+      assert.match(
+        (await page.textContent(`${resolvedRow} .handling`)) ?? '',
+        new RegExp(`Resolved by ${USERS.physician.username}`),
+      );
+      await page.waitForSelector('#banner[hidden]', { ...WAIT, state: 'attached' });
+    } finally {
+      await context.close();
+    }
+  });
 });

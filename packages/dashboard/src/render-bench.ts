@@ -15,6 +15,7 @@
  * (`npm run bench -- --only render` runs it too.) Everything shares the machine's cores: the
  * platform, 64 simulated monitors and the browser.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -61,6 +62,33 @@ export interface PhaseResult {
   readonly mainThreadBusy: number;
   /** Heart-rate values changed on the tiles per second (0 when the page is not updating). */
   readonly hrUpdatesPerS: number;
+  /** CPU used by every Chromium process (browser, renderers, GPU, utility), in cores. */
+  readonly chromiumCores: number;
+  /** CPU used by this process (the platform and the simulated monitors), in cores. */
+  readonly platformCores: number;
+}
+
+/** CPU seconds used so far by every process named chrom* (Linux /proc; utime + stime at 100 Hz). */
+function chromiumCpuSeconds(): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      if (!/chrom/i.test(stat.slice(stat.indexOf('(') + 1, close))) continue;
+      const fields = stat.slice(close + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return ticks / 100;
+}
+
+function ownCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 }
 
 /** Installed in every page before its scripts: collects frames, long tasks and tile updates. */
@@ -114,10 +142,14 @@ async function measure(page: Page, phase: string, durationS: number): Promise<Ph
     m.running = true;
   });
   const busyBefore = await busy();
+  const chromiumBefore = chromiumCpuSeconds();
+  const ownBefore = ownCpuSeconds();
   const startedAt = Date.now();
   await new Promise((resolve) => setTimeout(resolve, durationS * 1000));
   const busyAfter = await busy();
   const wallS = (Date.now() - startedAt) / 1000;
+  const chromiumCores = (chromiumCpuSeconds() - chromiumBefore) / wallS;
+  const platformCores = (ownCpuSeconds() - ownBefore) / wallS;
   const raw = await page.evaluate(() => {
     const m = (
       window as unknown as { __bench: { frames: number[]; longTasks: number[]; hrChanges: number; running: boolean } }
@@ -143,6 +175,8 @@ async function measure(page: Page, phase: string, durationS: number): Promise<Ph
     longestTaskMs: Math.round(Math.max(0, ...raw.longTasks)),
     mainThreadBusy: Math.round(((busyAfter - busyBefore) / wallS) * 1000) / 1000,
     hrUpdatesPerS: round1(raw.hrChanges / wallS),
+    chromiumCores: Math.round(chromiumCores * 100) / 100,
+    platformCores: Math.round(platformCores * 100) / 100,
   };
 }
 
@@ -154,12 +188,12 @@ function markdown(results: readonly PhaseResult[], date: string): string {
       `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), shared by the platform, ${beds} simulated monitors (1 message/s each, no waveforms) and headless Chromium (1280×800). ` +
       `${warmupSeconds} s warm-up, ${seconds} s per phase.`,
     '',
-    '| Phase | HR values changed/s | frame p50 / p95 / p99 / max ms | frames > 50 ms | long tasks (total ms, longest) | main thread busy |',
-    '|---|---|---|---|---|---|',
+    '| Phase | HR values changed/s | frame p50 / p95 / p99 / max ms | frames > 50 ms | long tasks (total ms, longest) | main thread busy | CPU: Chromium / platform + monitors (cores) |',
+    '|---|---|---|---|---|---|---|',
   ];
   for (const r of results) {
     lines.push(
-      `| ${r.phase} | ${r.hrUpdatesPerS} | ${r.frameMs.p50} / ${r.frameMs.p95} / ${r.frameMs.p99} / ${r.frameMs.max} | ${r.slowFrames} of ${r.frames} | ${r.longTasks} (${r.longTaskMs} ms, ${r.longestTaskMs} ms) | ${(r.mainThreadBusy * 100).toFixed(1)} % |`,
+      `| ${r.phase} | ${r.hrUpdatesPerS} | ${r.frameMs.p50} / ${r.frameMs.p95} / ${r.frameMs.p99} / ${r.frameMs.max} | ${r.slowFrames} of ${r.frames} | ${r.longTasks} (${r.longTaskMs} ms, ${r.longestTaskMs} ms) | ${(r.mainThreadBusy * 100).toFixed(1)} % | ${r.chromiumCores} / ${r.platformCores} |`,
     );
   }
   const live = results.find((r) => r.phase.startsWith('live'));

@@ -43,6 +43,25 @@ try {
   await page.screenshot({ path });
   process.stdout.write(`wrote ${path}\n`);
 
+  // The alarm console: the three alarms by priority, one acknowledged by the nurse.
+  {
+    await page.click('a[data-nav="alarms"]');
+    await page.waitForFunction(
+      () => document.querySelectorAll('#open-alarms tr[data-alarm-id]').length >= 3,
+      undefined,
+      {
+        timeout: 60_000,
+      },
+    );
+    await page.click('#open-alarms tr[data-priority="medium"] button[data-action="acknowledge"]');
+    await page.waitForSelector('#open-alarms tr[data-priority="medium"][data-state="acknowledged"]', {
+      timeout: 60_000,
+    });
+    const consolePath = `${OUT_DIR}alarm-console.png`;
+    await page.screenshot({ path: consolePath });
+    process.stdout.write(`wrote ${consolePath}\n`);
+  }
+
   // The device fleet, as an admin sees it: the demo monitors and a registered spare that never sent.
   {
     const admin = await browser.newPage({ viewport: { width: 1400, height: 560 } });

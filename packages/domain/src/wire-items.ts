@@ -178,18 +178,20 @@ export function validateStatus(raw: unknown, problems: ItemProblem[]): DeviceSta
     });
     return undefined;
   }
-  if (firmware !== undefined && (typeof firmware !== 'string' || !isFirmwareVersion(firmware))) {
+  // The firmware version is for display: a bad one is refused on its own, and never takes the rest of
+  // the status (battery, a lead-off error) with it, which the clinical engine needs.
+  const goodFirmware = typeof firmware === 'string' && isFirmwareVersion(firmware);
+  if (firmware !== undefined && !goodFirmware) {
     problems.push({
       path: 'status.firmware',
       reason: 'schema',
       detail: 'firmware must be a string of 1-64 printable ASCII characters',
     });
-    return undefined;
   }
   return {
     ...(battery === undefined ? {} : { batteryFraction: battery }),
     ...(rssi === undefined ? {} : { rssiDbm: rssi }),
     errors: (errors as string[] | undefined) ?? [],
-    ...(firmware === undefined ? {} : { firmware }),
+    ...(goodFirmware ? { firmware } : {}),
   };
 }

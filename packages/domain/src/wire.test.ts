@@ -196,15 +196,25 @@ describe('device wire contract (DESIGN 3.1)', () => {
     );
   });
 
-  it('accepts a firmware version in the status, and refuses a bad one with the status item only', () => {
+  it('accepts a firmware version in the status; a bad one is refused alone, the rest of the status kept', () => {
     const v = accepted(check({ seq: 6, ts: NOW, status: { battery: 0.5, firmware: 'acme-mon 4.2.1 (build 77)' } }));
     assert.equal(v.message.status?.firmware, 'acme-mon 4.2.1 (build 77)');
     assert.equal(accepted(check({ seq: 6, ts: NOW, status: { battery: 0.5 } })).message.status?.firmware, undefined);
     for (const firmware of ['', 'x'.repeat(65), 'v1\n', 'v1\u00e9', 4.2, null]) {
       const bad = accepted(
-        check({ seq: 7, ts: NOW, readings: [{ code: 'hr', value: 60, unit: '/min' }], status: { firmware } }),
+        check({
+          seq: 7,
+          ts: NOW,
+          readings: [{ code: 'hr', value: 60, unit: '/min' }],
+          status: { battery: 0.12, errors: ['ECG_LEAD_OFF'], firmware },
+        }),
       );
-      assert.equal(bad.message.status, undefined, JSON.stringify(firmware));
+      // The battery and the lead-off error still reach the clinical engine; only the firmware is dropped.
+      assert.deepEqual(
+        bad.message.status,
+        { batteryFraction: 0.12, errors: ['ECG_LEAD_OFF'] },
+        JSON.stringify(firmware),
+      );
       assert.equal(bad.message.readings.length, 1);
       assert.deepEqual(
         bad.problems.map((p) => [p.path, p.reason]),
@@ -215,8 +225,13 @@ describe('device wire contract (DESIGN 3.1)', () => {
       accepted(check({ seq: 8, ts: NOW, status: { firmware: 'x'.repeat(64) } })).message.status?.firmware?.length,
       64,
     );
-    // Nothing else in the message: the bad status leaves nothing valid.
-    rejected(check({ seq: 9, ts: NOW, status: { firmware: '' } }), 'schema');
+    // A status-only message with a bad firmware is still a status: accepted, the firmware refused.
+    const statusOnly = accepted(check({ seq: 9, ts: NOW, status: { battery: 0.3, firmware: '' } }));
+    assert.deepEqual(statusOnly.message.status, { batteryFraction: 0.3, errors: [] });
+    assert.deepEqual(
+      statusOnly.problems.map((p) => p.path),
+      ['status.firmware'],
+    );
   });
 
   it('accepts a status-only message', () => {

@@ -100,3 +100,20 @@ describe('alarm console model', () => {
     assert.equal(resolved[0]?.alarm.id, `r${RESOLVED_SHOWN + 4}`);
   });
 });
+
+describe('alarm console model after a lost feed', () => {
+  it('names the alarms held open that a fresh open list lacks, and forgets one that cannot be read', () => {
+    const model = new AlarmConsoleModel();
+    model.setAll([
+      alarm('still-open'),
+      alarm('closed-meanwhile', { state: 'acknowledged' }),
+      alarm('long-resolved', { state: 'resolved', resolvedAt: at(T0), resolvedBy: 'system' }),
+    ]);
+    assert.deepEqual(model.openNotIn([alarm('still-open'), alarm('new')]), ['closed-meanwhile']);
+    model.forget('closed-meanwhile');
+    assert.deepEqual(
+      model.view(T0).open.map((r) => r.alarm.id),
+      ['still-open'],
+    );
+  });
+});

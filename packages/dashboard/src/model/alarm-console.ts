@@ -125,6 +125,21 @@ export class AlarmConsoleModel {
     return this.alarms.get(id);
   }
 
+  /**
+   * The ids held as open (active or acknowledged) that `listed` (a fresh `open=true` read) lacks:
+   * they were closed, or left the user's wards, while the feed was down. Each must be read again
+   * (or forgotten), never left showing as open.
+   */
+  openNotIn(listed: readonly ConsoleApiAlarm[]): string[] {
+    const ids = new Set(listed.map((a) => a.id));
+    return [...this.alarms.values()].filter((a) => a.state !== 'resolved' && !ids.has(a.id)).map((a) => a.id);
+  }
+
+  /** Drops an alarm the user may no longer read. */
+  forget(id: string): void {
+    this.alarms.delete(id);
+  }
+
   view(nowMs: number): ConsoleView {
     const rows = [...this.alarms.values()].map((a) => row(a, nowMs));
     const open = rows

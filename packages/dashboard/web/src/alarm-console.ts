@@ -91,7 +91,7 @@ export function showAlarmConsole(context: ViewContext): StopView {
       );
       problems.delete(alarmId);
       model.apply(answer.alarm);
-      render(true);
+      render();
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         context.onSessionEnded();
@@ -135,7 +135,11 @@ export function showAlarmConsole(context: ViewContext): StopView {
             }
             void act(tr, id, 'resolve', { note: text });
           });
-          cancel.addEventListener('click', () => render(true));
+          cancel.addEventListener('click', () => {
+            const held = rows.get(id);
+            if (held !== undefined) held.controlsFor = '';
+            render();
+          });
           cell.replaceChildren(el('span', { class: 'resolve-form' }, note, confirm, cancel));
           note.focus();
         });
@@ -157,7 +161,7 @@ export function showAlarmConsole(context: ViewContext): StopView {
     );
   };
 
-  const fill = (r: ConsoleRow, force: boolean): HTMLTableRowElement => {
+  const fill = (r: ConsoleRow): HTMLTableRowElement => {
     const { alarm } = r;
     let held = rows.get(alarm.id);
     if (held === undefined) {
@@ -180,18 +184,19 @@ export function showAlarmConsole(context: ViewContext): StopView {
       el('td', { title: dateTimeText(r.raisedAtMs) }, `${r.age} ago`),
       el('td', { class: 'handling' }, ...r.handling.map((line) => el('div', {}, line))),
     ];
-    // The controls are rebuilt only when the alarm changed: a note being typed survives the tick.
-    const key = `${alarm.version}:${r.actions.join(',')}`;
-    const keep = !force && held.controlsFor === key ? tr.lastElementChild : null;
+    // The controls are rebuilt only when the alarm or its refusal changed: a note being typed (in
+    // this row or another) survives the tick and other rows' actions.
+    const key = `${alarm.version}:${r.actions.join(',')}:${problems.get(alarm.id) ?? ''}`;
+    const keep = held.controlsFor === key ? tr.lastElementChild : null;
     tr.replaceChildren(...info, keep ?? controls(tr, r));
     held.controlsFor = key;
     return tr;
   };
 
-  const render = (force = false) => {
+  const render = () => {
     const view = model.view(Date.now());
     const place = (body: HTMLElement, list: readonly ConsoleRow[]) => {
-      const trs = list.map((r) => fill(r, force));
+      const trs = list.map(fill);
       if (trs.some((tr, i) => body.children[i] !== tr) || body.children.length !== trs.length)
         body.replaceChildren(...trs);
     };
@@ -204,9 +209,9 @@ export function showAlarmConsole(context: ViewContext): StopView {
     try {
       const body = await getJson<{ alarm: ConsoleApiAlarm }>(session, `/api/v1/alarms/${encodeURIComponent(alarmId)}`);
       model.apply(body.alarm);
-      render(true);
+      render();
     } catch {
-      render(true); // Shows the refusal; the next reload or feed event brings the alarm's state.
+      render(); // Shows the refusal; the next reload or feed event brings the alarm's state.
     }
   };
 
@@ -219,6 +224,15 @@ export function showAlarmConsole(context: ViewContext): StopView {
       ]);
       for (const p of patients.patients) names.set(p.id, p);
       model.setAll([...open.alarms, ...resolved.alarms]);
+      // Open here but not in the fresh list: closed (or moved out of reach) while the feed was down.
+      await Promise.all(
+        model.openNotIn(open.alarms).map((id) =>
+          getJson<{ alarm: ConsoleApiAlarm }>(session, `/api/v1/alarms/${encodeURIComponent(id)}`).then(
+            (body) => model.apply(body.alarm),
+            () => model.forget(id),
+          ),
+        ),
+      );
       loaded = true;
       render();
     } catch (err) {
@@ -230,7 +244,8 @@ export function showAlarmConsole(context: ViewContext): StopView {
   // One live feed per ward of the user: alarm events (raised, acknowledged, resolved, …) arrive on it.
   const lost = new Set<string>();
   const feeds = session.claims.wards.map((ward) => {
-    let opened = false;
+    // Set when the feed failed (also before it ever opened): its next open re-reads the alarms.
+    let missed = false;
     return new LiveFeed(
       () => {
         const current = currentSession();
@@ -242,10 +257,11 @@ export function showAlarmConsole(context: ViewContext): StopView {
         onOpen: () => {
           lost.delete(ward);
           if (lost.size === 0) setBanner(undefined);
-          if (opened) void load();
-          opened = true;
+          if (missed) void load();
+          missed = false;
         },
         onLost: () => {
+          missed = true;
           lost.add(ward);
           setBanner('Live connection lost: reconnecting… Alarms may be out of date.');
         },

@@ -33,6 +33,16 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/app\/devices\/?$/, show: (context) => showFleet(context) },
 ];
 
+/** A path segment decoded, or undefined when its percent-escapes are malformed. */
+function decodePart(part: string | undefined): string | undefined {
+  if (part === undefined) return undefined;
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
+  }
+}
+
 const NOT_FOUND: Route['show'] = ({ main }) => message(main, 'There is no such page: choose a view above.');
 
 function showSignIn(problem?: string): void {
@@ -115,8 +125,9 @@ class App {
     for (const route of ROUTES) {
       const match = route.pattern.exec(path);
       if (match === null) continue;
-      const params = match.slice(1).map((p) => decodeURIComponent(p));
-      this.stop = route.show(context, params);
+      const params = match.slice(1).map(decodePart);
+      if (params.includes(undefined)) break; // A malformed escape (`%E0`): no such page.
+      this.stop = route.show(context, params as string[]);
       this.markCurrent(path);
       return;
     }
@@ -127,7 +138,8 @@ class App {
   private markCurrent(path: string): void {
     const select = document.getElementById('ward');
     const ward = /^\/app\/wards\/([^/]+)/.exec(path)?.[1];
-    if (select instanceof HTMLSelectElement && ward !== undefined) select.value = decodeURIComponent(ward);
+    const wardName = ward === undefined ? undefined : decodePart(ward);
+    if (select instanceof HTMLSelectElement && wardName !== undefined) select.value = wardName;
     for (const link of byId('nav').querySelectorAll('a')) {
       const href = link.getAttribute('href') ?? '';
       const current = href === '/app/' ? path === '/app/' || path.startsWith('/app/wards/') : path.startsWith(href);

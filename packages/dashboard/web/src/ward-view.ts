@@ -2,18 +2,16 @@ import {
   formatAge,
   STALE_AFTER_MS,
   WardModel,
-  type AlarmView,
   type ApiAlarm,
   type ApiScore,
-  type PatientView,
-  type VitalView,
   type WardLatest,
 } from '../../src/model/ward.js';
 import { ApiError, getJson } from './api.js';
 import { currentSession } from './auth.js';
-import { dateTimeText, el, setBanner } from './dom.js';
+import { el, setBanner } from './dom.js';
 import { LiveFeed } from './live-feed.js';
-import { appLink, type StopView, type ViewContext } from './view.js';
+import type { StopView, ViewContext } from './view.js';
+import { WardTile } from './ward-tile.js';
 
 /** How often ages are redrawn (a value turns stale between updates too). */
 const TICK_MS = 1_000;
@@ -65,114 +63,6 @@ function unassignedSection(devices: readonly UnassignedDevice[], nowMs: number):
   ];
 }
 
-function vitalItem(vital: VitalView): HTMLLIElement {
-  if (vital.kind === 'missing') {
-    return el(
-      'li',
-      { class: 'vital vital-missing', 'data-vital': vital.key },
-      el('span', { class: 'label' }, vital.label),
-      el('span', { class: 'value' }, '—'),
-    );
-  }
-  const stale = vital.kind === 'stale';
-  return el(
-    'li',
-    {
-      class: `vital vital-${vital.kind}`,
-      'data-vital': vital.key,
-      'data-observed-at': new Date(vital.observedAtMs).toISOString(),
-      title: `observed ${dateTimeText(vital.observedAtMs)}`,
-    },
-    el('span', { class: 'label' }, vital.label),
-    el('span', { class: 'value' }, vital.text),
-    el('span', { class: 'unit' }, vital.unit),
-    el('span', { class: 'age' }, stale ? `stale · ${formatAge(vital.ageMs)} old` : formatAge(vital.ageMs)),
-  );
-}
-
-function news2Badge(patient: PatientView): HTMLSpanElement {
-  const { news2 } = patient;
-  if (news2 === undefined) return el('span', { class: 'news2 news2-none' }, 'NEWS2 —');
-  const band = news2.band ?? 'partial';
-  return el(
-    'span',
-    { class: `news2 news2-${band}`, 'data-news2': String(news2.value), title: `NEWS2 risk: ${band}` },
-    `NEWS2 ${news2.value}${news2.complete ? '' : '*'}`,
-  );
-}
-
-/** One open alarm: coloured (and flashing) by priority while active; technical ones labelled. */
-function alarmItem(alarm: AlarmView): HTMLLIElement {
-  const kind = alarm.state === 'active' ? `alarm-${alarm.priority}` : 'alarm-acknowledged';
-  return el(
-    'li',
-    {
-      class: `alarm ${kind}`,
-      'data-alarm-id': alarm.id,
-      'data-priority': alarm.priority,
-      'data-state': alarm.state,
-      title: `${alarm.priority} priority, raised ${dateTimeText(alarm.raisedAtMs)}`,
-    },
-    ...(alarm.technical ? [el('span', { class: 'alarm-tag' }, 'TECHNICAL')] : []),
-    ...(alarm.state === 'acknowledged' ? [el('span', { class: 'alarm-tag' }, 'ACK')] : []),
-    el('span', { class: 'alarm-message' }, alarm.message),
-  );
-}
-
-/** The whole tile's state when no value is current: the monitor stopped sending, or has not yet. */
-function dataNotice(patient: PatientView): HTMLElement[] {
-  if (patient.data === 'current') return [];
-  const text =
-    patient.data === 'none'
-      ? 'NO DATA YET'
-      : `NO CURRENT DATA · newest value ${formatAge(patient.newestAgeMs ?? 0)} old`;
-  return [el('p', { class: `data-notice data-${patient.data}`, role: 'status' }, text)];
-}
-
-/**
- * What a tile shows, as a string: equal strings draw the same tile, so an unchanged tile is not
- * rebuilt (ages count as their displayed text, not their milliseconds).
- */
-function tileSignature(p: PatientView): string {
-  return JSON.stringify([
-    p.name,
-    p.news2,
-    p.alarmPriority,
-    p.data,
-    p.newestAgeMs === undefined ? null : formatAge(p.newestAgeMs),
-    p.alarms.map((a) => [a.id, a.state, a.priority, a.message]),
-    p.vitals.map((v) =>
-      v.kind === 'missing' ? v.key : [v.key, v.kind, v.text, v.unit, v.observedAtMs, formatAge(v.ageMs)],
-    ),
-  ]);
-}
-
-/** Updates `tile` to show `patient`; its border shows the highest active alarm priority. */
-function fillTile(tile: HTMLElement, patient: PatientView): void {
-  const classes = ['tile'];
-  if (patient.alarmPriority !== undefined) classes.push(`tile-alarm-${patient.alarmPriority}`);
-  if (patient.data !== 'current') classes.push('tile-no-current-data');
-  tile.className = classes.join(' ');
-  tile.setAttribute('data-data', patient.data);
-  if (patient.alarmPriority === undefined) tile.removeAttribute('data-alarm-priority');
-  else tile.setAttribute('data-alarm-priority', patient.alarmPriority);
-  tile.replaceChildren(
-    el(
-      'header',
-      { class: 'tile-head' },
-      el(
-        'h2',
-        { class: 'patient-name' },
-        el('a', appLink(`/app/patients/${encodeURIComponent(patient.id)}`), patient.name),
-      ),
-      news2Badge(patient),
-    ),
-    ...dataNotice(patient),
-    ...(patient.alarms.length === 0 ? [] : [el('ul', { class: 'alarms' }, ...patient.alarms.map(alarmItem))]),
-    el('ul', { class: 'vitals' }, ...patient.vitals.map(vitalItem)),
-  );
-}
-
 /**
  * The ward overview: one tile per patient of `ward` with the latest vitals (unit and age of each;
  * stale ones greyed), NEWS2, sickest first, kept current by the ward's live feed. Returns a function
@@ -186,11 +76,11 @@ export function showWard(context: ViewContext, ward: string): StopView {
   const unassigned = el('section', { id: 'unassigned', 'aria-label': 'Devices without a patient' });
   let unassignedDevices: readonly UnassignedDevice[] = [];
   main.replaceChildren(el('h1', {}, `Ward ${ward}`), status, grid, unassigned);
-  const tiles = new Map<string, { readonly tile: HTMLElement; signature: string }>();
+  const tiles = new Map<string, WardTile>();
   let loaded = false;
 
   /**
-   * Draws the ward: each tile rebuilt only when what it shows changed, the order fixed only when it
+   * Draws the ward: each tile updated in place (only what changed), the order fixed only when it
    * changed. Called at most once per animation frame (see `schedule`), however many events arrive.
    */
   const render = () => {
@@ -200,24 +90,20 @@ export function showWard(context: ViewContext, ward: string): StopView {
     lastRenderAt = performance.now();
     const views = model.view(Date.now());
     const shown = new Set(views.map((v) => v.id));
-    for (const [id, held] of tiles) {
+    for (const [id, tile] of tiles) {
       if (!shown.has(id)) {
-        held.tile.remove();
+        tile.element.remove();
         tiles.delete(id);
       }
     }
     const ordered = views.map((view) => {
-      let held = tiles.get(view.id);
-      if (held === undefined) {
-        held = { tile: el('article', { class: 'tile', 'data-patient-id': view.id }), signature: '' };
-        tiles.set(view.id, held);
+      let tile = tiles.get(view.id);
+      if (tile === undefined) {
+        tile = new WardTile(view.id);
+        tiles.set(view.id, tile);
       }
-      const signature = tileSignature(view);
-      if (signature !== held.signature) {
-        fillTile(held.tile, view);
-        held.signature = signature;
-      }
-      return held.tile;
+      tile.show(view);
+      return tile.element;
     });
     if (ordered.some((tile, i) => grid.children[i] !== tile)) grid.replaceChildren(...ordered);
     unassigned.replaceChildren(...unassignedSection(unassignedDevices, Date.now()));
@@ -274,7 +160,8 @@ export function showWard(context: ViewContext, ward: string): StopView {
     }
   };
 
-  let opened = false;
+  /** Set when the feed failed (also before it ever opened): its next open re-reads the ward. */
+  let missed = false;
   const feed = new LiveFeed(
     () => {
       const current = currentSession();
@@ -286,10 +173,13 @@ export function showWard(context: ViewContext, ward: string): StopView {
       onOpen: () => {
         setBanner(undefined);
         // After a reconnect, re-read what may have changed while the feed was down.
-        if (opened) void load();
-        opened = true;
+        if (missed) void load();
+        missed = false;
       },
-      onLost: () => setBanner('Live connection lost: reconnecting… Values may be out of date.'),
+      onLost: () => {
+        missed = true;
+        setBanner('Live connection lost: reconnecting… Values may be out of date.');
+      },
       onSessionEnded: () => context.onSessionEnded(),
       onReadings: (readings) => {
         model.applyReadings(readings);

@@ -90,6 +90,18 @@ export const CLINICAL_PATHS = {
     'Resolve an alarm whose condition has ended (409 while the condition holds)',
     'AlarmCommand',
   ),
+  '/api/v1/patients/{patientId}/alarms': {
+    get: {
+      summary: "The patient's alarms, newest raised first (for whoever may read the patient, break-glass included)",
+      parameters: [
+        PATIENT,
+        param('state', 'query', 'Comma-separated: active, acknowledged, resolved'),
+        param('open', 'query', '`true`: active and acknowledged (instead of `state`)'),
+        param('limit', 'query', '1–1000 (default 100)', { type: 'integer' }),
+      ],
+      responses: { '200': json('Alarms', list('alarms', 'Alarm')), ...ERRORS },
+    },
+  },
   '/api/v1/patients/{patientId}/scores': {
     get: {
       summary: 'The latest NEWS2, qSOFA and MEWS of the patient',

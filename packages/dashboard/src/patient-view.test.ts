@@ -129,7 +129,9 @@ describe('patient view: Chromium against the embedded platform', () => {
       );
       assert.equal(await page.getAttribute('.ecg-canvas', 'data-code'), 'MDC_ECG_ELEC_POTL_II');
       assert.ok((await numberOf(page, '.ecg-canvas', 'data-samples')) <= 2_500);
-      assert.match((await page.textContent('.ecg-caption')) ?? '', /25 mm\/s · 10 mm\/mV/);
+      // One device's samples, and the strip says which.
+      assert.equal(await page.getAttribute('.ecg-canvas', 'data-device'), 'demo-mon-0002');
+      assert.match((await page.textContent('.ecg-caption')) ?? '', /device demo-mon-0002 · 25 mm\/s · 10 mm\/mV/);
       await page.waitForSelector('.ecg-analysis:has-text("ECG HR")', WAIT);
 
       // A problem document's field errors are shown next to the field (a value the API refuses).

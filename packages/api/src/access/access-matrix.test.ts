@@ -81,6 +81,7 @@ const MATRIX: Readonly<Record<string, Row>> = {
   'GET /api/v1/patients/:patientId/live': read('YFYFFYFYU'),
   'GET /api/v1/patients/:patientId/scores': read('YFYFFYFYU'),
   'GET /api/v1/patients/:patientId/scores/:score': read('YFYFFYFYU'),
+  'GET /api/v1/patients/:patientId/alarms': read('YFYFFYFYU'),
   'GET /api/v1/patients/:patientId/ecg': read('YFYFFYFYU'),
   'GET /api/v1/patients/:patientId/observations': read('YFYFFYFYU'),
   'POST /api/v1/patients/:patientId/observations': write('YFYFFFFFU', { kind: 'nonsense' }),

@@ -140,6 +140,7 @@ export const ROUTE_POLICIES = {
   'GET /api/v1/patients/:patientId/waveforms': patientRead('patient'),
   'GET /api/v1/patients/:patientId/live': patientRead('patient', true),
   'GET /api/v1/patients/:patientId/scores': patientRead('patient'),
+  'GET /api/v1/patients/:patientId/alarms': patientRead('patient'),
   'GET /api/v1/patients/:patientId/scores/:score': patientRead('patient'),
   'GET /api/v1/patients/:patientId/ecg': patientRead('patient'),
   'GET /api/v1/patients/:patientId/observations': patientRead('patient'),

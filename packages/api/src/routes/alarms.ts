@@ -9,6 +9,7 @@ import type { ApiDeps, ClinicalApiDeps } from '../deps.js';
 import { jsonBody } from '../json.js';
 import { instantParam, intParam, ParamErrors, rangeCheck } from '../params.js';
 import { problem, RequestProblem } from '../problem.js';
+import { knownPatient } from './subjects.js';
 import { visiblePatients } from './visible.js';
 
 const STATES: readonly AlarmState[] = ['active', 'acknowledged', 'resolved'];
@@ -58,6 +59,8 @@ async function visibleAlarms(c: Context, deps: ApiDeps, store: ClinicalApiDeps['
 /**
  * /api/v1/alarms: list and filter (to the caller's wards), one alarm with its history, and the
  * operator commands (acknowledge, silence, escalate, resolve). `by` must name the authenticated user.
+ * /api/v1/patients/{patientId}/alarms: one patient's alarms, for whoever may read that patient
+ * (break-glass included, which no list honours).
  */
 export function mountAlarmRoutes(app: Hono, deps: ApiDeps, clinical: ClinicalApiDeps): void {
   const { commands, store } = clinical;
@@ -80,6 +83,17 @@ export function mountAlarmRoutes(app: Hono, deps: ApiDeps, clinical: ClinicalApi
       ...(from === undefined ? {} : { from }),
       ...(to === undefined ? {} : { to }),
     });
+    return c.json({ alarms: alarms.map(alarmJson) });
+  });
+
+  // The guard has admitted the caller for this patient (its ward, or a break-glass grant): no filter.
+  app.get('/api/v1/patients/:patientId/alarms', async (c) => {
+    const errors = new ParamErrors();
+    const states = statesParam(errors, c.req.query('state'), c.req.query('open'));
+    const limit = intParam(errors, 'limit', c.req.query('limit'), 100, 1, 1_000);
+    errors.throwIfAny();
+    const patientId = await knownPatient(c, deps);
+    const alarms = store.listAlarms({ patientId, limit, ...(states === undefined ? {} : { states }) });
     return c.json({ alarms: alarms.map(alarmJson) });
   });
 

@@ -12,7 +12,14 @@ import {
 } from './ecg-strip.js';
 
 const T0 = Date.UTC(2026, 10, 25, 8, 0, 0);
-const segment = (startAt: number, samples: readonly number[], code = LEAD_II, fsHz = 250): ApiWaveform => ({
+const segment = (
+  startAt: number,
+  samples: readonly number[],
+  code = LEAD_II,
+  fsHz = 250,
+  deviceId = 'mon-1',
+): ApiWaveform => ({
+  deviceId,
   code,
   unit: 'mV',
   fsHz,
@@ -55,13 +62,47 @@ describe('ECG strip', () => {
     assert.equal(strip.samples[2499], 11 + 249 / 1000);
   });
 
+  it("draws one device's samples only: the newest segment's, when two monitors stream during a handover", () => {
+    // 12 s of lead II from each of two monitors in 1 s segments, mon-b half a second later: merged,
+    // they drew chunks of one and the other in turn.
+    const segments: ApiWaveform[] = [];
+    for (let s = 0; s < 12; s++) {
+      segments.push(segment(T0 + s * 1000, new Array<number>(250).fill(1), LEAD_II, 250, 'mon-a'));
+      segments.push(segment(T0 + s * 1000 + 500, new Array<number>(250).fill(2), LEAD_II, 250, 'mon-b'));
+    }
+    const strip = ecgStrip(segments, LEAD_II);
+    assert.ok(strip);
+    assert.equal(strip.deviceId, 'mon-b');
+    assert.equal(strip.endAt, T0 + 12_500);
+    assert.equal(strip.drawn, 2500);
+    assert.deepEqual(new Set(strip.samples), new Set([2]), "mon-b's samples only");
+  });
+
+  it('keeps the device shown while it streams, and moves to the other when it stops', () => {
+    const from = (deviceId: string, value: number, seconds: number, offsetMs = 0) =>
+      Array.from({ length: seconds }, (_, s) =>
+        segment(T0 + s * 1000 + offsetMs, new Array<number>(250).fill(value), LEAD_II, 250, deviceId),
+      );
+    const both = [...from('mon-a', 1, 12), ...from('mon-b', 2, 12, 500)];
+    const kept = ecgStrip(both, LEAD_II, { keepDeviceId: 'mon-a' });
+    assert.equal(kept?.deviceId, 'mon-a', 'half a second behind: no swap on every read');
+    assert.deepEqual(new Set(kept.samples), new Set([1]));
+    assert.equal(kept.endAt, T0 + 12_000);
+    // mon-a was taken off 5 s ago: the strip moves to mon-b.
+    const moved = ecgStrip([...from('mon-a', 1, 7), ...from('mon-b', 2, 12, 500)], LEAD_II, { keepDeviceId: 'mon-a' });
+    assert.equal(moved?.deviceId, 'mon-b');
+    assert.deepEqual(new Set(moved.samples), new Set([2]));
+    // A device with no segment of the lead is not kept.
+    assert.equal(ecgStrip(both, LEAD_II, { keepDeviceId: 'mon-c' })?.deviceId, 'mon-b');
+  });
+
   it('answers no strip when the lead has no samples', () => {
     assert.equal(ecgStrip([segment(T0, [])], LEAD_II), undefined);
     assert.equal(ecgStrip([segment(T0, [1, 2], 'MDC_PULS_OXIM_PLETH')], LEAD_II), undefined);
   });
 
   it('places samples at 25 mm/s and 10 mm/mV from the baseline', () => {
-    const strip = ecgStrip([segment(T0, [0.1, 0.1, 0.1, 1.1, 0.1])], LEAD_II, 20);
+    const strip = ecgStrip([segment(T0, [0.1, 0.1, 0.1, 1.1, 0.1])], LEAD_II, { durationMs: 20 });
     assert.ok(strip);
     const baseline = stripBaseline(strip.samples);
     assert.equal(baseline, 0.1);

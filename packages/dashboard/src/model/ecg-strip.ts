@@ -5,6 +5,8 @@
 
 /** A waveform segment as `…/waveforms` (no `points`) serves it (fields used here). */
 export interface ApiWaveform {
+  /** The device that recorded it: a patient may have two monitors bound (a handover). */
+  readonly deviceId: string;
   readonly code: string;
   readonly unit: string;
   readonly fsHz: number;
@@ -36,6 +38,8 @@ export function chooseEcgCode(codes: Iterable<string>): string | undefined {
 
 /** The last `durationMs` of one lead: `samples[k]` is at `startAt + k·1000/fsHz`, NaN where none was sent. */
 export interface EcgStrip {
+  /** The one device whose samples these are. */
+  readonly deviceId: string;
   readonly code: string;
   readonly unit: string;
   readonly fsHz: number;
@@ -47,28 +51,48 @@ export interface EcgStrip {
 }
 
 /**
- * The strip of `code` ending at its newest sample: every sample of the segments (several devices
- * or overlapping segments: the later segment's sample wins), at the sampling rate of the newest
+ * How much older the device shown may fall behind another device's newest sample before the strip
+ * moves to that device: two monitors streaming at once (a handover) would otherwise swap the strip
+ * between them on every read, as their segments arrive in turn.
+ */
+export const KEEP_DEVICE_MS = 3_000;
+
+export interface EcgStripOptions {
+  /** The strip's length (default the paper's 10 s). */
+  readonly durationMs?: number;
+  /** The device shown so far: kept while it is within `KEEP_DEVICE_MS` of the newest sample. */
+  readonly keepDeviceId?: string | undefined;
+}
+
+/**
+ * The strip of `code` from one device, ending at that device's newest sample: the device of the
+ * newest segment (or `keepDeviceId`, see `KEEP_DEVICE_MS`), never samples of two devices mixed — two
+ * monitors bound during a handover record the same heart with different electrodes, timing and gain,
+ * and merged they drew one trace of alternating chunks (issue 6, review defect 5). Overlapping
+ * segments of that device: the later segment's sample wins; at the sampling rate of its newest
  * segment. Undefined when no segment of `code` has samples.
  */
 export function ecgStrip(
   segments: readonly ApiWaveform[],
   code: string,
-  durationMs: number = ECG_PAPER.durationMs,
+  options: EcgStripOptions = {},
 ): EcgStrip | undefined {
-  const own = segments.filter((s) => s.code === code && s.samples.length > 0 && s.fsHz > 0);
-  const newest = own.reduce<ApiWaveform | undefined>(
-    (a, s) => (a === undefined || segmentEnd(s) > segmentEnd(a) ? s : a),
-    undefined,
-  );
-  if (newest === undefined) return undefined;
-  const { fsHz } = newest;
+  const durationMs = options.durationMs ?? ECG_PAPER.durationMs;
+  const leads = segments.filter((s) => s.code === code && s.samples.length > 0 && s.fsHz > 0);
+  const newestOf = (of: readonly ApiWaveform[]) =>
+    of.reduce<ApiWaveform | undefined>((a, s) => (a === undefined || segmentEnd(s) > segmentEnd(a) ? s : a), undefined);
+  const newestOverall = newestOf(leads);
+  if (newestOverall === undefined) return undefined;
+  const kept = newestOf(leads.filter((s) => s.deviceId === options.keepDeviceId));
+  const newest =
+    kept !== undefined && segmentEnd(kept) >= segmentEnd(newestOverall) - KEEP_DEVICE_MS ? kept : newestOverall;
+  const { deviceId, fsHz } = newest;
   const endAt = segmentEnd(newest);
   const length = Math.round((durationMs * fsHz) / 1000);
   const startAt = endAt - (length * 1000) / fsHz;
   const samples = new Float64Array(length).fill(Number.NaN);
-  for (const s of own) {
-    if (s.fsHz !== fsHz) continue;
+  for (const s of leads) {
+    if (s.deviceId !== deviceId || s.fsHz !== fsHz) continue;
     const offset = Math.round(((s.startAt - startAt) * fsHz) / 1000);
     for (let k = Math.max(0, -offset); k < s.samples.length && offset + k < length; k++) {
       const v = s.samples[k];
@@ -77,7 +101,7 @@ export function ecgStrip(
   }
   let drawn = 0;
   for (const v of samples) if (!Number.isNaN(v)) drawn++;
-  return { code, unit: newest.unit, fsHz, startAt, endAt, samples, drawn };
+  return { deviceId, code, unit: newest.unit, fsHz, startAt, endAt, samples, drawn };
 }
 
 function segmentEnd(s: ApiWaveform): number {

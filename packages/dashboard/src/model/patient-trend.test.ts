@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { aggregatesQuery, TREND_RANGES, trendRange, TrendSeries, type ApiBucket } from './patient-trend.js';
-import { VITAL_SPECS, type VitalSpec } from './ward.js';
+import {
+  aggregatesQuery,
+  ageText,
+  NewestValue,
+  TREND_RANGES,
+  trendRange,
+  TrendSeries,
+  type ApiBucket,
+} from './patient-trend.js';
+import { STALE_AFTER_MS, VITAL_SPECS, type VitalSpec } from './ward.js';
 
 const T0 = Date.UTC(2026, 10, 25, 8, 0, 0);
 const at = (ms: number) => new Date(ms).toISOString();
@@ -116,5 +124,56 @@ describe('TrendSeries', () => {
     assert.equal(columns.length, 7, 'x, then mean/min/max of systolic and diastolic');
     assert.deepEqual(columns[1], [120, 130]);
     assert.deepEqual(columns[4], [80, null]);
+  });
+});
+
+describe("a trend's caption: the newest reading with its age", () => {
+  const SYS = 'MDC_PRESS_BLD_NONINV_SYS';
+  const DIA = 'MDC_PRESS_BLD_NONINV_DIA';
+  const reading = (code: string, value: number, atMs: number, unit = '/min') => ({
+    code,
+    value,
+    unit,
+    observedAt: at(atMs),
+  });
+
+  it('shows the newest value with its age while current, then struck stale past the limit, never as current', () => {
+    const hr = new NewestValue(spec('hr'));
+    assert.equal(hr.apply([reading(HR, 72, T0), reading(HR, 75, T0 + 1_000), reading('MDC_RESP_RATE', 18, T0)]), true);
+    const current = hr.view(T0 + 5_000);
+    assert.ok(current.kind === 'current', current.kind);
+    assert.deepEqual([current.text, current.unit, ageText(current)], ['75', '/min', '4 s']);
+    // The monitor stops: past STALE_AFTER_MS (as on the ward tiles) the value is stale, its age spelled out.
+    assert.equal(hr.view(T0 + 1_000 + STALE_AFTER_MS).kind, 'current');
+    const stale = hr.view(T0 + 1_000 + 2 * 60_000);
+    assert.equal(stale.kind, 'stale');
+    assert.equal(ageText(stale), 'stale · 2 min old');
+    assert.equal(STALE_AFTER_MS, 30_000);
+  });
+
+  it('never lets an older reading replace a newer one (a late live event, a re-read of …/latest)', () => {
+    const hr = new NewestValue(spec('hr'));
+    hr.apply([reading(HR, 75, T0 + 1_000)]);
+    assert.equal(hr.apply([reading(HR, 60, T0)]), false);
+    const view = hr.view(T0 + 1_000);
+    assert.ok(view.kind === 'current');
+    assert.equal(view.text, '75');
+  });
+
+  it('shows nothing ("—") until there is a reading, and a composite as old as its oldest part', () => {
+    const nibp = new NewestValue(spec('nibp'));
+    assert.equal(nibp.view(T0).kind, 'missing');
+    assert.equal(ageText(nibp.view(T0)), '');
+    nibp.apply([reading(SYS, 121, T0 - 40_000, 'mm[Hg]')]);
+    assert.equal(nibp.view(T0).kind, 'missing', 'a systolic alone is not a blood pressure');
+    nibp.apply([reading(DIA, 79, T0 - 10_000, 'mm[Hg]')]);
+    const view = nibp.view(T0);
+    assert.ok(view.kind === 'stale');
+    assert.deepEqual([view.text, view.unit, view.observedAtMs], ['121/79', 'mmHg', T0 - 40_000]);
+    const temp = new NewestValue(spec('temp'));
+    temp.apply([reading('MDC_TEMP_BODY', 37.25, T0, 'Cel')]);
+    const t = temp.view(T0);
+    assert.ok(t.kind === 'current');
+    assert.deepEqual([t.text, t.unit], ['37.3', '°C']);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * The patient view's trend charts, apart from the page so Node tests can run them: which bucket
- * each time range reads from `…/readings/aggregates`, how those buckets become chart points, and
- * how live readings extend them. Pure: "now" is always a parameter.
+ * each time range reads from `…/readings/aggregates`, how those buckets become chart points, how
+ * live readings extend them, and the newest value each chart's caption shows. Pure: "now" is
+ * always a parameter.
  */
-import type { VitalSpec } from './ward.js';
+import { formatAge, STALE_AFTER_MS, unitLabel, type VitalSpec, type VitalView } from './ward.js';
 
 const SECOND_MS = 1_000;
 const MINUTE_MS = 60_000;
@@ -190,4 +191,77 @@ export class TrendSeries {
     cell.min = Math.min(cell.min, min);
     cell.max = Math.max(cell.max, max);
   }
+}
+
+/** A reading as `…/readings/latest` and the live feed serve it (fields used here). */
+export interface LatestReading {
+  readonly code: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly observedAt: string;
+}
+
+interface Held {
+  readonly value: number;
+  readonly unit: string;
+  readonly observedAtMs: number;
+}
+
+/**
+ * The newest reading of each of a vital's codes, as its chart's caption shows it: the value with
+ * its age, stale past `staleAfterMs` exactly as a ward tile shows it (a composite is as old as its
+ * oldest part). A bucket mean carries no age, so a caption drawn from the chart went on showing a
+ * monitor's last value as current after it stopped (issue 6, review defect 3).
+ */
+export class NewestValue {
+  private readonly held = new Map<string, Held>();
+
+  constructor(
+    readonly spec: VitalSpec,
+    readonly staleAfterMs: number = STALE_AFTER_MS,
+  ) {}
+
+  /** Keeps the newest reading of each of the spec's codes; answers whether any changed. */
+  apply(readings: readonly LatestReading[]): boolean {
+    let changed = false;
+    for (const r of readings) {
+      if (!this.spec.codes.includes(r.code) || !Number.isFinite(r.value)) continue;
+      const observedAtMs = Date.parse(r.observedAt);
+      const held = this.held.get(r.code);
+      if (Number.isNaN(observedAtMs) || (held !== undefined && held.observedAtMs >= observedAtMs)) continue;
+      this.held.set(r.code, { value: r.value, unit: r.unit, observedAtMs });
+      changed = true;
+    }
+    return changed;
+  }
+
+  /** The caption at `nowMs`: `missing` until every code of the spec has a reading. */
+  view(nowMs: number): VitalView {
+    const { key, label } = this.spec;
+    const parts = this.spec.codes.map((code) => this.held.get(code));
+    if (parts.length === 0 || parts.some((p) => p === undefined)) return { key, label, kind: 'missing' };
+    const present = parts as Held[];
+    const observedAtMs = Math.min(...present.map((p) => p.observedAtMs));
+    const ageMs = Math.max(0, nowMs - observedAtMs);
+    return {
+      key,
+      label,
+      kind: ageMs > this.staleAfterMs ? 'stale' : 'current',
+      text: present.map((p) => valueText(p.value)).join('/'),
+      unit: unitLabel(present[0]?.unit ?? ''),
+      observedAtMs,
+      ageMs,
+    };
+  }
+}
+
+/** As a ward tile writes a value: whole numbers as they are, others to one decimal. */
+function valueText(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+}
+
+/** A value's age as a ward tile says it: `12 s`, or `stale · 2 min old`; empty when there is no value. */
+export function ageText(view: VitalView): string {
+  if (view.kind === 'missing') return '';
+  return view.kind === 'stale' ? `stale · ${formatAge(view.ageMs)} old` : formatAge(view.ageMs);
 }

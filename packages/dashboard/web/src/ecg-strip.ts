@@ -31,10 +31,10 @@ function leadName(code: string): string {
 }
 
 /**
- * The last 10 s of the patient's ECG (lead II, else the first lead) at full resolution on ECG paper
- * (1 mm and 5 mm squares; 25 mm/s, 10 mm/mV, said on the strip), read again every 2 s; with the
- * newest ECG analysis (heart rate, signal quality, HRV) and the open rhythm alarms. The canvas
- * carries `data-samples`: the samples drawn.
+ * The last 10 s of the patient's ECG (lead II, else the first lead) from one device at full
+ * resolution on ECG paper (1 mm and 5 mm squares; 25 mm/s, 10 mm/mV, said on the strip, with the
+ * device), read again every 2 s; with the newest ECG analysis (heart rate, signal quality, HRV) and
+ * the open rhythm alarms. The canvas carries `data-samples` (the samples drawn) and `data-device`.
  */
 export class EcgPanel {
   readonly element: HTMLElement;
@@ -96,7 +96,10 @@ export class EcgPanel {
       // No `points`: every sample, full resolution.
       const body = await getJson<{ waveforms: ApiWaveform[] }>(this.session, `${base}/waveforms?${query.toString()}`);
       this.code ??= chooseEcgCode(body.waveforms.map((w) => w.code));
-      this.strip = this.code === undefined ? undefined : ecgStrip(body.waveforms, this.code);
+      this.strip =
+        this.code === undefined
+          ? undefined
+          : ecgStrip(body.waveforms, this.code, { keepDeviceId: this.strip?.deviceId });
       const ecg = await getJson<{ latest: ApiEcgWindow | null }>(
         this.session,
         `${base}/ecg?from=${encodeURIComponent(new Date(nowMs - ANALYSIS_MS).toISOString())}`,
@@ -116,6 +119,7 @@ export class EcgPanel {
       this.code = undefined; // Look for a lead again next time (a monitor may be connected later).
       this.canvas.hidden = true;
       this.canvas.setAttribute('data-samples', '0');
+      this.canvas.removeAttribute('data-device');
       this.caption.textContent = '';
       this.status.hidden = false;
       this.status.textContent = anyWaveform
@@ -126,9 +130,13 @@ export class EcgPanel {
       this.canvas.hidden = false;
       this.canvas.setAttribute('data-samples', String(strip.drawn));
       this.canvas.setAttribute('data-code', strip.code);
-      this.canvas.setAttribute('aria-label', `ECG lead ${leadName(strip.code)}, last 10 seconds`);
+      this.canvas.setAttribute('data-device', strip.deviceId);
+      this.canvas.setAttribute(
+        'aria-label',
+        `ECG lead ${leadName(strip.code)} from device ${strip.deviceId}, last 10 seconds`,
+      );
       this.caption.textContent =
-        `Lead ${leadName(strip.code)} · 25 mm/s · 10 mm/mV · ${strip.fsHz} Hz · ` +
+        `Lead ${leadName(strip.code)} · device ${strip.deviceId} · 25 mm/s · 10 mm/mV · ${strip.fsHz} Hz · ` +
         `to ${new Date(strip.endAt).toLocaleTimeString()}`;
     }
     this.analysis.textContent =
@@ -188,6 +196,6 @@ export class EcgPanel {
     ctx.stroke();
     ctx.fillStyle = '#f2f5f8';
     ctx.font = '3px system-ui, sans-serif';
-    ctx.fillText(`${leadName(strip.code)}   25 mm/s   10 mm/mV`, 2, 4);
+    ctx.fillText(`${leadName(strip.code)}   ${strip.deviceId}   25 mm/s   10 mm/mV`, 2, 4);
   }
 }

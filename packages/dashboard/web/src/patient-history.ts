@@ -20,9 +20,39 @@ export function news2Badge(row: { value: number; band: string | null; complete: 
   );
 }
 
-/** NEWS2 history, newest first: time, total, band, then each parameter's points over the value that gave them. */
-export function news2Table(rows: readonly News2Row[]): HTMLElement {
-  if (rows.length === 0) return el('p', { class: 'status' }, 'No NEWS2 score in this period.');
+/** What the NEWS2 history says when the read stopped before the start of its period (model/patient-news2.ts). */
+function notReadNote(beforeMs: number): (Node | string)[] {
+  return ['Older scores not read: those before ', time(beforeMs), ' (too many to read in this period).'];
+}
+
+/**
+ * NEWS2 history, newest first: time, total, band, then each parameter's points over the value that
+ * gave them; with a last row saying so when scores before `notReadBeforeMs` were left unread.
+ */
+export function news2Table(rows: readonly News2Row[], notReadBeforeMs?: number): HTMLElement {
+  const columns = 3 + NEWS2_COLUMNS.length;
+  if (rows.length === 0) {
+    return el(
+      'p',
+      { class: 'status' },
+      'No NEWS2 score in this period.',
+      ...(notReadBeforeMs === undefined ? [] : [' ', ...notReadNote(notReadBeforeMs)]),
+    );
+  }
+  const truncated =
+    notReadBeforeMs === undefined
+      ? []
+      : [
+          el(
+            'tfoot',
+            {},
+            el(
+              'tr',
+              { class: 'history-not-read', 'data-not-read-before': new Date(notReadBeforeMs).toISOString() },
+              el('td', { colspan: String(columns) }, ...notReadNote(notReadBeforeMs)),
+            ),
+          ),
+        ];
   return el(
     'table',
     { class: 'patient-history news2-history' },
@@ -64,6 +94,7 @@ export function news2Table(rows: readonly News2Row[]): HTMLElement {
         ),
       ),
     ),
+    ...truncated,
   );
 }
 

@@ -2,18 +2,21 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import {
   aggregatesQuery,
+  ageText,
   DEFAULT_TREND_RANGE,
+  NewestValue,
   TREND_RANGES,
   trendRange,
   TrendSeries,
   type ApiBucket,
+  type LatestReading,
   type TrendRange,
   type TrendReading,
 } from '../../src/model/patient-trend.js';
 import { VITAL_SPECS, type VitalSpec } from '../../src/model/ward.js';
 import { getJson } from './api.js';
 import type { Session } from './auth.js';
-import { el } from './dom.js';
+import { dateTimeText, el } from './dom.js';
 
 /** Monitor colours per vital (HR green, SpO₂ cyan, RR yellow, …), and NIBP's second code. */
 const COLOURS: Readonly<Record<string, readonly string[]>> = {
@@ -26,20 +29,12 @@ const COLOURS: Readonly<Record<string, readonly string[]>> = {
 };
 const AXIS = { stroke: '#8a96a6', grid: { stroke: '#263040', width: 1 }, ticks: { stroke: '#263040', width: 1 } };
 const CHART_HEIGHT_PX = 150;
-/** The charts slide with time and drop what leaves the range this often. */
+/** The charts slide with time and drop what leaves the range, and the captions' ages move on, this often. */
 const TICK_MS = 1_000;
 
 /** `#rrggbb` with an alpha: the min/max band under the mean line. */
 function translucent(hex: string): string {
   return `${hex}33`;
-}
-
-function lastValue(column: readonly (number | null)[]): number | undefined {
-  for (let i = column.length - 1; i >= 0; i--) {
-    const v = column[i];
-    if (v !== null && v !== undefined) return v;
-  }
-  return undefined;
 }
 
 /** Points uPlot holds with a value in some series (a gap's null point is none). */
@@ -50,13 +45,47 @@ function plottedPoints(data: uPlot.AlignedData): number {
   return n;
 }
 
+/** A chart's caption: the newest reading's value, unit and age (the ward tiles' way of showing them). */
+interface Caption {
+  readonly box: HTMLElement;
+  readonly value: HTMLElement;
+  readonly unit: HTMLElement;
+  readonly age: HTMLElement;
+}
+
 interface Chart {
   readonly spec: VitalSpec;
   readonly figure: HTMLElement;
   readonly plotBox: HTMLElement;
-  readonly latest: HTMLElement;
+  readonly caption: Caption;
+  readonly newest: NewestValue;
   series: TrendSeries;
   plot: uPlot | undefined;
+}
+
+/** Sets `node`'s text only when it differs (the captions are redrawn every second). */
+function setText(node: Node, text: string): void {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+/** Shows `newest` at `nowMs`: struck through and labelled stale past the limit, `—` when there is none. */
+function showCaption(caption: Caption, newest: NewestValue, nowMs: number): void {
+  const view = newest.view(nowMs);
+  const kind = `trend-latest trend-latest-${view.kind}`;
+  if (caption.box.className !== kind) caption.box.className = kind;
+  setText(caption.value, view.kind === 'missing' ? '—' : view.text);
+  setText(caption.unit, view.kind === 'missing' ? '' : view.unit);
+  setText(caption.age, ageText(view));
+  const observed = view.kind === 'missing' ? undefined : new Date(view.observedAtMs).toISOString();
+  if (caption.box.getAttribute('data-observed-at') !== (observed ?? null)) {
+    if (observed === undefined) {
+      caption.box.removeAttribute('data-observed-at');
+      caption.box.removeAttribute('title');
+    } else {
+      caption.box.setAttribute('data-observed-at', observed);
+      caption.box.setAttribute('title', `newest reading, observed ${dateTimeText(Date.parse(observed))}`);
+    }
+  }
 }
 
 /** The unit of a code as the aggregates named it, as a clinician reads it. */
@@ -68,6 +97,8 @@ function unitText(unit: string | undefined): string {
  * One uPlot chart per vital (mean line, min/max band) over a chosen range read from the bucketed
  * aggregates, extended by live readings without a reload. Each chart's figure carries
  * `data-range`, `data-bucket` and `data-points` (the points uPlot holds) once its data is drawn.
+ * Each caption shows the vital's newest reading (`…/readings/latest`, then the live feed) with its
+ * age, stale past STALE_AFTER_MS as on the ward tiles, never a bucket mean of unknown age.
  */
 export class PatientTrends {
   readonly element: HTMLElement;
@@ -96,15 +127,22 @@ export class PatientTrends {
       return button;
     });
     this.charts = VITAL_SPECS.map((spec) => {
-      const latest = el('span', { class: 'trend-latest' }, '—');
+      const caption: Caption = {
+        value: el('span', { class: 'trend-value' }, '—'),
+        unit: el('span', { class: 'trend-unit' }),
+        age: el('span', { class: 'trend-age' }),
+        box: el('span', { class: 'trend-latest trend-latest-missing' }),
+      };
+      caption.box.append(caption.value, caption.unit, caption.age);
       const plotBox = el('div', { class: 'trend-plot' });
       const figure = el(
         'figure',
         { class: 'trend', 'data-vital': spec.key },
-        el('figcaption', {}, el('span', { class: 'trend-label' }, spec.label), latest),
+        el('figcaption', {}, el('span', { class: 'trend-label' }, spec.label), caption.box),
         plotBox,
       );
-      return { spec, figure, plotBox, latest, series: new TrendSeries(spec, this.range, Date.now()), plot: undefined };
+      const series = new TrendSeries(spec, this.range, Date.now());
+      return { spec, figure, plotBox, caption, newest: new NewestValue(spec), series, plot: undefined };
     });
     this.element = el(
       'section',
@@ -118,7 +156,11 @@ export class PatientTrends {
       el('div', { class: 'trend-grid' }, ...this.charts.map((c) => c.figure)),
     );
     this.tick = window.setInterval(() => {
-      for (const chart of this.charts) chart.series.trim(Date.now());
+      const nowMs = Date.now();
+      for (const chart of this.charts) {
+        chart.series.trim(nowMs);
+        showCaption(chart.caption, chart.newest, nowMs);
+      }
       this.markDirty();
     }, TICK_MS);
     this.resize = new ResizeObserver(() => {
@@ -165,12 +207,27 @@ export class PatientTrends {
     }
   }
 
-  /** Live readings of the patient: extend the charts. */
-  addReadings(readings: readonly TrendReading[]): void {
+  /**
+   * (Re)reads each vital's newest reading (`…/readings/latest`) for the captions: at the start and
+   * after the live feed reconnects (what it missed meanwhile).
+   */
+  async loadLatest(): Promise<void> {
+    try {
+      const path = `/api/v1/patients/${encodeURIComponent(this.patientId)}/readings/latest`;
+      const body = await getJson<{ readings: LatestReading[] }>(this.session, path);
+      this.applyNewest(body.readings);
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  /** Live readings of the patient: extend the charts and move the captions on. */
+  addReadings(readings: readonly (TrendReading & LatestReading)[]): void {
     this.duringLoad?.push(...readings);
     let changed = false;
     for (const chart of this.charts) changed = chart.series.addReadings(readings) || changed;
     if (changed) this.markDirty();
+    this.applyNewest(readings);
   }
 
   stop(): void {
@@ -179,6 +236,13 @@ export class PatientTrends {
     if (this.frame !== undefined) cancelAnimationFrame(this.frame);
     this.resize.disconnect();
     for (const c of this.charts) c.plot?.destroy();
+  }
+
+  private applyNewest(readings: readonly LatestReading[]): void {
+    const nowMs = Date.now();
+    for (const chart of this.charts) {
+      if (chart.newest.apply(readings)) showCaption(chart.caption, chart.newest, nowMs);
+    }
   }
 
   private markDirty(): void {
@@ -197,7 +261,7 @@ export class PatientTrends {
 
   /** Draws `chart`'s series; `rebuilt`: a new range (or first data), so the plot is made anew. */
   private draw(chart: Chart, rebuilt: boolean): void {
-    const { series, spec, figure } = chart;
+    const { series, figure } = chart;
     const columns = series.columns();
     if (rebuilt || chart.plot === undefined) {
       chart.plot?.destroy();
@@ -208,11 +272,6 @@ export class PatientTrends {
     figure.setAttribute('data-range', series.range.key);
     figure.setAttribute('data-bucket', series.range.bucket);
     figure.setAttribute('data-points', String(plottedPoints(chart.plot.data)));
-    const means = spec.codes.map((_, i) => lastValue(columns[1 + 3 * i] ?? []));
-    const unit = figure.getAttribute('data-unit') ?? '';
-    chart.latest.textContent = means.every((v): v is number => v !== undefined)
-      ? `${means.map((v) => (spec.key === 'temp' ? v.toFixed(1) : String(Math.round(v)))).join('/')} ${unit}`
-      : '—';
   }
 
   /** The x scale always shows the whole range up to now, whatever data there is. */

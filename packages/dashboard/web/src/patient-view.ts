@@ -6,6 +6,7 @@ import {
   type ApiPatient,
   type ApiScoreRecord,
 } from '../../src/model/patient.js';
+import { readNews2History, type News2Read } from '../../src/model/patient-news2.js';
 import { ApiError, getJson } from './api.js';
 import { currentSession } from './auth.js';
 import { ChartingPanel } from './charting-form.js';
@@ -16,30 +17,23 @@ import { alarmTable, HISTORY_ROWS, news2Badge, news2Table } from './patient-hist
 import { PatientTrends } from './patient-trends.js';
 import { appLink, type StopView, type ViewContext } from './view.js';
 
-/** The NEWS2 history read: the last 6 h (at most one score a minute while unchanged, so some 360). */
-const NEWS2_WINDOW_MS = 6 * 3_600_000;
-const NEWS2_PAGE = 1_000;
-/** Pages read forward at most (a score whose band flaps is stored every few seconds). */
-const NEWS2_MAX_PAGES = 10;
 const ALARM_LIMIT = 200;
 export const REFUSAL = 'You may not see this patient.';
 
-/** `GET …/scores/news2` over the window, paged forward (the API answers oldest first, `limit` at most). */
-async function readNews2(context: ViewContext, base: string, nowMs: number): Promise<ApiScoreRecord[]> {
-  const all: ApiScoreRecord[] = [];
-  let fromMs = nowMs - NEWS2_WINDOW_MS;
-  for (let page = 0; page < NEWS2_MAX_PAGES; page++) {
-    const query = new URLSearchParams({ from: new Date(fromMs).toISOString(), limit: String(NEWS2_PAGE) });
+/** The last 6 h of NEWS2 through `GET …/scores/news2`, newest first (see model/patient-news2.ts). */
+function readNews2(context: ViewContext, base: string, nowMs: number): Promise<News2Read> {
+  return readNews2History(async (fromMs, toMs, limit) => {
+    const query = new URLSearchParams({
+      from: new Date(fromMs).toISOString(),
+      to: new Date(toMs).toISOString(),
+      limit: String(limit),
+    });
     const body = await getJson<{ scores: ApiScoreRecord[] }>(
       context.session,
       `${base}/scores/news2?${query.toString()}`,
     );
-    all.push(...body.scores);
-    const last = body.scores.at(-1);
-    if (body.scores.length < NEWS2_PAGE || last === undefined) break;
-    fromMs = Date.parse(last.at) + 1;
-  }
-  return all;
+    return body.scores;
+  }, nowMs);
 }
 
 /**
@@ -114,10 +108,14 @@ export function showPatient(context: ViewContext, patientId: string): StopView {
       () => charting.stop(),
     );
     let latestNews2: ApiScoreRecord | undefined;
+    /** Scores before this instant were left unread (too many); undefined: the last 6 h were read whole. */
+    let notReadBeforeMs: number | undefined;
     const renderNews2 = () => {
+      // The header shows the newest NEWS2 known, from the history or from `…/scores`.
       const latest = news2.latest;
-      badge.replaceChildren(news2Badge(latest ?? latestNews2));
-      news2Box.replaceChildren(news2Table(news2.rows(HISTORY_ROWS)));
+      const fromScores = latestNews2 === undefined ? Number.NaN : Date.parse(latestNews2.at);
+      badge.replaceChildren(news2Badge(latest === undefined || fromScores > latest.atMs ? latestNews2 : latest));
+      news2Box.replaceChildren(news2Table(news2.rows(HISTORY_ROWS), notReadBeforeMs));
     };
     const renderAlarms = () => {
       alarmBox.replaceChildren(alarmTable(alarms.rows(HISTORY_ROWS)));
@@ -128,11 +126,12 @@ export function showPatient(context: ViewContext, patientId: string): StopView {
     const loadClinical = async () => {
       const nowMs = Date.now();
       const [history, latest, listed] = await Promise.all([
-        readNews2(context, base, nowMs).catch((err: unknown) => err),
+        readNews2(context, base, nowMs).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
         getJson<{ scores: ApiScoreRecord[] }>(session, `${base}/scores`).catch(() => ({ scores: [] })),
         getJson<{ alarms: ApiAlarmRecord[] }>(
           session,
-          `/api/v1/alarms?patientId=${encodeURIComponent(patientId)}&limit=${ALARM_LIMIT}`,
+          // The patient's own route: a break-glass grant opens it, never the filtered alarm list.
+          `${base}/alarms?limit=${ALARM_LIMIT}`,
         ).then(
           (body) => body.alarms,
           (err: unknown) => err,
@@ -140,8 +139,9 @@ export function showPatient(context: ViewContext, patientId: string): StopView {
       ]);
       if (stopped) return;
       latestNews2 = latest.scores.find((s) => s.score === 'news2');
-      if (Array.isArray(history)) {
-        news2.add(history);
+      if (!(history instanceof Error)) {
+        news2.add(history.scores);
+        notReadBeforeMs = history.truncated ? history.readFromMs : undefined;
         renderNews2();
       } else if (history instanceof ApiError && history.status === 401) failed(history);
       else news2Box.replaceChildren(el('p', { class: 'status' }, 'NEWS2 is not available.'));
@@ -153,6 +153,7 @@ export function showPatient(context: ViewContext, patientId: string): StopView {
     };
     const loadAll = () => {
       void trends.load();
+      void trends.loadLatest();
       void loadClinical();
       void charting.load();
     };

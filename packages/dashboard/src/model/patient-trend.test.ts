@@ -9,7 +9,7 @@ import {
   TrendSeries,
   type ApiBucket,
 } from './patient-trend.js';
-import { STALE_AFTER_MS, VITAL_SPECS, type VitalSpec } from './ward.js';
+import { NIBP_STALE_AFTER_MS, STALE_AFTER_MS, VITAL_SPECS, type VitalSpec } from './ward.js';
 
 const T0 = Date.UTC(2026, 10, 25, 8, 0, 0);
 const at = (ms: number) => new Date(ms).toISOString();
@@ -167,9 +167,11 @@ describe("a trend's caption: the newest reading with its age", () => {
     nibp.apply([reading(SYS, 121, T0 - 40_000, 'mm[Hg]')]);
     assert.equal(nibp.view(T0).kind, 'missing', 'a systolic alone is not a blood pressure');
     nibp.apply([reading(DIA, 79, T0 - 10_000, 'mm[Hg]')]);
+    // A blood pressure is a spot measurement: current for its validity (an hour), not 30 s.
     const view = nibp.view(T0);
-    assert.ok(view.kind === 'stale');
+    assert.ok(view.kind === 'current');
     assert.deepEqual([view.text, view.unit, view.observedAtMs], ['121/79', 'mmHg', T0 - 40_000]);
+    assert.equal(nibp.view(T0 - 40_000 + NIBP_STALE_AFTER_MS + 1).kind, 'stale');
     const temp = new NewestValue(spec('temp'));
     temp.apply([reading('MDC_TEMP_BODY', 37.25, T0, 'Cel')]);
     const t = temp.view(T0);

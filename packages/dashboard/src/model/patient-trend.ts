@@ -4,7 +4,7 @@
  * live readings extend them, and the newest value each chart's caption shows. Pure: "now" is
  * always a parameter.
  */
-import { formatAge, STALE_AFTER_MS, unitLabel, type VitalSpec, type VitalView } from './ward.js';
+import { formatAge, unitLabel, type VitalSpec, type VitalView } from './ward.js';
 
 const SECOND_MS = 1_000;
 const MINUTE_MS = 60_000;
@@ -209,17 +209,14 @@ interface Held {
 
 /**
  * The newest reading of each of a vital's codes, as its chart's caption shows it: the value with
- * its age, stale past `staleAfterMs` exactly as a ward tile shows it (a composite is as old as its
+ * its age, stale past its spec's `staleAfterMs` exactly as a ward tile shows it (a composite is as old as its
  * oldest part). A bucket mean carries no age, so a caption drawn from the chart went on showing a
  * monitor's last value as current after it stopped (issue 6, review defect 3).
  */
 export class NewestValue {
   private readonly held = new Map<string, Held>();
 
-  constructor(
-    readonly spec: VitalSpec,
-    readonly staleAfterMs: number = STALE_AFTER_MS,
-  ) {}
+  constructor(readonly spec: VitalSpec) {}
 
   /** Keeps the newest reading of each of the spec's codes; answers whether any changed. */
   apply(readings: readonly LatestReading[]): boolean {
@@ -246,7 +243,7 @@ export class NewestValue {
     return {
       key,
       label,
-      kind: ageMs > this.staleAfterMs ? 'stale' : 'current',
+      kind: ageMs > this.spec.staleAfterMs ? 'stale' : 'current',
       text: present.map((p) => valueText(p.value)).join('/'),
       unit: unitLabel(present[0]?.unit ?? ''),
       observedAtMs,

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatAge, STALE_AFTER_MS, WardModel, type ApiAlarm, type ApiReading } from './ward.js';
+import { DEFAULT_SCORE_POLICY } from '@wardstream/clinical';
+import {
+  formatAge,
+  NIBP_STALE_AFTER_MS,
+  STALE_AFTER_MS,
+  TEMPERATURE_STALE_AFTER_MS,
+  WardModel,
+  type ApiAlarm,
+  type ApiReading,
+} from './ward.js';
 
 const T0 = Date.UTC(2026, 10, 25, 8, 0, 0);
 const at = (ms: number) => new Date(ms).toISOString();
@@ -76,6 +85,46 @@ describe('ward model', () => {
     assert.equal(later.newestAgeMs, STALE_AFTER_MS + 1);
     assert.equal(model.view(T0).find((v) => v.id === 'p1')?.data, 'none');
     assert.equal(model.view(T0).find((v) => v.id === 'p1')?.newestAgeMs, undefined);
+  });
+
+  it('keeps spot measurements (NIBP, temperature) current for their validity, yet says when the monitor stopped', () => {
+    const model = new WardModel();
+    model.setLatest({
+      wardId: 'w',
+      patients: [
+        {
+          id: 'p',
+          displayName: 'Pat',
+          readings: [
+            reading('p', 'MDC_ECG_HEART_RATE', 80, T0),
+            reading('p', 'MDC_PRESS_BLD_NONINV_SYS', 120, T0, 'mm[Hg]'),
+            reading('p', 'MDC_PRESS_BLD_NONINV_DIA', 80, T0, 'mm[Hg]'),
+            reading('p', 'MDC_TEMP_BODY', 37, T0, 'Cel'),
+          ],
+        },
+        { id: 'spot', displayName: 'Spot only', readings: [reading('spot', 'MDC_TEMP_BODY', 37, T0, 'Cel')] },
+      ],
+    });
+    const at = (now: number, id = 'p') => model.view(now).find((v) => v.id === id);
+    const kind = (now: number, key: string) => at(now)?.vitals.find((v) => v.key === key)?.kind;
+    const later = T0 + 20 * 60_000;
+    assert.deepEqual(
+      ['hr', 'nibp', 'temp'].map((k) => kind(later, k)),
+      ['stale', 'current', 'current'],
+    );
+    // The monitor's continuous values stopped: the tile says so, though the blood pressure is still valid.
+    assert.equal(at(later)?.data, 'stale');
+    assert.equal(kind(T0 + NIBP_STALE_AFTER_MS + 1, 'nibp'), 'stale');
+    assert.equal(kind(T0 + NIBP_STALE_AFTER_MS + 1, 'temp'), 'current');
+    assert.equal(kind(T0 + TEMPERATURE_STALE_AFTER_MS + 1, 'temp'), 'stale');
+    // A patient with spot measurements only is current while one of them is.
+    assert.equal(at(later, 'spot')?.data, 'current');
+    assert.equal(at(T0 + TEMPERATURE_STALE_AFTER_MS + 1, 'spot')?.data, 'stale');
+  });
+
+  it("holds the spot measurements' stale limits equal to the clinical engine's NEWS2 validity windows", () => {
+    assert.equal(NIBP_STALE_AFTER_MS, DEFAULT_SCORE_POLICY.validityMs.systolicBP);
+    assert.equal(TEMPERATURE_STALE_AFTER_MS, DEFAULT_SCORE_POLICY.validityMs.temperature);
   });
 
   it('keeps the newest value, ignores patients off the census, joins blood pressure as its oldest part', () => {

@@ -4,8 +4,22 @@
  * Pure: the time "now" is always a parameter.
  */
 
-/** A value older than this is stale: greyed, labelled with its age, never shown as current. */
+/**
+ * A continuously monitored value (HR, SpO₂, RR, pulse) older than this is stale: greyed, labelled
+ * with its age, never shown as current. A bedside monitor sends them every second or so, so 30 s
+ * without one is a gap in monitoring. Display policy, not a clinical threshold.
+ */
 export const STALE_AFTER_MS = 30_000;
+
+/**
+ * Spot measurements (NIBP on its cuff cycle, temperature) are taken minutes to hours apart: a
+ * 20-minute-old blood pressure is the patient's current one. They turn stale when the clinical engine
+ * stops using them for NEWS2: its default validity windows (local policy,
+ * packages/clinical/src/engine/score-policy.ts DEFAULT_SCORE_POLICY.validityMs: systolic BP 1 h,
+ * temperature 6 h; a test holds these equal).
+ */
+export const NIBP_STALE_AFTER_MS = 60 * 60_000;
+export const TEMPERATURE_STALE_AFTER_MS = 6 * 60 * 60_000;
 
 /** A reading as the API serves it (`…/latest`, the live feed's `readings` event); fields used here. */
 export interface ApiReading {
@@ -67,16 +81,32 @@ export interface VitalSpec {
   readonly key: string;
   readonly label: string;
   readonly codes: readonly string[];
+  /** Older than this, the value is stale. */
+  readonly staleAfterMs: number;
+  /** Sent continuously by a monitor (true), or a spot measurement (false). */
+  readonly continuous: boolean;
 }
 
 /** The vitals of a tile, in the order shown. */
 export const VITAL_SPECS: readonly VitalSpec[] = [
-  { key: 'hr', label: 'HR', codes: ['MDC_ECG_HEART_RATE'] },
-  { key: 'spo2', label: 'SpO₂', codes: ['MDC_PULS_OXIM_SAT_O2'] },
-  { key: 'rr', label: 'RR', codes: ['MDC_RESP_RATE'] },
-  { key: 'nibp', label: 'NIBP', codes: ['MDC_PRESS_BLD_NONINV_SYS', 'MDC_PRESS_BLD_NONINV_DIA'] },
-  { key: 'temp', label: 'Temp', codes: ['MDC_TEMP_BODY'] },
-  { key: 'pulse', label: 'Pulse', codes: ['MDC_PULS_OXIM_PULS_RATE'] },
+  { key: 'hr', label: 'HR', codes: ['MDC_ECG_HEART_RATE'], staleAfterMs: STALE_AFTER_MS, continuous: true },
+  { key: 'spo2', label: 'SpO₂', codes: ['MDC_PULS_OXIM_SAT_O2'], staleAfterMs: STALE_AFTER_MS, continuous: true },
+  { key: 'rr', label: 'RR', codes: ['MDC_RESP_RATE'], staleAfterMs: STALE_AFTER_MS, continuous: true },
+  {
+    key: 'nibp',
+    label: 'NIBP',
+    codes: ['MDC_PRESS_BLD_NONINV_SYS', 'MDC_PRESS_BLD_NONINV_DIA'],
+    staleAfterMs: NIBP_STALE_AFTER_MS,
+    continuous: false,
+  },
+  { key: 'temp', label: 'Temp', codes: ['MDC_TEMP_BODY'], staleAfterMs: TEMPERATURE_STALE_AFTER_MS, continuous: false },
+  {
+    key: 'pulse',
+    label: 'Pulse',
+    codes: ['MDC_PULS_OXIM_PULS_RATE'],
+    staleAfterMs: STALE_AFTER_MS,
+    continuous: true,
+  },
 ];
 
 /** UCUM units (as the API answers) as a clinician reads them. */
@@ -124,6 +154,19 @@ export interface PatientView {
   readonly newestAgeMs: number | undefined;
 }
 
+/**
+ * Whether a tile has current data. A monitor's continuous values decide when the patient has any:
+ * a monitor that stopped leaves its last blood pressure valid for an hour, and the tile must still
+ * say that monitoring stopped. A patient with spot measurements only is current while one is.
+ */
+function dataState(vitals: readonly VitalView[], newestAgeMs: number | undefined): PatientView['data'] {
+  if (newestAgeMs === undefined) return 'none';
+  const continuous = new Set(VITAL_SPECS.filter((s) => s.continuous).map((s) => s.key));
+  const monitored = vitals.filter((v) => continuous.has(v.key) && v.kind !== 'missing');
+  const deciding = monitored.length > 0 ? monitored : vitals;
+  return deciding.some((v) => v.kind === 'current') ? 'current' : 'stale';
+}
+
 function rank(priority: AlarmPriority | undefined): number {
   return priority === undefined ? 0 : PRIORITY_RANK[priority];
 }
@@ -152,8 +195,6 @@ export class WardModel {
   private readonly patients = new Map<string, PatientState>();
   /** Every alarm seen, by id (resolved ones too, so an older event never reopens one). */
   private readonly alarms = new Map<string, ApiAlarm>();
-
-  constructor(readonly staleAfterMs: number = STALE_AFTER_MS) {}
 
   /** Replaces the census with `latest` (after a (re)connect), keeping newer values already held. */
   setLatest(latest: WardLatest): void {
@@ -228,7 +269,7 @@ export class WardModel {
         vitals,
         alarms,
         alarmPriority: alarms.find((a) => a.state === 'active')?.priority,
-        data: vitals.some((v) => v.kind === 'current') ? 'current' : newestAgeMs === undefined ? 'none' : 'stale',
+        data: dataState(vitals, newestAgeMs),
         newestAgeMs,
       };
     });
@@ -273,7 +314,7 @@ export class WardModel {
     return {
       key: spec.key,
       label: spec.label,
-      kind: ageMs > this.staleAfterMs ? 'stale' : 'current',
+      kind: ageMs > spec.staleAfterMs ? 'stale' : 'current',
       text: present.map((p) => formatValue(p.value)).join('/'),
       unit: unitLabel(present[0]?.unit ?? ''),
       observedAtMs,

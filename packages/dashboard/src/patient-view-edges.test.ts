@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { deviceId, patientId, wardId } from '@wardstream/domain';
-import { DEFAULT_SCENARIO_SETTINGS, runSimulation } from '@wardstream/simulator';
+import { patientId, wardId } from '@wardstream/domain';
 import type { Browser, Page } from 'playwright-core';
 import {
   launchChromium,
@@ -12,6 +11,7 @@ import {
   USERS,
   type DashboardPlatform,
 } from './testing/dashboard-platform.js';
+import { monitorPatientId, startMonitors } from './testing/simulated-monitors.js';
 
 /** Generous: a loaded CI machine; the tests wait on the page (or the API), never on the clock. */
 const WAIT = { timeout: 60_000 };
@@ -164,31 +164,9 @@ describe('patient view at its edges: break-glass, a flapping NEWS2, a monitor th
     const { page, violations } = await openPage(browser);
     try {
       const prefix = 'e2e-stops-';
-      const patient = patientId(`${prefix}pt`);
-      const device = deviceId(`${prefix}0001`);
-      const now = Date.now();
-      await fx.platform.registry.putPatient({ id: patient, displayName: 'Monitor stops', wardId: wardId(WARD) }, now);
-      await fx.platform.registry.putDevice({ id: device, model: 'simulated bedside monitor' }, now);
-      await fx.platform.registry.admit(device, patient, now);
-      const abort = new AbortController();
-      const sim = {
-        abort,
-        done: runSimulation(
-          {
-            mqttUrl: fx.plaintextMqttUrl ?? '',
-            protocolVersion: 5,
-            devices: 1,
-            scenario: 'stable',
-            scenarioSettings: DEFAULT_SCENARIO_SETTINGS,
-            deviceRatePerS: 1,
-            devicePrefix: prefix,
-            seed: prefix,
-            durationMs: 10 * 60_000,
-            drainTimeoutMs: 2_000,
-          },
-          { signal: abort.signal },
-        ),
-      };
+      const patient = monitorPatientId(prefix, 1);
+      const sim = await startMonitors(fx, { prefix, name: () => 'Monitor stops', scenario: 'stable' });
+      const { abort } = sim;
       sims.push(sim);
 
       await signIn(page, fx.baseUrl, USERS.nurse);

@@ -19,10 +19,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { deviceId, patientId, wardId } from '@wardstream/domain';
-import { DEFAULT_SCENARIO_SETTINGS, runSimulation } from '@wardstream/simulator';
 import type { Page } from 'playwright-core';
 import { launchChromium, signIn, startDashboardPlatform, USERS } from './testing/dashboard-platform.js';
+import { startMonitors, type SimulatedMonitors } from './testing/simulated-monitors.js';
 
 const { values } = parseArgs({
   options: {
@@ -209,35 +208,15 @@ function markdown(results: readonly PhaseResult[], date: string): string {
 
 progress(`starting the platform and ${beds} simulated monitors`);
 const fx = await startDashboardPlatform(0, { plaintextMqtt: true });
-const abort = new AbortController();
-let sim: Promise<unknown> = Promise.resolve();
+let monitors: SimulatedMonitors | undefined;
 const browser = await launchChromium();
 try {
-  const now = Date.now();
-  for (let i = 1; i <= beds; i++) {
-    const n = String(i).padStart(4, '0');
-    await fx.platform.registry.putPatient(
-      { id: patientId(`bench-pt-${n}`), displayName: `Bed ${i}`, wardId: wardId('demo-ward') },
-      now,
-    );
-    await fx.platform.registry.putDevice({ id: deviceId(`bench-mon-${n}`), model: 'simulated bedside monitor' }, now);
-    await fx.platform.registry.admit(deviceId(`bench-mon-${n}`), patientId(`bench-pt-${n}`), now);
-  }
-  sim = runSimulation(
-    {
-      mqttUrl: fx.plaintextMqttUrl ?? '',
-      protocolVersion: 5,
-      devices: beds,
-      scenario: `stable:${beds - Math.ceil(beds / 5)},deteriorating:${Math.ceil(beds / 5)}`,
-      scenarioSettings: DEFAULT_SCENARIO_SETTINGS,
-      deviceRatePerS: 1,
-      devicePrefix: 'bench-mon-',
-      seed: 'render-bench',
-      durationMs: (warmupSeconds + 3 * seconds + 120) * 1000,
-      drainTimeoutMs: 2_000,
-    },
-    { signal: abort.signal },
-  ).catch((err: unknown) => progress(`simulator: ${String(err)}`));
+  monitors = await startMonitors(fx, {
+    prefix: 'bench-mon-',
+    count: beds,
+    scenario: `stable:${beds - Math.ceil(beds / 5)},deteriorating:${Math.ceil(beds / 5)}`,
+    durationMs: (warmupSeconds + 3 * seconds + 120) * 1000,
+  });
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.addInitScript(INSTRUMENT);
@@ -275,8 +254,8 @@ try {
     await writeFile(values.json, `${JSON.stringify({ date, beds, seconds, warmupSeconds, results }, null, 2)}\n`);
   }
 } finally {
-  abort.abort();
-  await sim;
+  monitors?.abort.abort();
+  await monitors?.done.catch((err: unknown) => progress(`simulator: ${String(err)}`));
   await browser.close();
   await fx.dispose();
 }

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { deviceId, patientId, wardId } from '@wardstream/domain';
-import { DEFAULT_SCENARIO_SETTINGS, runSimulation } from '@wardstream/simulator';
 import type { Browser } from 'playwright-core';
 import {
   launchChromium,
@@ -11,8 +9,8 @@ import {
   USERS,
   type DashboardPlatform,
 } from './testing/dashboard-platform.js';
+import { monitorPatientId, startMonitors, type SimulatedMonitors } from './testing/simulated-monitors.js';
 
-const WARD = 'demo-ward';
 /** The scenario: a sepsis-like drift from the first reading, complete after this long (event time). */
 const DETERIORATION_MS = 30_000;
 /**
@@ -23,65 +21,43 @@ const DETERIORATION_MS = 30_000;
 const SCENARIO_WAIT = { timeout: DETERIORATION_MS + 60_000 + 60_000 };
 const WAIT = { timeout: 60_000 };
 
-interface Sim {
-  readonly abort: AbortController;
-  readonly done: Promise<unknown>;
-}
-
 /**
- * One simulated bedside monitor (`prefix0001`) admitted to a new patient of the ward, publishing at
- * 1 Hz through the platform's loopback plaintext listener, with temperature and blood pressure every
- * 5 s so NEWS2 is complete from the start.
+ * One simulated bedside monitor admitted to a new patient (`${prefix}pt-0001`), at 1 Hz, with
+ * blood pressure and temperature every 5 s so NEWS2 is complete from the start; a nurse charts
+ * consciousness and air at admission, as on the ward.
  */
-async function monitor(fx: DashboardPlatform, prefix: string, name: string, scenario: string): Promise<Sim> {
-  const abort = new AbortController();
-  const { registry } = fx.platform;
-  const patient = patientId(`${prefix}pt`);
-  const now = Date.now();
-  await registry.putPatient({ id: patient, displayName: name, wardId: wardId(WARD) }, now);
-  await registry.putDevice({ id: deviceId(`${prefix}0001`), model: 'simulated bedside monitor' }, now);
-  await registry.admit(deviceId(`${prefix}0001`), patient, now);
-  // A nurse charts consciousness and air at admission, as on the ward.
+async function monitor(
+  fx: DashboardPlatform,
+  prefix: string,
+  name: string,
+  scenario: string,
+): Promise<SimulatedMonitors> {
+  const sim = await startMonitors(fx, {
+    prefix,
+    name: () => name,
+    scenario,
+    settings: { deteriorationDurationMs: DETERIORATION_MS },
+    spotIntervalMs: 5_000,
+  });
   const token = await passwordToken(fx.baseUrl, USERS.nurse);
   for (const observation of [
     { kind: 'consciousness', value: 'A' },
     { kind: 'oxygen', onOxygen: false },
   ]) {
-    const res = await fetch(`${fx.baseUrl}/api/v1/patients/${patient}/observations`, {
+    const res = await fetch(`${fx.baseUrl}/api/v1/patients/${monitorPatientId(prefix, 1)}/observations`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        ...observation,
-        observedAt: new Date(now).toISOString(),
-        recordedBy: USERS.nurse.username,
-      }),
+      body: JSON.stringify({ ...observation, observedAt: new Date().toISOString(), recordedBy: USERS.nurse.username }),
     });
     assert.ok(res.status === 201 || res.status === 200, `${res.status} ${await res.text()}`);
   }
-  const done = runSimulation(
-    {
-      mqttUrl: fx.plaintextMqttUrl ?? '',
-      protocolVersion: 5,
-      devices: 1,
-      scenario,
-      scenarioSettings: { ...DEFAULT_SCENARIO_SETTINGS, deteriorationDurationMs: DETERIORATION_MS },
-      deviceRatePerS: 1,
-      devicePrefix: prefix,
-      seed: prefix,
-      temperatureIntervalMs: 5_000,
-      nibpIntervalMs: 5_000,
-      durationMs: 10 * 60_000,
-      drainTimeoutMs: 2_000,
-    },
-    { signal: abort.signal },
-  );
-  return { abort, done };
+  return sim;
 }
 
 describe('ward overview end to end: a deteriorating patient and a monitor that stops sending', () => {
   let fx: DashboardPlatform;
   let browser: Browser;
-  const sims: Sim[] = [];
+  const sims: SimulatedMonitors[] = [];
 
   before(async () => {
     fx = await startDashboardPlatform(0, { plaintextMqtt: true });
@@ -102,7 +78,7 @@ describe('ward overview end to end: a deteriorating patient and a monitor that s
       sims.push(stable, sick);
       const startedAt = Date.now();
       await signIn(page, fx.baseUrl, USERS.nurse);
-      const tile = '.tile[data-patient-id="e2e-sepsis-pt"]';
+      const tile = '.tile[data-patient-id="e2e-sepsis-pt-0001"]';
       // At first NEWS2 is complete and not high.
       await page.waitForSelector(`${tile} .news2[data-news2]`, WAIT);
       // Then, without a reload, the risk colour turns high (NEWS2 ≥ 7, RCP 2017) and a high alarm shows.
@@ -111,9 +87,9 @@ describe('ward overview end to end: a deteriorating patient and a monitor that s
       const news2 = Number(await page.getAttribute(`${tile} .news2`, 'data-news2'));
       assert.ok(news2 >= 7, `NEWS2 ${news2}`);
       // The sickest first.
-      assert.equal(await page.$eval('.tiles > .tile', (e) => e.getAttribute('data-patient-id')), 'e2e-sepsis-pt');
+      assert.equal(await page.$eval('.tiles > .tile', (e) => e.getAttribute('data-patient-id')), 'e2e-sepsis-pt-0001');
       // The stable patient's tile stays low risk with no high alarm.
-      assert.equal(await page.locator('.tile[data-patient-id="e2e-stable-pt"] .news2-high').count(), 0);
+      assert.equal(await page.locator('.tile[data-patient-id="e2e-stable-pt-0001"] .news2-high').count(), 0);
       t.diagnostic(`high risk shown ${Math.round((Date.now() - startedAt) / 1000)} s after the monitors started`);
     } finally {
       await page.close();
@@ -126,7 +102,7 @@ describe('ward overview end to end: a deteriorating patient and a monitor that s
       const sim = await monitor(fx, 'e2e-silent-', 'Patient whose monitor stops', 'stable');
       sims.push(sim);
       await signIn(page, fx.baseUrl, USERS.nurse);
-      const tile = '.tile[data-patient-id="e2e-silent-pt"]';
+      const tile = '.tile[data-patient-id="e2e-silent-pt-0001"]';
       await page.waitForSelector(`${tile}[data-data="current"] .vital-current[data-vital="hr"]`, WAIT);
       // The monitor stops (its run is ended: no more messages).
       sim.abort.abort();

@@ -179,9 +179,17 @@ async function measure(page: Page, phase: string, durationS: number): Promise<Ph
   };
 }
 
-function markdown(results: readonly PhaseResult[], date: string): string {
+function markdown(
+  results: readonly PhaseResult[],
+  load: { firstContentfulPaintMs: number; tilesShownMs: number },
+  date: string,
+): string {
   const lines = [
     `### Dashboard rendering, ${beds} beds at 1 Hz (${date})`,
+    '',
+    `Reload of the signed-in ward view: first contentful paint ${Math.round(load.firstContentfulPaintMs)} ms, ` +
+      `all ${beds} tiles with a current heart rate ${Math.round(load.tilesShownMs)} ms after the navigation started ` +
+      "(it reads the ward's latest readings, each patient's scores and the open alarms from the API).",
     '',
     `Command: \`npm run bench -- --only render\` (\`node packages/dashboard/dist/render-bench.js --beds ${beds} --seconds ${seconds}\`). ` +
       `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), shared by the platform, ${beds} simulated monitors (1 message/s each, no waveforms) and headless Chromium (1280×800). ` +
@@ -229,6 +237,18 @@ try {
   );
   progress(`all ${beds} tiles current; warming up ${warmupSeconds} s`);
   await new Promise((resolve) => setTimeout(resolve, warmupSeconds * 1000));
+  // A reload of the signed-in ward (the bundle from the browser's cache, as on a PC that used it
+  // before): first contentful paint, and when every tile shows a current heart rate.
+  await page.reload();
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('.tile .vital-current[data-vital="hr"]').length === n,
+    beds,
+    { timeout: 120_000 },
+  );
+  const load = await page.evaluate(() => ({
+    firstContentfulPaintMs: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
+    tilesShownMs: performance.now(),
+  }));
   const results: PhaseResult[] = [];
   progress(`measuring live for ${seconds} s`);
   results.push(await measure(page, `live: ${beds} tiles, 1 Hz each`, seconds));
@@ -249,9 +269,9 @@ try {
   progress(`measuring blank for ${seconds} s`);
   results.push(await measure(blank, 'blank: an empty page', seconds));
   const date = new Date().toISOString();
-  process.stdout.write(markdown(results, date));
+  process.stdout.write(markdown(results, load, date));
   if (values.json !== undefined) {
-    await writeFile(values.json, `${JSON.stringify({ date, beds, seconds, warmupSeconds, results }, null, 2)}\n`);
+    await writeFile(values.json, `${JSON.stringify({ date, beds, seconds, warmupSeconds, load, results }, null, 2)}\n`);
   }
 } finally {
   monitors?.abort.abort();

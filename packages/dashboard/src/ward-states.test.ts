@@ -54,7 +54,7 @@ async function monitor(
   return sim;
 }
 
-describe('ward overview end to end: a deteriorating patient and a monitor that stops sending', () => {
+describe('ward overview end to end: a deteriorating patient, a monitor that stops sending, one without a patient', () => {
   let fx: DashboardPlatform;
   let browser: Browser;
   const sims: SimulatedMonitors[] = [];
@@ -124,6 +124,27 @@ describe('ward overview end to end: a deteriorating patient and a monitor that s
       // A reload shows the same: staleness comes from the data's age, not from the page's history.
       await page.reload();
       await page.waitForSelector(`${tile}[data-data="stale"]`, WAIT);
+    } finally {
+      await page.close();
+    }
+  });
+  it('lists a monitor sending while bound to no patient below the tiles, and says when it stops', async () => {
+    const page = await browser.newPage();
+    try {
+      const sim = await startMonitors(fx, { prefix: 'e2e-loose-', scenario: 'stable', admit: false });
+      sims.push(sim);
+      await signIn(page, fx.baseUrl, USERS.nurse);
+      const row = '#unassigned .unassigned-device[data-device-id="e2e-loose-0001"]';
+      // Polled every 15 s: the first read may come before the device's first reading.
+      await page.waitForSelector(row, WAIT);
+      assert.match((await page.textContent('#unassigned h2')) ?? '', /^Devices sending without a patient \(\d+\)$/);
+      assert.match((await page.textContent(row)) ?? '', /\d+ readings kept under the device/);
+      // No tile for it: it has no patient.
+      assert.equal(await page.locator('.tile[data-patient-id^="e2e-loose-"]').count(), 0);
+      sim.abort.abort();
+      await sim.done;
+      await page.waitForSelector(`${row}.stale`, WAIT);
+      assert.match((await page.textContent(`${row} .age`)) ?? '', /not sending$/);
     } finally {
       await page.close();
     }

@@ -21,6 +21,8 @@ export interface MonitorOptions {
   /** Blood pressure and temperature every this often (the simulator's default is minutes apart). */
   readonly spotIntervalMs?: number;
   readonly durationMs?: number;
+  /** false: the devices are registered but bound to no patient (their readings stay unassigned). */
+  readonly admit?: boolean;
 }
 
 /** The patient admitted to the monitor `${prefix}000n`. */
@@ -29,7 +31,7 @@ export function monitorPatientId(prefix: string, n: number): string {
 }
 
 /**
- * Admits `count` new patients of the demo ward, one monitor each, and runs those monitors at 1 Hz
+ * Admits `count` new patients of the demo ward, one monitor each (unless `admit` is false), and runs those monitors at 1 Hz
  * through the platform's loopback plaintext listener (`startDashboardPlatform(…, { plaintextMqtt })`).
  */
 export async function startMonitors(fx: DashboardPlatform, options: MonitorOptions): Promise<SimulatedMonitors> {
@@ -40,8 +42,9 @@ export async function startMonitors(fx: DashboardPlatform, options: MonitorOptio
     const patient = patientId(monitorPatientId(options.prefix, n));
     const device = deviceId(`${options.prefix}${String(n).padStart(4, '0')}`);
     const displayName = options.name?.(n) ?? `Bed ${n}`;
-    await registry.putPatient({ id: patient, displayName, wardId: wardId('demo-ward') }, now);
     await registry.putDevice({ id: device, model: 'simulated bedside monitor' }, now);
+    if (options.admit === false) continue;
+    await registry.putPatient({ id: patient, displayName, wardId: wardId('demo-ward') }, now);
     await registry.admit(device, patient, now);
   }
   const abort = new AbortController();

@@ -11,6 +11,13 @@ export interface StoreFactory {
    * that cannot simulate this leave it out, and the crash cases are skipped.
    */
   crash?(store: ReadingStore): Promise<void>;
+  /**
+   * True for a store that makes each write durable before `write()` resolves (a server store that
+   * commits records and checkpoint in one transaction per write): nothing is ever pending, and the
+   * durable checkpoint is always the last written. The cases expect exactly that of it instead of
+   * a flush-driven store's pending state.
+   */
+  readonly durableOnWrite?: boolean;
   /** Releases the storage (and any store still open on it). */
   cleanup(): Promise<void>;
 }

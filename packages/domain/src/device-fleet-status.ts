@@ -43,3 +43,14 @@ export interface FleetCounters {
   /** Items (readings, waveforms, status) refused inside messages that were stored. */
   readonly refusedItems: number;
 }
+
+/** Nothing counted yet. */
+export const NO_FLEET_COUNTERS: FleetCounters = {
+  messages: 0,
+  implausible: 0,
+  artifact: 0,
+  late: 0,
+  clockSkew: 0,
+  refusedMessages: 0,
+  refusedItems: 0,
+};

@@ -26,7 +26,7 @@ export {
   describeProblems,
 } from './wire.js';
 export { parseEventTime } from './wire-time.js';
-export { type DeviceFleetStatus, type FleetCounters } from './device-fleet-status.js';
+export { type DeviceFleetStatus, type FleetCounters, NO_FLEET_COUNTERS } from './device-fleet-status.js';
 export { type Binding, bindingAt, bindingsOverlap } from './binding.js';
 export {
   type EventTimePolicy,

@@ -1,4 +1,5 @@
 import {
+  NO_FLEET_COUNTERS,
   QualityFlag,
   type DeviceFleetStatus,
   type DeviceId,
@@ -133,15 +134,7 @@ export class FleetStatusTracker implements ProcessorStage {
         firmware: null,
         deviceErrors: [],
         certificateNotAfter: null,
-        counters: {
-          messages: 0,
-          implausible: 0,
-          artifact: 0,
-          late: 0,
-          clockSkew: 0,
-          refusedMessages: 0,
-          refusedItems: 0,
-        },
+        counters: { ...NO_FLEET_COUNTERS },
         skewSamples: [],
         recentKeys: new Set(),
         recentOrder: [],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_ENGINE_POLICY } from '@wardstream/clinical';
-import { deviceId, patientId, type DeviceFleetStatus, type FleetCounters } from '@wardstream/domain';
+import { deviceId, NO_FLEET_COUNTERS, patientId, type DeviceFleetStatus } from '@wardstream/domain';
 import { fleetAttentionPolicy } from '../fleet-attention.js';
 import { ClinicalApi, T0, type Json } from '../testing/clinical-api.js';
 
@@ -14,15 +14,7 @@ const NURSE = { sub: 'nurse.kim', roles: ['nurse'], wards: ['w-a'] };
 const SECRET_PATIENT = 'pt-secret-7';
 const SECRET_NAME = 'Ada Lovelace';
 
-const NO_COUNTS: FleetCounters = {
-  messages: 0,
-  implausible: 0,
-  artifact: 0,
-  late: 0,
-  clockSkew: 0,
-  refusedMessages: 0,
-  refusedItems: 0,
-};
+const NO_COUNTS = NO_FLEET_COUNTERS;
 
 /** A device seen 5 s ago, healthy, unless `changes` say otherwise. */
 function observed(id: string, changes: Partial<DeviceFleetStatus> = {}): DeviceFleetStatus {

@@ -1,4 +1,11 @@
-import type { Binding, DeviceFleetStatus, DeviceId, PatientId, WardId } from '@wardstream/domain';
+import {
+  NO_FLEET_COUNTERS,
+  type Binding,
+  type DeviceFleetStatus,
+  type DeviceId,
+  type PatientId,
+  type WardId,
+} from '@wardstream/domain';
 import type { Device } from '@wardstream/registry';
 import type { Hono } from 'hono';
 import type { ApiDeps, FleetApiDeps } from '../deps.js';
@@ -47,15 +54,7 @@ function fleetRow(
       (status?.certificateNotAfter ?? null) === null
         ? null
         : { notAfter: new Date(status?.certificateNotAfter ?? 0).toISOString() },
-    counters: status?.counters ?? {
-      messages: 0,
-      implausible: 0,
-      artifact: 0,
-      late: 0,
-      clockSkew: 0,
-      refusedMessages: 0,
-      refusedItems: 0,
-    },
+    counters: status?.counters ?? NO_FLEET_COUNTERS,
     deviceErrors: status?.deviceErrors ?? [],
     attention: attentionReasons({ status, enrollment }, fleet.attention, fleet.since, now),
   };

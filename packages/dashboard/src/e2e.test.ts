@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import {
@@ -122,6 +124,47 @@ describe('dashboard end to end: Chromium against the embedded platform', () => {
       assert.ok(!(await page.content()).includes('Demo patient'));
     } finally {
       await context.close();
+    }
+  });
+  it('reports a live feed that stalls without closing, and recovers when the feed is back', async () => {
+    // A server that opens the stream, says it is ready, then says nothing, ever: a stalled connection.
+    // Later attempts find the network gone (the connection is reset).
+    let answered = 0;
+    const stalled = createServer((req, res) => {
+      if (answered++ > 0) {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-store',
+        'access-control-allow-origin': '*',
+      });
+      res.write('event: ready\ndata: {}\n\n');
+    });
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    const { port } = stalled.address() as AddressInfo;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      await page.route('**/api/v1/wards/*/live*', (route) => route.continue({ url: `http://127.0.0.1:${port}/live` }));
+      await signIn(page, fx.baseUrl, USERS.nurse);
+      await page.waitForFunction((n) => document.querySelectorAll('.tile').length === n, DEMO_PATIENTS, WAIT);
+      assert.equal(await page.isHidden('#banner'), true);
+      // Silent past the stall limit (the real feed pings every 15 s): the banner says the feed is lost.
+      await page.waitForSelector('#banner:text-matches("Live connection lost")', { timeout: 120_000 });
+      // The feed is reachable again: the app reopens it by itself and the banner goes.
+      await page.unroute('**/api/v1/wards/*/live*');
+      await page.waitForSelector('#banner', { state: 'hidden', ...WAIT });
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('.tile .vital-current[data-vital="hr"]').length === n,
+        DEMO_PATIENTS,
+        WAIT,
+      );
+    } finally {
+      await context.close();
+      stalled.closeAllConnections();
+      await new Promise((resolve) => stalled.close(resolve));
     }
   });
 });

@@ -17,6 +17,13 @@ export interface LiveHandlers {
 /** Waits before reopening a stream the server closed: 1 s, doubling, at most 15 s. */
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 15_000;
+/**
+ * The server sends a `ping` after 15 s without other events (packages/api/src/routes/live.ts). An
+ * open stream silent for this long has stalled without closing (a Wi-Fi drop the TCP stack has not
+ * noticed; it may not for minutes), or one still waiting for its answer, is reported lost and reopened.
+ */
+export const STALL_AFTER_MS = 40_000;
+const STALL_CHECK_MS = 5_000;
 
 /**
  * A server-sent event feed (`…/live?access_token=…`) that stays up: the browser's EventSource
@@ -29,6 +36,9 @@ export class LiveFeed {
   private retryMs = FIRST_RETRY_MS;
   private timer: number | undefined;
   private closed = false;
+  /** When the open stream last said anything (any event, pings included). */
+  private lastEventAt = 0;
+  private watchdog: number | undefined;
 
   constructor(
     private readonly url: () => string | undefined,
@@ -38,10 +48,13 @@ export class LiveFeed {
   start(): void {
     this.closed = false;
     this.open();
+    this.watchdog ??= window.setInterval(() => this.checkStall(), STALL_CHECK_MS);
   }
 
   close(): void {
     this.closed = true;
+    if (this.watchdog !== undefined) clearInterval(this.watchdog);
+    this.watchdog = undefined;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.source?.close();
     this.source = undefined;
@@ -57,6 +70,13 @@ export class LiveFeed {
     }
     const source = new EventSource(url);
     this.source = source;
+    this.lastEventAt = Date.now();
+    const heard = () => {
+      if (this.source === source) this.lastEventAt = Date.now();
+    };
+    for (const name of ['ready', 'ping', 'readings', 'waveform', 'score', 'ecg', 'alarm', 'overflow', 'expired']) {
+      source.addEventListener(name, heard);
+    }
     source.addEventListener('ready', () => {
       this.retryMs = FIRST_RETRY_MS;
       this.handlers.onOpen();
@@ -89,6 +109,18 @@ export class LiveFeed {
         this.reopen(0);
       }
     });
+  }
+
+  /**
+   * A stream silent for STALL_AFTER_MS, open or still connecting (an answer that never comes):
+   * reported lost and reopened.
+   */
+  private checkStall(): void {
+    const source = this.source;
+    if (this.closed || source === undefined || source.readyState === EventSource.CLOSED) return;
+    if (Date.now() - this.lastEventAt < STALL_AFTER_MS) return;
+    this.handlers.onLost();
+    this.reopen(0);
   }
 
   private reopen(delayMs: number = this.retryMs): void {

@@ -126,8 +126,13 @@ describe('clinical API: alarms, commands, audit and alarm burden', () => {
     assert.equal((res.body['alarm'] as Json)['escalations'], 1);
   });
 
-  it('refuses to resolve an alarm whose condition still holds (409, nothing changed)', async () => {
+  it('refuses to resolve an alarm whose condition still holds (409, nothing changed), or without a reason (422)', async () => {
     const id = ids['p2/ecg.extreme-bradycardia'] ?? '';
+    for (const body of [{ by: 'nurse.jones' }, { by: 'nurse.jones', note: '  ' }]) {
+      const bare = await api.post(`/api/v1/alarms/${id}/resolve`, body);
+      assert.equal(bare.status, 422);
+      assert.deepEqual(problemNames(bare), ['note']);
+    }
     const res = await api.post(`/api/v1/alarms/${id}/resolve`, { by: 'nurse.jones', note: 'looks fine' });
     assert.equal(res.status, 409);
     assert.equal(res.body['type'], 'urn:wardstream:problem:conflict');

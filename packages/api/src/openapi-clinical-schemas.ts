@@ -67,6 +67,14 @@ export const CLINICAL_SCHEMAS = {
     properties: { by: actor, note },
     required: ['by'],
   },
+  ResolveCommand: {
+    type: 'object',
+    properties: {
+      by: actor,
+      note: { type: 'string', minLength: 1, maxLength: 500, description: 'Why the alarm is resolved' },
+    },
+    required: ['by', 'note'],
+  },
   SilenceCommand: {
     type: 'object',
     properties: {

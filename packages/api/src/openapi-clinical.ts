@@ -87,8 +87,8 @@ export const CLINICAL_PATHS = {
   '/api/v1/alarms/{alarmId}/silence': alarmCommand('Pause notifications of an alarm for a while', 'SilenceCommand'),
   '/api/v1/alarms/{alarmId}/escalate': alarmCommand('Escalate an open alarm (re-notify)', 'AlarmCommand'),
   '/api/v1/alarms/{alarmId}/resolve': alarmCommand(
-    'Resolve an alarm whose condition has ended (409 while the condition holds)',
-    'AlarmCommand',
+    'Resolve an alarm whose condition has ended, saying why (409 while the condition holds)',
+    'ResolveCommand',
   ),
   '/api/v1/patients/{patientId}/alarms': {
     get: {

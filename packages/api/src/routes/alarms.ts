@@ -119,7 +119,12 @@ export function mountAlarmRoutes(app: Hono, deps: ApiDeps, clinical: ClinicalApi
 
   command('acknowledge', () => (id, by, note) => commands.acknowledge(id, by, note));
   command('escalate', () => (id, by, note) => commands.escalate(id, by, note));
-  command('resolve', () => (id, by, note) => commands.resolve(id, by, note));
+  command('resolve', (body, errors) => {
+    // Closing an alarm by hand says why: the note is the record of it.
+    const note = body['note'];
+    if (typeof note !== 'string' || note.trim() === '') errors.add('note', 'required: why the alarm is resolved');
+    return (id, by, text) => commands.resolve(id, by, text);
+  });
   command('silence', (body, errors) => {
     const seconds = body['durationSeconds'];
     if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {

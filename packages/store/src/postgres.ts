@@ -1,6 +1,6 @@
 // The PostgreSQL reading store, for the scaled-out shape: a subpath of its own
 // (`@wardstream/store/postgres`), so the embedded platform never loads the pg driver.
-export { PostgresReadingStore } from './postgres/postgres-reading-store.js';
+export { PostgresReadingStore, DEFAULT_CHECKPOINT_SCOPE } from './postgres/postgres-reading-store.js';
 export {
   type PostgresReadingStoreOptions,
   PostgresStoreOptionsError,

@@ -1,12 +1,5 @@
-import { WardstreamError } from '@wardstream/domain';
+import { migrateSchema, type Migration, type MigrationReport } from '@wardstream/pg';
 import type { Pool } from 'pg';
-
-/** One numbered step of the schema; `sql` gets the quoted schema name. Never edit a released one. */
-interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: (s: string) => string;
-}
 
 /**
  * The store's schema (DESIGN 3.4). Messages hold the idempotency key (deviceId, boot, seq): a
@@ -65,63 +58,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX waveforms_patient_time ON ${s}.waveforms (patient_id, start_at) WHERE patient_id IS NOT NULL;
       CREATE INDEX waveforms_device_time ON ${s}.waveforms (device_id, start_at);
       CREATE TABLE ${s}.checkpoint (
-        only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+        scope text COLLATE "C" PRIMARY KEY,
         value json NOT NULL
       );`,
   },
 ];
 
-/** Quotes a schema name already checked by `compilePostgresOptions`. */
-export function quoteSchema(schema: string): string {
-  return `"${schema}"`;
-}
+export { quoteSchema } from '@wardstream/pg';
 
-/**
- * Brings `schema` up to the newest migration: each in its own transaction, under an advisory lock
- * so two processes opening at once apply each step once. Idempotent. Returns the versions applied.
- * Throws CONFLICT when the schema is newer than this code.
- */
-export async function migrate(pool: Pool, schema: string): Promise<number[]> {
-  const s = quoteSchema(schema);
-  const client = await pool.connect();
-  const lockKey = `wardstream-store:${schema}`;
-  try {
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
-    try {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
-           version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
-      );
-      const done = await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`);
-      const applied = new Set(done.rows.map((r) => r.version));
-      const newest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
-      const ahead = [...applied].filter((v) => v > newest);
-      if (ahead.length > 0) {
-        throw new WardstreamError(
-          'CONFLICT',
-          `schema ${schema} has migrations ${ahead.join(', ')}, newer than this code`,
-        );
-      }
-      const ran: number[] = [];
-      for (const m of MIGRATIONS) {
-        if (applied.has(m.version)) continue;
-        await client.query('BEGIN');
-        try {
-          await client.query(m.sql(s));
-          await client.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
-          await client.query('COMMIT');
-        } catch (err) {
-          await client.query('ROLLBACK');
-          throw err;
-        }
-        ran.push(m.version);
-      }
-      return ran;
-    } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]);
-    }
-  } finally {
-    client.release();
-  }
+/** The component under which the reading store's steps are recorded in `schema_migrations`. */
+export const READINGS_COMPONENT = 'readings';
+
+/** Brings `schema` up to the reading store's newest migration (see `migrateSchema`). */
+export function migrate(pool: Pool, schema: string): Promise<MigrationReport> {
+  return migrateSchema(pool, schema, READINGS_COMPONENT, MIGRATIONS);
 }

@@ -1,4 +1,5 @@
 import { WardstreamError } from '@wardstream/domain';
+import { SCHEMA_NAME } from '@wardstream/pg';
 
 /** How to reach PostgreSQL and where the store's tables live. */
 export interface PostgresReadingStoreOptions {
@@ -26,9 +27,6 @@ export interface CompiledPostgresOptions {
   readonly maxPageSize: number;
   readonly defaultPageSize: number;
 }
-
-/** Lower-case identifiers only, so a schema name never needs quoting rules beyond double quotes. */
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export class PostgresStoreOptionsError extends WardstreamError {
   constructor(readonly problems: readonly string[]) {

@@ -17,6 +17,7 @@ import type {
 } from '../reading-store.js';
 import { checkRecords } from '../sqlite/record-check.js';
 import { serializeCheckpoint } from '../sqlite/store-checks.js';
+import type { MigrationReport } from '@wardstream/pg';
 import { migrate, quoteSchema } from './migrations.js';
 import { compilePostgresOptions, type CompiledPostgresOptions, type PostgresReadingStoreOptions } from './options.js';
 import { DailyPartitions } from './partitions.js';
@@ -24,28 +25,65 @@ import { ReadingQueries } from './reading-queries.js';
 import { SummaryQueries } from './summary-queries.js';
 import { writeBatch } from './write-batch.js';
 
+/** What the store and its checkpoint-scoped views share: one pool, one set of queries. */
+interface Shared {
+  readonly pool: pg.Pool;
+  readonly options: CompiledPostgresOptions;
+  readonly applicationName: string;
+  readonly partitions: DailyPartitions;
+  readonly readings: ReadingQueries;
+  readonly summaries: SummaryQueries;
+}
+
+/** The checkpoint scope of the store `open` returns (a single processor owning every partition). */
+export const DEFAULT_CHECKPOINT_SCOPE = '';
+
 /**
  * The reading store on PostgreSQL (the scaled-out adapter of DESIGN 3.2). Write-through: each
  * `write` is one transaction holding its records and the checkpoint, so it is durable — a flush —
  * when it resolves; `flush()` only waits for writes under way, and `pendingReadings` is always 0.
  * Writes are serialised in call order so checkpoints commit in order. Database failures reject
  * with `WardstreamError('UNAVAILABLE')` carrying the driver's error as `cause`.
+ *
+ * Checkpoints have scopes: processors sharing the log's partitions each write through a view
+ * (`withCheckpointScope`, e.g. one scope per partition) whose `write` and `checkpoint` touch only
+ * its own checkpoint row, while the data and the queries are common. Idempotency on
+ * (deviceId, boot, seq) is global, so two owners of a partition during a hand-over store each
+ * message once.
  */
 export class PostgresReadingStore implements ReadingStore {
   private writeTail: Promise<unknown> = Promise.resolve();
   private closed = false;
-  private readonly partitions: DailyPartitions;
-  private readonly readings: ReadingQueries;
-  private readonly summaries: SummaryQueries;
+  private readonly views = new Set<PostgresReadingStore>();
 
   private constructor(
-    private readonly pool: pg.Pool,
-    private readonly options: CompiledPostgresOptions,
-    private readonly applicationName: string,
-  ) {
-    this.partitions = new DailyPartitions(pool, options.schema);
-    this.readings = new ReadingQueries(pool, options.schema, options);
-    this.summaries = new SummaryQueries(pool, options.schema);
+    private readonly shared: Shared,
+    private readonly scope: string,
+    private readonly parent: PostgresReadingStore | undefined,
+  ) {}
+
+  private static root(pool: pg.Pool, options: CompiledPostgresOptions, applicationName: string): PostgresReadingStore {
+    const shared: Shared = {
+      pool,
+      options,
+      applicationName,
+      partitions: new DailyPartitions(pool, options.schema),
+      readings: new ReadingQueries(pool, options.schema, options),
+      summaries: new SummaryQueries(pool, options.schema),
+    };
+    return new PostgresReadingStore(shared, DEFAULT_CHECKPOINT_SCOPE, undefined);
+  }
+
+  /**
+   * A view on the same tables and pool whose checkpoint is the row of `scope`. Closing the view
+   * waits for its writes; closing the store closes every view and the pool.
+   */
+  withCheckpointScope(scope: string): PostgresReadingStore {
+    this.checkOpen();
+    const root = this.parent ?? this;
+    const view = new PostgresReadingStore(this.shared, scope, root);
+    root.views.add(view);
+    return view;
   }
 
   /** Validates the options, connects, and runs the schema's pending migrations. */
@@ -59,11 +97,11 @@ export class PostgresReadingStore implements ReadingStore {
       await pool.end().catch(() => undefined);
       throw err;
     }
-    return new PostgresReadingStore(pool, compiled, applicationName);
+    return PostgresReadingStore.root(pool, compiled, applicationName);
   }
 
-  /** Runs the pending migrations of a schema and returns the versions applied (for a `migrate` command). */
-  static async migrate(options: PostgresReadingStoreOptions): Promise<number[]> {
+  /** Runs the pending migrations of a schema and reports what it applied (for `wardstream migrate`). */
+  static async migrate(options: PostgresReadingStoreOptions): Promise<MigrationReport> {
     const compiled = compilePostgresOptions(options);
     const pool = newPool(compiled, 'wardstream-store-migrate');
     try {
@@ -79,11 +117,14 @@ export class PostgresReadingStore implements ReadingStore {
       checkRecords(records);
       const checkpointJson = serializeCheckpoint(checkpoint);
       return unavailableOnError('writing readings', async () => {
-        await this.partitions.ensure(records.map((r) => r.observedAt));
-        const client = await this.pool.connect();
+        await this.shared.partitions.ensure(records.map((r) => r.observedAt));
+        const client = await this.shared.pool.connect();
         try {
           await client.query('BEGIN');
-          const result = await writeBatch(client, this.options.schema, records, checkpointJson);
+          const result = await writeBatch(client, this.shared.options.schema, records, {
+            scope: this.scope,
+            json: checkpointJson,
+          });
           await client.query('COMMIT');
           return result;
         } catch (err) {
@@ -108,45 +149,55 @@ export class PostgresReadingStore implements ReadingStore {
   async checkpoint(): Promise<Checkpoint | undefined> {
     this.checkOpen();
     const result = await unavailableOnError('reading the checkpoint', () =>
-      this.pool.query<{ value: Checkpoint }>(`SELECT value FROM ${quoteSchema(this.options.schema)}.checkpoint`),
+      this.shared.pool.query<{ value: Checkpoint }>(
+        `SELECT value FROM ${quoteSchema(this.shared.options.schema)}.checkpoint WHERE scope = $1`,
+        [this.scope],
+      ),
     );
     return result.rows[0]?.value;
   }
 
   range(query: RangeQuery): Promise<RangePage> {
-    return this.read('range', () => this.readings.range(query));
+    return this.read('range', () => this.shared.readings.range(query));
   }
 
   latest(subject: Subject): Promise<CanonicalReading[]> {
-    return this.read('latest', () => this.readings.latest(subject));
+    return this.read('latest', () => this.shared.readings.latest(subject));
   }
 
   latestForPatients(patientIds: readonly PatientId[]): Promise<Map<PatientId, CanonicalReading[]>> {
-    return this.read('latestForPatients', () => this.readings.latestForPatients(patientIds));
+    return this.read('latestForPatients', () => this.shared.readings.latestForPatients(patientIds));
   }
 
   aggregate(query: AggregateQuery): Promise<Bucket[]> {
-    return this.read('aggregate', () => this.readings.aggregate(query));
+    return this.read('aggregate', () => this.shared.readings.aggregate(query));
   }
 
   waveforms(query: WaveformQuery): Promise<StoredWaveform[]> {
-    return this.read('waveforms', () => this.summaries.waveforms(query));
+    return this.read('waveforms', () => this.shared.summaries.waveforms(query));
   }
 
   unassignedDevices(): Promise<UnassignedDevice[]> {
-    return this.read('unassignedDevices', () => this.summaries.unassignedDevices());
+    return this.read('unassignedDevices', () => this.shared.summaries.unassignedDevices());
   }
 
   async stats(): Promise<StoreStats> {
-    const counts = await this.read('stats', () => this.summaries.counts());
+    const counts = await this.read('stats', () => this.shared.summaries.counts());
     return { ...counts, pendingReadings: 0 };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.parent !== undefined) {
+      await this.writeTail;
+      this.closed = true;
+      this.parent.views.delete(this);
+      return;
+    }
+    for (const view of [...this.views]) await view.close();
     await this.writeTail;
     this.closed = true;
-    await this.pool.end();
+    await this.shared.pool.end();
   }
 
   /**
@@ -154,14 +205,16 @@ export class PostgresReadingStore implements ReadingStore {
    * killed; a write not yet committed rolls back there. The store is closed afterwards.
    */
   async simulateCrash(): Promise<void> {
-    this.closed = true;
-    await this.pool
+    const root = this.parent ?? this;
+    root.closed = true;
+    for (const view of root.views) view.closed = true;
+    await this.shared.pool
       .query(
         'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()',
-        [this.applicationName],
+        [this.shared.applicationName],
       )
       .catch(() => undefined);
-    await this.pool.end().catch(() => undefined);
+    await this.shared.pool.end().catch(() => undefined);
   }
 
   private async read<T>(what: string, query: () => Promise<T>): Promise<T> {

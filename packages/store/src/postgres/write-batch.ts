@@ -6,7 +6,7 @@ import { quoteSchema } from './migrations.js';
 const keyOf = (r: IngestRecord): string => JSON.stringify([r.deviceId, r.boot, r.seq]);
 
 /**
- * Writes one batch and the checkpoint in the caller's transaction. Messages are claimed first
+ * Writes one batch and the checkpoint of its scope in the caller's transaction. Messages are claimed first
  * (INSERT … ON CONFLICT DO NOTHING RETURNING their keys); only the readings and waveforms of the
  * messages claimed are inserted, so a message is stored or skipped as a unit. Readings go in one
  * multi-row INSERT over unnest() of column arrays (one statement whatever the batch size).
@@ -15,7 +15,7 @@ export async function writeBatch(
   client: PoolClient,
   schema: string,
   records: readonly IngestRecord[],
-  checkpointJson: string,
+  checkpoint: { readonly scope: string; readonly json: string },
 ): Promise<WriteResult> {
   const s = quoteSchema(schema);
   const unique = new Map<string, IngestRecord>();
@@ -43,9 +43,9 @@ export async function writeBatch(
   const readings = await insertReadings(client, s, fresh);
   await insertWaveforms(client, s, fresh);
   await client.query(
-    `INSERT INTO ${s}.checkpoint (only_row, value) VALUES (true, $1::json)
-     ON CONFLICT (only_row) DO UPDATE SET value = excluded.value`,
-    [checkpointJson],
+    `INSERT INTO ${s}.checkpoint (scope, value) VALUES ($1, $2::json)
+     ON CONFLICT (scope) DO UPDATE SET value = excluded.value`,
+    [checkpoint.scope, checkpoint.json],
   );
   return { stored: fresh.length, duplicates: records.length - fresh.length, readings };
 }

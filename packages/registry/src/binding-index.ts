@@ -13,10 +13,17 @@ export class BindingIndex {
 
   static async load(registry: Registry): Promise<BindingIndex> {
     const index = new BindingIndex();
+    // Subscribed before the listing so a change made while it loads is not missed; the listing may
+    // predate such a change (another process's discharge), so it does not overwrite a binding an
+    // event already set.
+    let heard: Set<string> | null = new Set<string>();
     index.unsubscribe = registry.onBindingChange((b) => {
+      heard?.add(b.id);
       index.put(b);
     });
-    for (const b of await registry.bindings()) index.put(b);
+    const listed = await registry.bindings();
+    for (const b of listed) if (!heard.has(b.id)) index.put(b);
+    heard = null;
     return index;
   }
 

@@ -135,9 +135,9 @@ export interface Registry {
   getBinding(bindingId: string): Promise<Binding | undefined>;
   bindings(filter?: BindingFilter): Promise<Binding[]>;
 
-  /** Calls `listener` after every binding change in this process; returns the unsubscribe. */
+  /** Calls `listener` after every binding change this adapter can see (its own; with PostgreSQL every process's); returns the unsubscribe. */
   onBindingChange(listener: BindingListener): () => void;
-  /** Calls `listener` after every enrollment recorded or decided in this process; returns the unsubscribe. */
+  /** Calls `listener` after every enrollment recorded or decided that this adapter can see (as above); returns the unsubscribe. */
   onEnrollmentChange(listener: EnrollmentListener): () => void;
 
   close(): Promise<void>;

@@ -82,3 +82,33 @@ export function encodeRow(what: string, value: unknown): string {
     throw new WardstreamError('INVALID_INPUT', `${what} cannot be stored as JSON`, { cause });
   }
 }
+
+/** What `recordAlarmEvent` needs to hold for the alarm table to stay consistent with its events. */
+export function checkEvent(event: AlarmEvent): void {
+  const problems: string[] = [];
+  if (event.alarm.id !== event.alarmId) problems.push(`its alarm is ${event.alarm.id}, not ${event.alarmId}`);
+  if (!Number.isSafeInteger(event.seq) || event.seq < 1) problems.push(`seq ${event.seq} is not a positive integer`);
+  if (event.alarm.version !== event.seq)
+    problems.push(`its alarm is at version ${event.alarm.version}, not ${event.seq}`);
+  for (const [what, value] of [
+    ['at', event.at],
+    ['alarm raisedAt', event.alarm.raisedAt],
+  ] as const) {
+    if (!Number.isSafeInteger(value)) problems.push(`${what} ${value} is not epoch milliseconds`);
+  }
+  if (problems.length > 0) {
+    throw new WardstreamError('INVALID_INPUT', `alarm event ${event.id}: ${problems.join('; ')}`);
+  }
+}
+
+/** The scope as stored: only its own fields, whatever else the caller's object carried. */
+export function copyScope(scope: RuleScope): RuleScope {
+  switch (scope.kind) {
+    case 'default':
+      return { kind: 'default' };
+    case 'ward':
+      return { kind: 'ward', wardId: scope.wardId };
+    case 'patient':
+      return { kind: 'patient', patientId: scope.patientId };
+  }
+}

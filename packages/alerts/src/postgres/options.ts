@@ -1,0 +1,58 @@
+import { WardstreamError } from '@wardstream/domain';
+import { SCHEMA_NAME } from '@wardstream/pg';
+
+/** How to reach PostgreSQL and where the clinical tables live. */
+export interface PostgresClinicalStoreOptions {
+  /** A libpq-style URL, e.g. `postgres://wardstream@db:5432/wardstream`. */
+  readonly connectionString: string;
+  /** Schema holding the tables (created when missing); default `wardstream`. */
+  readonly schema?: string;
+  /** Connections in the pool; default 4. */
+  readonly poolSize?: number;
+  /**
+   * How long a call waits for PostgreSQL before throwing UNAVAILABLE; default 10,000 ms. Every call
+   * blocks the calling thread until it answers or this passes (the port is synchronous).
+   */
+  readonly callTimeoutMs?: number;
+}
+
+export const DEFAULT_CLINICAL_SCHEMA = 'wardstream';
+export const DEFAULT_CLINICAL_POOL_SIZE = 4;
+export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
+
+export type CompiledClinicalOptions = Required<PostgresClinicalStoreOptions>;
+
+const KNOWN: ReadonlySet<string> = new Set(['connectionString', 'schema', 'poolSize', 'callTimeoutMs']);
+
+/** Applies the defaults and validates; throws `INVALID_INPUT` listing every problem at once. */
+export function compileClinicalOptions(options: PostgresClinicalStoreOptions): CompiledClinicalOptions {
+  const problems: string[] = [];
+  for (const key of Object.keys(options)) if (!KNOWN.has(key)) problems.push(`unknown option ${key}`);
+  const int = (name: 'poolSize' | 'callTimeoutMs', fallback: number, max: number): number => {
+    const value: unknown = options[name];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+      problems.push(`${name} must be an integer in 1..${max}`);
+      return fallback;
+    }
+    return value;
+  };
+  const connectionString: unknown = options.connectionString;
+  if (typeof connectionString !== 'string' || connectionString.trim() === '') {
+    problems.push('connectionString must be a non-empty string');
+  }
+  const schema: unknown = options.schema ?? DEFAULT_CLINICAL_SCHEMA;
+  if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema)) {
+    problems.push('schema must match [a-z_][a-z0-9_]{0,62}');
+  }
+  const compiled = {
+    connectionString: String(connectionString),
+    schema: String(schema),
+    poolSize: int('poolSize', DEFAULT_CLINICAL_POOL_SIZE, 100),
+    callTimeoutMs: int('callTimeoutMs', DEFAULT_CALL_TIMEOUT_MS, 600_000),
+  };
+  if (problems.length > 0) {
+    throw new WardstreamError('INVALID_INPUT', `PostgresClinicalStore options: ${problems.join('; ')}`);
+  }
+  return compiled;
+}

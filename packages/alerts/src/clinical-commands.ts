@@ -35,6 +35,37 @@ export interface ChartRequest {
 }
 
 /**
+ * Validates and stores a scope's rules, and audits the change; the engines must then be told
+ * (`rulesChanged`). CONFLICT when `expectedVersion` is stale, INVALID_INPUT naming a bad field.
+ */
+export function putRulesAudited(
+  store: ClinicalStore,
+  now: number,
+  request: {
+    readonly scope: RuleScope;
+    readonly json: unknown;
+    readonly by: string;
+    readonly expectedVersion?: number | undefined;
+  },
+): StoredRuleSet {
+  let rules: AlarmRule[];
+  try {
+    rules = parseRules(request.json);
+  } catch (err) {
+    throw new WardstreamError('INVALID_INPUT', (err as Error).message);
+  }
+  const stored = store.putRuleSet(request.scope, rules, request.by, now, request.expectedVersion);
+  store.appendAudit({
+    at: now,
+    actor: request.by,
+    action: 'rules.put',
+    subject: scopeSubject(request.scope),
+    details: { version: stored.version, rules: rules.map((r) => r.id) },
+  });
+  return stored;
+}
+
+/**
  * What clinicians do through the API: acknowledge, silence, escalate and resolve alarms, chart observations,
  * set rules. Every change is audited (who, what, when) in the clinical store.
  */
@@ -96,21 +127,7 @@ export class ClinicalCommands {
 
   /** Replaces the rules of a scope after validating them; CONFLICT when `expectedVersion` is stale. */
   putRules(scope: RuleScope, json: unknown, by: string, expectedVersion?: number): StoredRuleSet {
-    let rules: AlarmRule[];
-    try {
-      rules = parseRules(json);
-    } catch (err) {
-      throw new WardstreamError('INVALID_INPUT', (err as Error).message);
-    }
-    const now = this.deps.clock.now();
-    const stored = this.deps.store.putRuleSet(scope, rules, by, now, expectedVersion);
-    this.deps.store.appendAudit({
-      at: now,
-      actor: by,
-      action: 'rules.put',
-      subject: scopeSubject(scope),
-      details: { version: stored.version, rules: rules.map((r) => r.id) },
-    });
+    const stored = putRulesAudited(this.deps.store, this.deps.clock.now(), { scope, json, by, expectedVersion });
     this.deps.rulesChanged();
     return stored;
   }

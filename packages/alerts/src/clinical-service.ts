@@ -11,7 +11,7 @@ import {
   type ScoreRecord,
 } from '@wardstream/clinical';
 import { decodeIngestRecord, type Clock, type PatientId } from '@wardstream/domain';
-import { LogCorruptionError, type LogEntry, type TelemetryLog } from '@wardstream/log';
+import { LogCorruptionError, partitionFor, type LogEntry, type TelemetryLog } from '@wardstream/log';
 import type { ClinicalStore } from './clinical-store.js';
 import { ClinicalCommands } from './clinical-commands.js';
 
@@ -32,6 +32,12 @@ export interface ClinicalServiceOptions {
    * an episode that began just before a crash is judged as it would have been without one.
    */
   readonly ecgWarmUpMs: number;
+  /**
+   * The telemetry-log partitions this service owns (the scaled-out shape runs one service per
+   * partition a processor holds); all of the log's by default. Only the open alarms of its own
+   * partitions are taken over at start.
+   */
+  readonly partitions?: readonly number[];
 }
 
 export const DEFAULT_CLINICAL_SERVICE_OPTIONS: ClinicalServiceOptions = {
@@ -109,7 +115,7 @@ export class ClinicalService {
           deps.onEcgMetrics?.(metrics);
         },
       },
-      { state, openAlarms: store.openAlarms(), startedAt: clock.now() },
+      { state, openAlarms: store.openAlarms().filter((a) => this.owns(a)), startedAt: clock.now() },
     );
     this.commands = new ClinicalCommands({
       engine: this.engine,
@@ -117,11 +123,7 @@ export class ClinicalService {
       clock,
       policy: deps.policy,
       rulesFor: (patientId) => this.rulesFor(patientId),
-      rulesChanged: () => {
-        this.rulesCache.clear();
-        this.engine.rulesChanged(clock.now());
-        this.checkpoint();
-      },
+      rulesChanged: () => this.rulesChanged(),
       charted: () => this.checkpoint(),
     });
   }
@@ -131,7 +133,7 @@ export class ClinicalService {
     const checkpoint = deps.store.loadCheckpoint();
     const service = new ClinicalService(options, deps, checkpoint?.state as EngineState | undefined);
     const end = deps.log.status().endOffsets;
-    for (let p = 0; p < deps.log.partitionCount; p++) {
+    for (const p of options.partitions ?? Array.from({ length: deps.log.partitionCount }, (_, i) => i)) {
       const resume = checkpoint?.offsets[p] ?? end.get(p) ?? 0;
       const warm = Math.min(resume, checkpoint?.warmUpOffsets?.[p] ?? resume);
       service.resumeAt.set(p, resume);
@@ -140,7 +142,7 @@ export class ClinicalService {
     if (checkpoint === undefined) service.checkpoint();
     const now = deps.clock.now();
     for (const event of deps.store.eventsBetween(now - options.rerouteWindowMs, now + 1, 100_000)) {
-      deps.onAlarmEvent(event, false);
+      if (service.owns(event.alarm)) deps.onAlarmEvent(event, false);
     }
     service.loop = service.run();
     service.ticker = setInterval(() => {
@@ -170,6 +172,24 @@ export class ClinicalService {
       this.rulesCache.set(patientId, rules);
     }
     return rules;
+  }
+
+  /**
+   * Rule sets changed (here, or through another process sharing the store): rules are read again
+   * and every patient's alarms re-evaluated against them.
+   */
+  rulesChanged(): void {
+    this.rulesCache.clear();
+    this.engine.rulesChanged(this.deps.clock.now());
+    this.checkpoint();
+  }
+
+  /** Whether the alarm belongs to this service's partitions (keyed by patient, else device, as the log is). */
+  private owns(alarm: Alarm): boolean {
+    const { partitions } = this.options;
+    if (partitions === undefined) return true;
+    const key = alarm.patientId ?? alarm.deviceId ?? 'system';
+    return partitions.includes(partitionFor(key, this.deps.log.partitionCount));
   }
 
   /** Patients' wards changed: rules are looked up again. */

@@ -33,7 +33,7 @@ export type { WebhookSend } from './webhooks/webhook-send.js';
 // service
 export { AlertRouter, type AlertRouterDeps } from './alert-router.js';
 export { alarmBurden, type AlarmBurden } from './alarm-burden.js';
-export { ClinicalCommands, scopeSubject, type ChartRequest } from './clinical-commands.js';
+export { ClinicalCommands, putRulesAudited, scopeSubject, type ChartRequest } from './clinical-commands.js';
 export {
   ClinicalService,
   DEFAULT_CLINICAL_SERVICE_OPTIONS,

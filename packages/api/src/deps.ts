@@ -22,9 +22,22 @@ export interface HealthReport {
   readonly components: Readonly<Record<string, ComponentStatus>>;
 }
 
+type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * What the API asks of the clinical engine: `ClinicalCommands` in process (embedded), or a client
+ * that sends each command to the processor owning the patient's partition (scaled out). Errors are
+ * `WardstreamError`s either way (NOT_FOUND, CONFLICT, INVALID_INPUT, UNAVAILABLE).
+ */
+export type ClinicalCommandsPort = {
+  readonly [K in keyof ClinicalCommands]: ClinicalCommands[K] extends (...args: infer A) => infer R
+    ? (...args: A) => MaybePromise<R>
+    : never;
+};
+
 /** The clinical service as the API uses it: commands change alarms, charts and rules; the store is read. */
 export interface ClinicalApiDeps {
-  readonly commands: ClinicalCommands;
+  readonly commands: ClinicalCommandsPort;
   readonly store: ClinicalStore;
 }
 

@@ -12,6 +12,7 @@ export type {
   ApiDeps,
   ApiSecurity,
   ClinicalApiDeps,
+  ClinicalCommandsPort,
   FleetApiDeps,
   HealthReport,
   ComponentStatus,

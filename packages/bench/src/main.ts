@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the benchmark of issue 2, every number measured in one run on this machine.
- *   node packages/bench/dist/main.js [--only e2e,latency,alarm,aedes,mosquitto,tls,query,qrs,waveform]
+ *   node packages/bench/dist/main.js [--only e2e,scaled,latency,alarm,aedes,mosquitto,tls,query,qrs,waveform]
  *                                    [--duration-ms N] [--warmup-ms N]
  *                                    [--rate MSG_PER_S (latency, alarm and tls runs, default 5000)] [--readings N (query)]
  *                                    [--qrs-seconds N] [--qrs-runs N]
@@ -31,9 +31,10 @@ import { mtlsCost } from './mtls-bench.js';
 import { DEFAULT_QUERY_OPTIONS, queryLatency } from './query-bench.js';
 import { qrsThroughput } from './qrs-bench.js';
 import { formatReport, type BenchResults } from './report.js';
+import { scaledThroughput } from './scaled-bench.js';
 import { DEFAULT_WAVEFORM_OPTIONS, waveformIngest, type WaveformBenchOptions } from './waveform-bench.js';
 
-const DEFAULT_SET = ['e2e', 'latency', 'alarm', 'aedes', 'mosquitto', 'tls', 'query'] as const;
+const DEFAULT_SET = ['e2e', 'scaled', 'latency', 'alarm', 'aedes', 'mosquitto', 'tls', 'query'] as const;
 const ALL = [...DEFAULT_SET, 'qrs', 'waveform', 'render'] as const;
 
 const { values } = parseArgs({
@@ -116,6 +117,10 @@ const results: BenchResults = {
 if (only.has('e2e')) {
   progress(`end to end, saturated: ${ingest.devices} devices × ${ingest.window} in flight, ${ingest.durationMs} ms`);
   results.endToEnd = await endToEndThroughput(ingest);
+}
+if (only.has('scaled')) {
+  // Needs the local NATS (JetStream) on 4222 and PostgreSQL on 5432 that .ci/run starts.
+  results.scaled = await scaledThroughput(ingest, progress);
 }
 if (only.has('latency')) {
   progress(`latency at a fixed ${ingest.fixedRatePerS} messages/s`);

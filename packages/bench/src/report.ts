@@ -3,6 +3,7 @@ import type { LoadResult } from './loadgen.js';
 import type { MtlsCostResult } from './mtls-bench.js';
 import type { QrsResult } from './qrs-bench.js';
 import type { QueryResult } from './query-bench.js';
+import type { ScaledBenchResult } from './scaled-bench.js';
 import type { WaveformResult } from './waveform-bench.js';
 
 export interface BenchResults {
@@ -18,6 +19,7 @@ export interface BenchResults {
   qrs?: QrsResult;
   waveform?: WaveformResult;
   mtls?: MtlsCostResult;
+  scaled?: ScaledBenchResult;
 }
 
 const n = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en') : '—');
@@ -72,6 +74,7 @@ export function formatReport(r: BenchResults): string {
       );
     }
   }
+  if (r.scaled !== undefined) lines.push(...formatScaled(r.scaled, e2e));
   const lat = r.latency;
   if (lat !== undefined) {
     lines.push(
@@ -259,5 +262,45 @@ function waveformSection(w: WaveformResult): string[] {
       `Paced ratios, Wardstream ÷ Mosquitto: acknowledged msg/s ${ratio(p.load.ackedPerS, m.load.ackedPerS)}, CPU ${ratio(p.load.cpuCores['platform'] ?? NaN, m.load.cpuCores['mosquitto'])}.`,
     );
   }
+  return lines;
+}
+
+/** The scaled-out shape beside the embedded one, and PostgreSQL ingest on its own. */
+function formatScaled(s: ScaledBenchResult, embedded: EndToEndResult | undefined): string[] {
+  const lines = [
+    `### Scaled-out shape (local NATS JetStream ${s.nats}, 1 node, replicas 1; local PostgreSQL; ${s.partitions} partitions)`,
+    '',
+    'Each role its own process (`wardstream gateway|processor`), the same device load as above, all on the same 2 cores.',
+    '',
+    '| Shape | acknowledged msg/s | stored msg/s | readings/s | PUBACK p50 / p99 ms | lag at end | stored ÷ embedded |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  if (embedded !== undefined) {
+    lines.push(
+      `| embedded (\`wardstream up\`) | ${n(embedded.load.ackedPerS)} | ${n(embedded.storedMessagesPerS)} | ${n(embedded.storedReadingsPerS)} | ${embedded.load.ackLatencyMs.p50} / ${embedded.load.ackLatencyMs.p99} | ${n(embedded.lagAtEnd)} | 1.00× |`,
+    );
+  }
+  for (const run of s.runs) {
+    lines.push(
+      `| ${run.gateways} gateway + ${run.processors} processor${run.processors > 1 ? 's' : ''} | ${n(run.load.ackedPerS)} | ${n(run.storedMessagesPerS)} | ${n(run.storedReadingsPerS)} | ${run.load.ackLatencyMs.p50} / ${run.load.ackLatencyMs.p99} | ${n(run.lagAtEnd)} | ${ratio(run.storedMessagesPerS, embedded?.storedMessagesPerS)} |`,
+    );
+  }
+  const cores = (c: Record<string, number> | undefined) =>
+    Object.entries(c ?? {})
+      .map(([name, v]) => `${name} ${v.toFixed(2)}`)
+      .join(', ');
+  lines.push('', 'Cores used during the measured window (of 2):');
+  for (const run of s.runs) lines.push(`- ${run.processors} processor(s): ${cores(run.load.cpuCores)}`);
+  lines.push(
+    '',
+    '| PostgreSQL ingest (PostgresReadingStore.write, one transaction per batch) | messages/s | reading rows/s | batch p50 / p99 ms |',
+    '|---|---|---|---|',
+  );
+  for (const p of s.pgIngest) {
+    lines.push(
+      `| ${p.writers} writer${p.writers > 1 ? 's' : ''}, ${p.messagesPerBatch} messages × ${p.readingsPerMessage} readings per batch | ${n(p.messagesPerS)} | ${n(p.rowsPerS)} | ${p.batchMs.p50} / ${p.batchMs.p99} |`,
+    );
+  }
+  lines.push('');
   return lines;
 }

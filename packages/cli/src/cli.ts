@@ -6,6 +6,7 @@ import { certsCommand } from './certs-command.js';
 import { ecgCommand } from './ecg-command.js';
 import { news2Command } from './news2-command.js';
 import { replayCommand } from './replay/replay-command.js';
+import { migrateCommand, roleCommand } from './role-commands.js';
 import { upCommand } from './up.js';
 import { clientsCommand, usersCommand } from './users-command.js';
 import { tokenCommand } from './token-command.js';
@@ -13,6 +14,10 @@ import { keysCommand } from './keys-command.js';
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   up: { run: upCommand, summary: 'start the whole platform in one process (embedded shape)' },
+  gateway: { run: roleCommand('gateway'), summary: 'scaled-out shape: an MQTT gateway on NATS JetStream' },
+  processor: { run: roleCommand('processor'), summary: 'scaled-out shape: a processor sharing the log partitions' },
+  api: { run: roleCommand('api'), summary: 'scaled-out shape: the HTTP API on PostgreSQL' },
+  migrate: { run: migrateCommand, summary: 'create or upgrade the PostgreSQL tables of the scaled-out shape' },
   simulate: { run: simulateCommand, summary: 'run a simulated device fleet against an MQTT endpoint' },
   check: { run: checkCommand, summary: 'compare a simulator history with what the platform stored' },
   replay: { run: replayCommand, summary: 'play a recorded waveform (WFDB or CSV) as a live device over MQTT' },

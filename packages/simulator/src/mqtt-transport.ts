@@ -23,9 +23,37 @@ export function tlsFor(source: TlsSource, deviceId: string): TlsMaterial {
   return typeof source === 'function' ? source(deviceId) : source;
 }
 
+/**
+ * With several gateways (comma-separated URLs) each device starts on one picked by its id, so the
+ * fleet spreads over them, and MQTT.js moves it to the next one in the list at each reconnect.
+ */
+function rotatedUrls(urls: string, deviceId: string): URL[] {
+  const list = urls.split(',').map((u) => new URL(u.trim()));
+  let hash = 0;
+  for (let i = 0; i < deviceId.length; i++) hash = (Math.imul(hash, 31) + deviceId.charCodeAt(i)) >>> 0;
+  const start = hash % list.length;
+  return [...list.slice(start), ...list.slice(0, start)];
+}
+
+function firstUrl(urls: string, deviceId: string): string {
+  return rotatedUrls(urls, deviceId)[0]?.toString() ?? urls;
+}
+
+function failoverServers(urls: string, deviceId: string): Pick<IClientOptions, 'servers'> {
+  const list = rotatedUrls(urls, deviceId);
+  if (list.length < 2) return {};
+  return {
+    servers: list.map((u) => ({
+      host: u.hostname,
+      port: Number(u.port),
+      protocol: u.protocol.replace(':', '') as 'mqtt' | 'mqtts',
+    })),
+  };
+}
+
 /** How the fleet reaches its MQTT endpoint. */
 export interface MqttConnectionOptions {
-  /** `mqtt://host:port`, or `mqtts://host:port` with `tls`. */
+  /** `mqtt://host:port`, or `mqtts://host:port` with `tls`; several, comma-separated, for failover. */
   readonly url: string;
   /** 4 = MQTT 3.1.1, 5 = MQTT 5. */
   readonly protocolVersion: 4 | 5;
@@ -97,7 +125,10 @@ class MqttDeviceTransport implements DeviceTransport {
       manualConnect: true,
       ...(connection.tls === undefined ? {} : tlsClientOptions(tlsFor(connection.tls, deviceId))),
     };
-    this.client = connect(connection.url, options);
+    this.client = connect(firstUrl(connection.url, deviceId), {
+      ...options,
+      ...failoverServers(connection.url, deviceId),
+    });
     // MQTT.js re-reads `reconnectPeriod` each time it arms its reconnect timer: 'offline' comes before the
     // first wait of an outage, 'reconnect' before each attempt, so each wait gets its own jittered value.
     this.client.on('offline', () => {

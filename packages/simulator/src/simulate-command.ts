@@ -97,7 +97,8 @@ Patients
   --token TOKEN            bearer token for the API
 
 Connection
-  --mqtt-url URL           default ${DEFAULT_SIMULATION_OPTIONS.mqttUrl} (mqtts://… with --tls-*)
+  --mqtt-url URL           default ${DEFAULT_SIMULATION_OPTIONS.mqttUrl} (mqtts://… with --tls-*); several
+                           comma-separated: devices spread over them and fail over
   --protocol 4|5           MQTT 3.1.1 (rejections on the errors topic) or 5 (PUBACK reason codes); default 4
   --tls-cert/--tls-key/--tls-ca FILE   mutual TLS: client certificate, its key, the CA (one device)
   --tls-dir DIR            mutual TLS for a fleet: DIR/<device-id>.crt and .key for each device, DIR/ca.crt

@@ -81,19 +81,22 @@ export function simulationProblems(o: SimulationOptions): string[] {
   const check = (ok: boolean, problem: string): void => {
     if (!ok) problems.push(problem);
   };
-  let url: URL | undefined;
-  try {
-    url = new URL(o.mqttUrl);
-  } catch {
-    problems.push(`the MQTT URL "${o.mqttUrl}" is not a URL`);
-  }
-  if (url !== undefined) {
-    check(
-      ['mqtt:', 'mqtts:', 'tcp:', 'tls:', 'ws:', 'wss:'].includes(url.protocol),
-      `unsupported MQTT URL scheme ${url.protocol}`,
-    );
-    const secure = ['mqtts:', 'tls:', 'wss:'].includes(url.protocol);
-    check(o.tls === undefined || secure, 'TLS client certificates need an mqtts:// URL');
+  // Several gateways, comma-separated: each device starts on one and moves to the next on a reconnect.
+  for (const raw of o.mqttUrl.split(',')) {
+    let url: URL | undefined;
+    try {
+      url = new URL(raw.trim());
+    } catch {
+      problems.push(`the MQTT URL "${raw}" is not a URL`);
+    }
+    if (url !== undefined) {
+      check(
+        ['mqtt:', 'mqtts:', 'tcp:', 'tls:', 'ws:', 'wss:'].includes(url.protocol),
+        `unsupported MQTT URL scheme ${url.protocol}`,
+      );
+      const secure = ['mqtts:', 'tls:', 'wss:'].includes(url.protocol);
+      check(o.tls === undefined || secure, 'TLS client certificates need an mqtts:// URL');
+    }
   }
   check([4, 5].includes(o.protocolVersion), 'the protocol must be 4 (MQTT 3.1.1) or 5');
   check(

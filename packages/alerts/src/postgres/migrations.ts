@@ -105,7 +105,7 @@ export const MIGRATIONS: readonly Migration[] = [
         signature text NOT NULL
       );
       CREATE TABLE ${s}.engine_checkpoint (
-        only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+        scope text COLLATE "C" PRIMARY KEY,
         saved_at bigint NOT NULL,
         body json NOT NULL
       );`,

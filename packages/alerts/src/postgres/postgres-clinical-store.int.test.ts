@@ -41,6 +41,25 @@ describeClinicalStoreContract(
 );
 
 void describe('PostgresClinicalStore', () => {
+  void it('keeps one engine checkpoint per scope; a scoped view shares everything else and its close leaves the store open', () => {
+    const store = openOn(newSchema());
+    try {
+      const p0 = store.withCheckpointScope('clinical-partition-0');
+      const p1 = store.withCheckpointScope('clinical-partition-1');
+      p0.saveCheckpoint({ offsets: { 0: 5 }, state: { patients: ['a'] }, savedAt: T0 });
+      p1.saveCheckpoint({ offsets: { 1: 9 }, state: { patients: ['b'] }, savedAt: T0 + 1 });
+      assert.deepEqual(p0.loadCheckpoint(), { offsets: { 0: 5 }, state: { patients: ['a'] }, savedAt: T0 });
+      assert.deepEqual(p1.loadCheckpoint()?.offsets, { 1: 9 });
+      assert.equal(store.loadCheckpoint(), undefined, 'the default scope was never saved');
+      p0.appendAudit({ at: T0, actor: 'nurse', action: 'test', subject: 'patient:a', details: {} });
+      assert.equal(store.audit({ limit: 10 }).length, 1, 'the audit trail is shared');
+      p0.close();
+      assert.equal(p1.audit({ limit: 10 }).length, 1);
+    } finally {
+      store.close();
+    }
+  });
+
   void it('lists every problem with its options as INVALID_INPUT', () => {
     assert.throws(
       () => PostgresClinicalStore.open({ connectionString: '', schema: 'Bad-Name', poolSize: 0, callTimeoutMs: 1.5 }),
@@ -98,6 +117,8 @@ void describe('PostgresClinicalStore', () => {
       const workerData: AppenderData = { connectionString, schema: name, actor, count, gate };
       return new Worker(new URL('./audit-appender.fixture.js', import.meta.url), { workerData });
     });
+    // Listened for now: a thread may exit as soon as it has posted its seqs.
+    const exited = appenders.map((w) => once(w, 'exit'));
     await Promise.all(appenders.map((w) => once(w, 'message'))); // each has opened its store
     const results = appenders.map(async (w) => {
       const [seqs] = (await once(w, 'message')) as [number[]];
@@ -107,7 +128,7 @@ void describe('PostgresClinicalStore', () => {
     Atomics.store(flags, 0, 1);
     Atomics.notify(flags, 0);
     const [first, second] = (await Promise.all(results)) as [number[], number[]];
-    await Promise.all(appenders.map((w) => once(w, 'exit')));
+    await Promise.all(exited);
 
     for (const seqs of [first, second]) {
       assert.equal(seqs.length, count);

@@ -46,6 +46,9 @@ export type { PostgresClinicalStoreOptions } from './options.js';
  * versioned, so a retry is safe except for `appendAudit`, which would append twice) or the worker
  * crashed, `CLOSED` after `close()`.
  */
+/** The checkpoint scope of `saveCheckpoint`/`loadCheckpoint` without one. */
+export const DEFAULT_ENGINE_SCOPE = '';
+
 export class PostgresClinicalStore implements ClinicalStore {
   private constructor(private readonly bridge: SyncBridge<ClinicalProtocol>) {}
 
@@ -254,15 +257,30 @@ export class PostgresClinicalStore implements ClinicalStore {
       .map((row) => ({ seq: row.seq, body: canonicalJson(JSON.parse(row.json)), hash: row.hash }));
   }
 
-  saveCheckpoint(checkpoint: EngineCheckpoint): void {
+  /** Saves the engine checkpoint of `scope` (default: the one engine of a single-process deployment). */
+  saveCheckpoint(checkpoint: EngineCheckpoint, scope: string = DEFAULT_ENGINE_SCOPE): void {
     const bridge = this.live();
     checkInstant('checkpoint savedAt', checkpoint.savedAt);
-    bridge.call('saveCheckpoint', checkpoint.savedAt, encodeRow('engine checkpoint', checkpoint));
+    bridge.call('saveCheckpoint', scope, checkpoint.savedAt, encodeRow('engine checkpoint', checkpoint));
   }
 
-  loadCheckpoint(): EngineCheckpoint | undefined {
-    const row = this.live().call('loadCheckpoint');
+  loadCheckpoint(scope: string = DEFAULT_ENGINE_SCOPE): EngineCheckpoint | undefined {
+    const row = this.live().call('loadCheckpoint', scope);
     return row === null ? undefined : decodeRow('checkpoint', row);
+  }
+
+  /**
+   * The store as an engine of one partition sees it: everything shared, but its own checkpoint
+   * (`scope`), so engines of different partitions, in one process or several, keep their positions
+   * and states apart. Closing the view does not close the store.
+   */
+  withCheckpointScope(scope: string): ClinicalStore {
+    const view = Object.create(this) as PostgresClinicalStore;
+    return Object.assign(view, {
+      saveCheckpoint: (checkpoint: EngineCheckpoint) => this.saveCheckpoint(checkpoint, scope),
+      loadCheckpoint: () => this.loadCheckpoint(scope),
+      close: () => undefined,
+    });
   }
 
   /** Ends the pool and the worker (waiting at most `callTimeoutMs`); a second call does nothing. */

@@ -84,6 +84,6 @@ export type ClinicalProtocol = {
   addAuditCheckpoint(checkpoint: SignedCheckpoint): null;
   auditCheckpoints(): SignedCheckpoint[];
   auditChain(): AuditChainRow[];
-  saveCheckpoint(savedAt: number, json: string): null;
-  loadCheckpoint(): JsonRow | null;
+  saveCheckpoint(scope: string, savedAt: number, json: string): null;
+  loadCheckpoint(scope: string): JsonRow | null;
 };

@@ -120,21 +120,21 @@ export function recordHandlers(pool: pg.Pool, s: string): Handlers<RecordRequest
         `rule set ${key} is at version ${current}, not ${expected}: reload it and apply the change again`,
       );
     },
-    saveCheckpoint: async (savedAt, json) => {
+    saveCheckpoint: async (scope, savedAt, json) => {
       await pool.query({
         name: 'clinical.saveCheckpoint',
-        text: `INSERT INTO ${s}.engine_checkpoint (saved_at, body) VALUES ($1, $2)
-               ON CONFLICT (only_row) DO UPDATE SET saved_at = excluded.saved_at, body = excluded.body`,
-        values: [savedAt, json],
+        text: `INSERT INTO ${s}.engine_checkpoint (scope, saved_at, body) VALUES ($1, $2, $3)
+               ON CONFLICT (scope) DO UPDATE SET saved_at = excluded.saved_at, body = excluded.body`,
+        values: [scope, savedAt, json],
       });
       return null;
     },
-    loadCheckpoint: async () =>
+    loadCheckpoint: async (scope) =>
       (
         await rows(
           'clinical.loadCheckpoint',
-          `SELECT 'the only row' AS key, body::text AS json FROM ${s}.engine_checkpoint`,
-          [],
+          `SELECT scope AS key, body::text AS json FROM ${s}.engine_checkpoint WHERE scope = $1`,
+          [scope],
         )
       )[0] ?? null,
   };

@@ -40,7 +40,7 @@ function alarmParam(c: Context): string {
   return id;
 }
 
-type Command = (alarmId: string, by: string, note: string | null) => Alarm;
+type Command = (alarmId: string, by: string, note: string | null) => Alarm | Promise<Alarm>;
 
 /**
  * The alarms of `query` the caller may see, newest first: all of them, or (nurses, physicians) those
@@ -113,7 +113,7 @@ export function mountAlarmRoutes(app: Hono, deps: ApiDeps, clinical: ClinicalApi
       const note = noteField(body, errors);
       const run = extra(body, errors);
       errors.throwIfAny();
-      return c.json({ alarm: alarmJson(run(id, by, note)) });
+      return c.json({ alarm: alarmJson(await run(id, by, note)) });
     });
   };
 
@@ -130,9 +130,9 @@ export function mountAlarmRoutes(app: Hono, deps: ApiDeps, clinical: ClinicalApi
     if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
       errors.add('durationSeconds', 'required, a number of seconds greater than 0');
     }
-    return (id, by, note) => {
+    return async (id, by, note) => {
       try {
-        return commands.silence(id, by, Math.round(Number(seconds) * 1000), note);
+        return await commands.silence(id, by, Math.round(Number(seconds) * 1000), note);
       } catch (err) {
         // The engine's policy caps a silence; name the field that broke it.
         if (err instanceof WardstreamError && err.code === 'INVALID_INPUT') {

@@ -91,7 +91,7 @@ export function mountChartedRoutes(app: Hono, deps: ApiDeps, clinical: ClinicalA
     }
     errors.throwIfAny();
     if (observation === undefined) throw new Error('chartedValue gave no observation and no error');
-    const result = clinical.commands.chart({
+    const result = await clinical.commands.chart({
       patientId,
       observation,
       observedAt,

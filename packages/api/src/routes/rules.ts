@@ -56,7 +56,7 @@ export function mountRuleRoutes(app: Hono, deps: ApiDeps, clinical: ClinicalApiD
       errors.throwIfAny();
       let stored;
       try {
-        stored = commands.putRules(scope, body['rules'], by, expected);
+        stored = await commands.putRules(scope, body['rules'], by, expected);
       } catch (err) {
         if (!(err instanceof WardstreamError) || err.code !== 'INVALID_INPUT') throw err;
         const [, name = 'rules', reason = err.message] = FIELD_MESSAGE.exec(err.message) ?? [];
@@ -87,6 +87,6 @@ export function mountRuleRoutes(app: Hono, deps: ApiDeps, clinical: ClinicalApiD
 
   app.get('/api/v1/patients/:patientId/rules/effective', async (c) => {
     const patientId = await knownPatient(c, deps);
-    return c.json({ patientId, rules: commands.effectiveRules(patientId) });
+    return c.json({ patientId, rules: await commands.effectiveRules(patientId) });
   });
 }

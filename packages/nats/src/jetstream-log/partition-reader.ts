@@ -1,0 +1,155 @@
+import { DeliverPolicy, type Consumer, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import { LogCorruptionError, type LogEntry } from '@wardstream/log';
+import { readRecordHeaders } from './record-headers.js';
+
+/** Messages one pull asks for; the client pulls again once three quarters have arrived. */
+const PULL_BATCH = 256;
+/** Entries buffered per partition before the reader stops pulling until a fetch takes some. */
+const BUFFER_LIMIT = 1024;
+/** How long a pull stays open on the server (heartbeats every half of it detect a lost consumer). */
+const PULL_EXPIRES_MS = 30_000;
+/** An ordered consumer the reader lost (a crash) is removed by the server after this idle time. */
+const INACTIVE_THRESHOLD_MS = 60_000;
+/** Longest wait for the server to delete a consumer when the reader stops. */
+const DELETE_WAIT_MS = 2_000;
+
+function toEntry(partition: number, msg: JsMsg): LogEntry | LogCorruptionError {
+  const offset = msg.seq - 1;
+  const read = readRecordHeaders(msg.headers);
+  if ('problem' in read) {
+    return new LogCorruptionError(
+      `telemetry log partition ${partition} offset ${offset} cannot be read (${read.problem})`,
+      partition,
+      offset,
+    );
+  }
+  return { partition, offset, ...read.key, payload: msg.data };
+}
+
+/**
+ * Streams one partition from an offset on through a JetStream ordered consumer (ephemeral, in
+ * memory, no acks; the client recreates it from the last sequence seen when it detects a gap or
+ * loses it) into a bounded buffer that fetches take from. `nextOffset` is the offset of the next
+ * entry a fetch should get; a fetch from any other offset replaces the reader (see `reposition`).
+ * Offsets may jump where retention deleted records, never go back, never skip a retained one.
+ */
+export class PartitionReader {
+  private readonly buffer: (LogEntry | LogCorruptionError)[] = [];
+  private consumer: Consumer | undefined;
+  private messages: ConsumerMessages | undefined;
+  private stopped = false;
+  private resumePump: (() => void) | undefined;
+  private readonly running: Promise<void>;
+  /** Why the reader cannot go on (its consumer could not be created, or the client gave up). */
+  failure: unknown;
+  nextOffset: number;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly stream: string,
+    readonly partition: number,
+    offset: number,
+    private readonly onData: () => void,
+  ) {
+    this.nextOffset = offset;
+    this.running = this.run(offset).catch((error: unknown) => {
+      if (!this.stopped) this.failure = error;
+      this.onData();
+    });
+  }
+
+  /** Entries buffered now. */
+  get buffered(): number {
+    return this.buffer.length;
+  }
+
+  /** The error of the first buffered message if it cannot be read. */
+  get headError(): LogCorruptionError | undefined {
+    const head = this.buffer[0];
+    return head instanceof LogCorruptionError ? head : undefined;
+  }
+
+  /**
+   * Prepares the reader to serve `offset`: true if it is its next offset, or one it has buffered
+   * (the entries before it are dropped); false if a new reader is needed.
+   */
+  reposition(offset: number): boolean {
+    if (offset === this.nextOffset) return true;
+    if (offset < this.nextOffset) return false;
+    const at = this.buffer.findIndex((entry) => entry.offset === offset);
+    if (at < 0) return false;
+    this.buffer.splice(0, at);
+    this.nextOffset = offset;
+    this.wakePump();
+    return true;
+  }
+
+  /**
+   * Removes and returns up to `max` buffered entries in offset order. Throws the
+   * `LogCorruptionError` of an unreadable message when it is the first due; stops before one
+   * that follows good entries (the next take throws).
+   */
+  take(max: number): LogEntry[] {
+    const taken: LogEntry[] = [];
+    while (taken.length < max) {
+      const head = this.buffer[0];
+      if (head === undefined) break;
+      if (head instanceof LogCorruptionError) {
+        if (taken.length > 0) break;
+        throw head;
+      }
+      this.buffer.shift();
+      taken.push(head);
+      this.nextOffset = head.offset + 1;
+    }
+    if (taken.length > 0) this.wakePump();
+    return taken;
+  }
+
+  /** Stops pulling and deletes the consumer (best effort: the server also expires it). */
+  async stop(): Promise<void> {
+    if (this.stopped) return this.running;
+    this.stopped = true;
+    this.wakePump();
+    await this.messages?.close();
+    await this.running;
+    const consumer = this.consumer;
+    if (consumer !== undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, DELETE_WAIT_MS)));
+      await Promise.race([consumer.delete().catch(() => false), timeout]);
+      clearTimeout(timer);
+    }
+  }
+
+  private async run(offset: number): Promise<void> {
+    const consumer = await this.js.consumers.get(this.stream, {
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: offset + 1,
+      inactive_threshold: INACTIVE_THRESHOLD_MS,
+    });
+    this.consumer = consumer;
+    if (this.stopped) return;
+    const messages = await consumer.consume({ max_messages: PULL_BATCH, expires: PULL_EXPIRES_MS });
+    this.messages = messages;
+    if (this.stopped) {
+      await messages.close();
+      return;
+    }
+    for await (const msg of messages) {
+      if (this.stopped) break;
+      this.buffer.push(toEntry(this.partition, msg));
+      this.onData();
+      while (this.buffer.length >= BUFFER_LIMIT && !this.stopped) {
+        await new Promise<void>((resolve) => (this.resumePump = resolve));
+      }
+    }
+    if (!this.stopped) throw new Error(`the consumer of ${this.stream} stopped`);
+  }
+
+  private wakePump(): void {
+    const resume = this.resumePump;
+    this.resumePump = undefined;
+    resume?.();
+  }
+}

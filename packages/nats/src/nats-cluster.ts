@@ -1,0 +1,177 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+
+/** Where Debian's nats-server package installs the server. */
+export const NATS_SERVER_BINARY = '/usr/sbin/nats-server';
+
+interface Node {
+  readonly name: string;
+  readonly port: number;
+  readonly clusterPort: number;
+  readonly configPath: string;
+  child: ChildProcess | undefined;
+  output: string;
+}
+
+/**
+ * A NATS cluster with JetStream on loopback ports, started from the `nats-server` binary for fault
+ * tests and benchmarks: each node a child process with its own store directory, which a test may
+ * kill (SIGKILL), pause (SIGSTOP) and resume, and restart on the same ports and store.
+ */
+export class NatsCluster {
+  private constructor(
+    private readonly dir: string,
+    private readonly nodes: Node[],
+  ) {}
+
+  /** Starts `size` nodes and waits until JetStream answers with a meta leader. */
+  static async start(size = 3, binary = NATS_SERVER_BINARY): Promise<NatsCluster> {
+    const dir = await mkdtemp(join(tmpdir(), 'ws-nats-cluster-'));
+    const ports = await Promise.all(Array.from({ length: size * 2 }, () => freeLoopbackPort()));
+    const nodes: Node[] = [];
+    for (let i = 0; i < size; i++) {
+      const name = `n${i + 1}`;
+      const port = ports[2 * i] ?? 0;
+      const clusterPort = ports[2 * i + 1] ?? 0;
+      const routes = Array.from({ length: size }, (_, j) => j)
+        .filter((j) => j !== i)
+        .map((j) => `nats-route://127.0.0.1:${ports[2 * j + 1] ?? 0}`);
+      const configPath = join(dir, `${name}.conf`);
+      await writeFile(
+        configPath,
+        [
+          `server_name: ${name}`,
+          `listen: 127.0.0.1:${port}`,
+          `jetstream { store_dir: "${join(dir, name)}" }`,
+          `cluster { name: wardstream_test, listen: 127.0.0.1:${clusterPort}, routes: [${routes.join(', ')}] }`,
+          '',
+        ].join('\n'),
+      );
+      nodes.push({ name, port, clusterPort, configPath, child: undefined, output: '' });
+    }
+    const cluster = new NatsCluster(dir, nodes);
+    for (const node of nodes) cluster.launch(node, binary);
+    await cluster.waitForJetStream();
+    return cluster;
+  }
+
+  /** Client URLs of every node, for a client's server list. */
+  get urls(): string[] {
+    return this.nodes.map((n) => `nats://127.0.0.1:${n.port}`);
+  }
+
+  get names(): string[] {
+    return this.nodes.map((n) => n.name);
+  }
+
+  /** The node currently leading `stream` (its Raft group), by server name. */
+  async streamLeader(stream: string): Promise<string> {
+    const nc = await connect({ servers: this.urls, timeout: 5_000 });
+    try {
+      const jsm = await jetstreamManager(nc, { timeout: 10_000 });
+      const info = await jsm.streams.info(stream);
+      const leader = info.cluster?.leader;
+      if (leader === undefined) throw new Error(`stream ${stream} has no leader now`);
+      return leader;
+    } finally {
+      await nc.close();
+    }
+  }
+
+  /** kill -9 of one node: no shutdown code runs. */
+  async kill(name: string): Promise<void> {
+    const node = this.node(name);
+    const child = node.child;
+    if (child === undefined || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    node.child = undefined;
+  }
+
+  /** Starts a killed node again on its ports and store. */
+  restart(name: string, binary = NATS_SERVER_BINARY): void {
+    this.launch(this.node(name), binary);
+  }
+
+  /** SIGSTOP: the node stops answering but keeps its connections (a hung machine). */
+  pause(name: string): void {
+    this.node(name).child?.kill('SIGSTOP');
+  }
+
+  resume(name: string): void {
+    this.node(name).child?.kill('SIGCONT');
+  }
+
+  /** What a node printed, for failure messages. */
+  output(name: string): string {
+    return this.node(name).output;
+  }
+
+  /** Stops every node and removes the stores. */
+  async stop(): Promise<void> {
+    for (const node of this.nodes) {
+      node.child?.kill('SIGCONT');
+      await this.kill(node.name);
+    }
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private node(name: string): Node {
+    const node = this.nodes.find((n) => n.name === name);
+    if (node === undefined) throw new Error(`no node ${name} in the cluster`);
+    return node;
+  }
+
+  private launch(node: Node, binary: string): void {
+    const child = spawn(binary, ['-c', node.configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (chunk: Buffer) => {
+      node.output = (node.output + chunk.toString()).slice(-20_000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    node.child = child;
+  }
+
+  private async waitForJetStream(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    let last: unknown;
+    while (Date.now() < deadline) {
+      try {
+        const nc = await connect({ servers: this.urls, timeout: 2_000 });
+        try {
+          const jsm = await jetstreamManager(nc, { timeout: 2_000 });
+          await jsm.getAccountInfo();
+          return;
+        } finally {
+          await nc.close();
+        }
+      } catch (err) {
+        last = err;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+    throw new Error(
+      `the NATS cluster did not elect a JetStream leader within 30 s: ${String(last)}\n${this.nodes.map((n) => n.output.slice(-2000)).join('\n')}`,
+    );
+  }
+}
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address === null || typeof address === 'string') reject(new Error('no TCP port was assigned'));
+        else resolve(address.port);
+      });
+    });
+  });
+}

@@ -1,0 +1,124 @@
+import { Catalogue, DEFAULT_PLAUSIBILITY, type Clock, type DeviceId } from '@wardstream/domain';
+import { IngestPipeline, MqttEndpoint, type DeviceAuthRequest, type SecurityEvent } from '@wardstream/gateway';
+import { ApprovalIndex, BindingIndex } from '@wardstream/registry';
+import { PostgresRegistry } from '@wardstream/registry/postgres';
+import { openDeviceTrust } from '../device-trust.js';
+import type { Logger } from '../logger.js';
+import { PlatformMetrics } from '../metrics.js';
+import { connectCluster } from './cluster.js';
+import { startHealthServer } from './health-server.js';
+import type { RunningRole } from './processor-role.js';
+import type { GatewayConfig } from './role-config.js';
+
+export interface RunningGateway extends RunningRole {
+  readonly mqttPort: number;
+  readonly devPlaintextMqttPort: number | undefined;
+}
+
+const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
+
+/**
+ * `wardstream gateway`: the MQTT endpoint for devices. It validates and normalises each message,
+ * resolves the device's patient from the registry (kept current across processes by PostgreSQL
+ * notifications), appends the record to the JetStream telemetry log and answers PUBACK only once
+ * JetStream acknowledged it. It keeps nothing but its connections: any device may connect to any
+ * gateway, and a re-send after a reconnect elsewhere is recognised by its (deviceId, boot, seq).
+ */
+export async function startGatewayRole(
+  config: GatewayConfig,
+  deps: { readonly logger: Logger; readonly clock?: Clock },
+): Promise<RunningGateway> {
+  const { logger } = deps;
+  const clock = deps.clock ?? SYSTEM_CLOCK;
+  const metrics = new PlatformMetrics();
+  const closers: (() => Promise<void> | void)[] = [];
+  const undo = async () => {
+    for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => undefined);
+  };
+  try {
+    const cluster = await connectCluster(config, `gateway-${process.pid}`, logger);
+    closers.push(() => cluster.close());
+    const registry = await PostgresRegistry.open({ connectionString: config.postgresUrl, schema: config.pgSchema });
+    closers.push(() => registry.close());
+    const approvals = await ApprovalIndex.load(registry);
+    closers.push(() => approvals.close());
+    const bindings = await BindingIndex.load(registry);
+    closers.push(() => bindings.close());
+    const trust = await openDeviceTrust({
+      keyDir: config.keyDir,
+      mqttTls: config.mqttTls,
+      mqttHost: config.mqttHost,
+      logger,
+      approvals,
+    });
+    closers.push(() => trust.close());
+
+    const pipeline = new IngestPipeline({
+      log: cluster.log,
+      bindings,
+      metrics: metrics.gateway,
+      wire: { catalogue: new Catalogue(), plausibility: DEFAULT_PLAUSIBILITY, limits: config.wire },
+      onInternalError: (err) => logger.error('gateway', 'internal error', { error: String(err) }),
+    });
+    const endpointDeps = {
+      pipeline,
+      metrics: metrics.gateway,
+      clock,
+      onDeviceConnected: (id: DeviceId) => {
+        registry
+          .deviceConnected(id, clock.now())
+          .catch((err: unknown) => logger.warn('registry', 'could not record a connection', { error: String(err) }));
+      },
+      onInternalError: (err: unknown) => logger.error('gateway', 'internal error', { error: String(err) }),
+      authorize: (request: DeviceAuthRequest) => trust.authorize(request),
+      onSecurityEvent: (event: SecurityEvent) => {
+        metrics.securityEvent('mqtt', event.reason);
+        logger.warn('security', 'device refused', { ...event, at: new Date(event.at).toISOString() });
+      },
+    };
+    const maxPacketBytes = Math.max(1024 * 1024, config.wire.maxPayloadBytes + 4096);
+    const endpoint = await MqttEndpoint.listen(
+      { host: config.mqttHost, port: config.mqttPort, identity: 'certificate', maxPacketBytes, tls: trust.tls },
+      endpointDeps,
+    );
+    closers.push(() => endpoint.close());
+    trust.onRevocationsChanged(() => {
+      const cut = endpoint.reauthorizeNow();
+      if (cut > 0) logger.warn('security', 'disconnected devices whose certificate was revoked', { connections: cut });
+    });
+    let plaintext: MqttEndpoint | undefined;
+    if (config.devPlaintextMqttPort !== undefined) {
+      plaintext = await MqttEndpoint.listen(
+        { host: '127.0.0.1', port: config.devPlaintextMqttPort, identity: 'client-id', maxPacketBytes },
+        endpointDeps,
+      );
+      const open = plaintext;
+      closers.push(() => open.close());
+      logger.warn('gateway', 'development plaintext listener: the MQTT client id is trusted, no authentication', {
+        url: `mqtt://127.0.0.1:${plaintext.port}`,
+      });
+    }
+    const health = await startHealthServer(
+      config.healthHost,
+      config.healthPort,
+      () => ({ components: { log: cluster.status() } }),
+      () => metrics.text(),
+    );
+    closers.push(() => health.close());
+    logger.info('gateway', 'listening', {
+      url: `mqtts://${config.mqttHost}:${endpoint.port}`,
+      health: `http://${config.healthHost}:${health.port}/health`,
+    });
+    let stopping: Promise<void> | undefined;
+    return {
+      mqttPort: endpoint.port,
+      devPlaintextMqttPort: plaintext?.port,
+      healthPort: health.port,
+      // Listeners close first (in-flight publishes get their answers), then the log, then the rest.
+      stop: () => (stopping ??= undo()),
+    };
+  } catch (err) {
+    await undo();
+    throw err;
+  }
+}

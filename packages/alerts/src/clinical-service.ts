@@ -64,6 +64,12 @@ export interface ClinicalServiceDeps {
   readonly onScore: (score: ScoreRecord) => void;
   /** ECG heart rate, HRV and signal quality, as computed (stored with the batch). */
   readonly onEcgMetrics?: (metrics: EcgMetrics) => void;
+  /**
+   * Whether this service may still act (scaled out: its processor still holds the partition's
+   * lease). While false it neither ticks, processes nor saves its checkpoint: a processor that was
+   * paused past its lease must not raise, escalate or overwrite what the new owner does.
+   */
+  readonly isOwner?: () => boolean;
   /** The service stopped on an error (it never swallows one on the alert path). */
   readonly onFatal: (err: Error) => void;
   readonly onWarning: (message: string, err: Error) => void;
@@ -141,11 +147,16 @@ export class ClinicalService {
     }
     if (checkpoint === undefined) service.checkpoint();
     const now = deps.clock.now();
-    for (const event of deps.store.eventsBetween(now - options.rerouteWindowMs, now + 1, 100_000)) {
-      if (service.owns(event.alarm)) deps.onAlarmEvent(event, false);
+    // A service of some partitions only (scaled out) has no route to replay: its events go to the
+    // live feeds only, which are told of fresh events alone.
+    if (options.partitions === undefined) {
+      for (const event of deps.store.eventsBetween(now - options.rerouteWindowMs, now + 1, 100_000)) {
+        deps.onAlarmEvent(event, false);
+      }
     }
     service.loop = service.run();
     service.ticker = setInterval(() => {
+      if (!service.owner()) return;
       service.guard(() => {
         service.engine.tick(deps.clock.now());
         service.flushScores();
@@ -241,6 +252,11 @@ export class ClinicalService {
         this.fail(err);
         return;
       }
+      if (!this.owner()) {
+        // Given up (or about to be): the new owner processes these from its checkpoint.
+        this.abort.abort();
+        return;
+      }
       this.guard(() => {
         this.process(entries);
       });
@@ -325,7 +341,12 @@ export class ClinicalService {
   }
 
   /** Saves the engine's state with its position, then commits the position to the log (for retention). */
+  private owner(): boolean {
+    return this.deps.isOwner?.() ?? true;
+  }
+
   private checkpoint(): void {
+    if (!this.owner()) return;
     this.flushScores();
     const now = this.deps.clock.now();
     this.lastCheckpointAt = now;

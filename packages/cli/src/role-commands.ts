@@ -11,13 +11,16 @@ const ROLE_SUMMARY: Record<Role, string> = {
   api: 'The HTTP API and live feeds on PostgreSQL, with tokens from the hospital OIDC provider.',
 };
 
-/** Waits for SIGINT or SIGTERM; returns its name. */
-function untilSignal(): Promise<NodeJS.Signals> {
+/** The first SIGINT or SIGTERM from now on (listened for before the role starts). */
+function nextSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
 }
+
+/** How long a clean stop may take (batches finished, leases handed over) before the process exits anyway. */
+const STOP_DEADLINE_MS = 30_000;
 
 /** `wardstream gateway|processor|api`: one role of the scaled-out shape, until SIGINT or SIGTERM. */
 export function roleCommand(role: Role): Command {
@@ -39,14 +42,28 @@ export function roleCommand(role: Role): Command {
       () => Date.now(),
     );
     const { config } = parsed;
-    let running: { stop(): Promise<void> };
-    if (config.role === 'gateway') running = await scaled.startGatewayRole(config, { logger });
-    else if (config.role === 'processor') running = await scaled.startProcessorRole(config, { logger });
-    else running = await scaled.startApiRole(config, { logger });
-    io.stdout.write(`wardstream ${role} is up. Ctrl-C stops it.\n`);
-    const signal = await untilSignal();
-    logger.info(role, `stopping (${signal})`);
-    await running.stop();
+    // Listened for before the start: a signal during it stops what has started, in order.
+    const signal = nextSignal();
+    const starting =
+      config.role === 'gateway'
+        ? scaled.startGatewayRole(config, { logger })
+        : config.role === 'processor'
+          ? scaled.startProcessorRole(config, { logger })
+          : scaled.startApiRole(config, { logger });
+    const first = await Promise.race([starting.then(() => 'up' as const), signal]);
+    const running: { stop(): Promise<void> } = await starting;
+    if (first === 'up') {
+      io.stdout.write(`wardstream ${role} is up. Ctrl-C stops it.\n`);
+      logger.info(role, `stopping (${await signal})`);
+    } else {
+      logger.info(role, `stopping (${first}, during the start)`);
+    }
+    const deadline = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), STOP_DEADLINE_MS).unref());
+    const stopped = await Promise.race([running.stop().then(() => 'stopped' as const), deadline]);
+    if (stopped === 'late') {
+      logger.error(role, `did not stop within ${STOP_DEADLINE_MS / 1000} s; exiting`);
+      return 1;
+    }
     logger.info(role, 'stopped');
     return 0;
   };

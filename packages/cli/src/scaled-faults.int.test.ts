@@ -97,7 +97,8 @@ async function storedReadings(connectionString: string, schema: string): Promise
  * two processors and PostgreSQL, each role a process of its own started from the CLI. Simulated
  * devices publish QoS 1 at a steady rate, spread over both gateways, while the test kills
  * (SIGKILL) a gateway, a processor and the leader of a partition stream in turn, and pauses a node
- * (SIGSTOP, then SIGCONT). With everything healed and drained, every acknowledged
+ * (SIGSTOP, then SIGCONT), then hangs a processor past its lease TTL (SIGSTOP, SIGCONT). With
+ * everything healed and drained, every acknowledged
  * (deviceId, boot, seq) must be in PostgreSQL, each reading once, and the clinical engines, which
  * move with their partitions, must not have raised any alarm twice.
  */
@@ -222,6 +223,19 @@ void describe('fault test: the scaled-out shape on a 3-node NATS cluster', () =>
       cluster.resume(paused);
       mark(`SIGCONT NATS node ${paused}`);
 
+      // A processor hangs longer than its leases: the other takes its partitions; woken, it must
+      // neither store a stale checkpoint over the new owner's nor raise or escalate alarms again.
+      await sleep(BETWEEN_MS);
+      const hung = processors[1];
+      assert.ok(hung !== undefined);
+      const otherLogBefore = processor.log.length;
+      mark(`SIGSTOP ${hung.name} (longer than the lease TTL)`);
+      hung.pause();
+      await sleep(FAULT_MS);
+      hung.resume();
+      mark(`SIGCONT ${hung.name}`);
+      const tookOver = processor.log.slice(otherLogBefore).includes('took a partition');
+
       await sleep(BETWEEN_MS);
       stop.abort();
       const summary = await simulation;
@@ -259,9 +273,20 @@ void describe('fault test: the scaled-out shape on a 3-node NATS cluster', () =>
       assert.ok(alarmCheck.alarms.length > 0, 'the deteriorating patients raised alarms, so the check means something');
       assert.equal(alarmCheck.raisedEvents, alarmCheck.alarms.length, 'one raised event per alarm');
       assert.deepEqual(alarmCheck.doubles, [], 'no alarm raised twice');
+      assert.ok(tookOver, `${processor.name} took the hung processor's partitions:\n${processor.log.slice(-3000)}`);
       assert.equal(processor.starts, 2);
       assert.equal(gateway.starts, 2);
     } finally {
+      const logDirEarly = process.env.WS_FAULT_LOG_DIR;
+      if (logDirEarly !== undefined) {
+        await mkdir(logDirEarly, { recursive: true });
+        for (const role of roles) {
+          const url = [...role.log.matchAll(/health=(http:\/\/[0-9.:]+)\/health/g)].at(-1)?.[1];
+          if (url === undefined) continue;
+          const text = await fetch(`${url}/metrics`).then((r) => r.text(), String);
+          await writeFile(join(logDirEarly, `${role.name}.metrics`), text);
+        }
+      }
       for (const role of roles) await role.interrupt().catch(() => undefined);
       // WS_FAULT_LOG_DIR=dir keeps each role's output for a look afterwards.
       const logDir = process.env.WS_FAULT_LOG_DIR;

@@ -27,7 +27,7 @@ export function tlsFor(source: TlsSource, deviceId: string): TlsMaterial {
  * With several gateways (comma-separated URLs) each device starts on one picked by its id, so the
  * fleet spreads over them, and MQTT.js moves it to the next one in the list at each reconnect.
  */
-function rotatedUrls(urls: string, deviceId: string): URL[] {
+export function rotatedUrls(urls: string, deviceId: string): URL[] {
   const list = urls.split(',').map((u) => new URL(u.trim()));
   let hash = 0;
   for (let i = 0; i < deviceId.length; i++) hash = (Math.imul(hash, 31) + deviceId.charCodeAt(i)) >>> 0;

@@ -106,6 +106,7 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE TABLE ${s}.engine_checkpoint (
         scope text COLLATE "C" PRIMARY KEY,
+        epoch bigint NOT NULL DEFAULT 0,
         saved_at bigint NOT NULL,
         body json NOT NULL
       );`,

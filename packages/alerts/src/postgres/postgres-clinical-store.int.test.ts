@@ -55,6 +55,18 @@ void describe('PostgresClinicalStore', () => {
       assert.equal(store.audit({ limit: 10 }).length, 1, 'the audit trail is shared');
       p0.close();
       assert.equal(p1.audit({ limit: 10 }).length, 1);
+      // Fencing: once epoch 7 saved the scope, epoch 6 (a paused former owner) cannot.
+      store
+        .withCheckpointScope('clinical-partition-2', 7)
+        .saveCheckpoint({ offsets: { 2: 1 }, state: {}, savedAt: T0 });
+      assert.throws(
+        () =>
+          store
+            .withCheckpointScope('clinical-partition-2', 6)
+            .saveCheckpoint({ offsets: { 2: 9 }, state: {}, savedAt: T0 }),
+        { code: 'CONFLICT' },
+      );
+      assert.deepEqual(store.withCheckpointScope('clinical-partition-2', 7).loadCheckpoint()?.offsets, { 2: 1 });
     } finally {
       store.close();
     }

@@ -258,10 +258,10 @@ export class PostgresClinicalStore implements ClinicalStore {
   }
 
   /** Saves the engine checkpoint of `scope` (default: the one engine of a single-process deployment). */
-  saveCheckpoint(checkpoint: EngineCheckpoint, scope: string = DEFAULT_ENGINE_SCOPE): void {
+  saveCheckpoint(checkpoint: EngineCheckpoint, scope: string = DEFAULT_ENGINE_SCOPE, epoch = 0): void {
     const bridge = this.live();
     checkInstant('checkpoint savedAt', checkpoint.savedAt);
-    bridge.call('saveCheckpoint', scope, checkpoint.savedAt, encodeRow('engine checkpoint', checkpoint));
+    bridge.call('saveCheckpoint', scope, epoch, checkpoint.savedAt, encodeRow('engine checkpoint', checkpoint));
   }
 
   loadCheckpoint(scope: string = DEFAULT_ENGINE_SCOPE): EngineCheckpoint | undefined {
@@ -272,12 +272,15 @@ export class PostgresClinicalStore implements ClinicalStore {
   /**
    * The store as an engine of one partition sees it: everything shared, but its own checkpoint
    * (`scope`), so engines of different partitions, in one process or several, keep their positions
-   * and states apart. Closing the view does not close the store.
+   * and states apart. Closing the view does not close the store. `epoch` fences as in the reading
+   * store: after a higher epoch saved the scope's checkpoint, a save through a lower one is CONFLICT.
    */
-  withCheckpointScope(scope: string): ClinicalStore {
+  withCheckpointScope(scope: string, epoch = 0): ClinicalStore {
     const view = Object.create(this) as PostgresClinicalStore;
     return Object.assign(view, {
-      saveCheckpoint: (checkpoint: EngineCheckpoint) => this.saveCheckpoint(checkpoint, scope),
+      saveCheckpoint: (checkpoint: EngineCheckpoint) => {
+        this.saveCheckpoint(checkpoint, scope, epoch);
+      },
       loadCheckpoint: () => this.loadCheckpoint(scope),
       close: () => undefined,
     });

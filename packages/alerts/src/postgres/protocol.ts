@@ -84,6 +84,6 @@ export type ClinicalProtocol = {
   addAuditCheckpoint(checkpoint: SignedCheckpoint): null;
   auditCheckpoints(): SignedCheckpoint[];
   auditChain(): AuditChainRow[];
-  saveCheckpoint(scope: string, savedAt: number, json: string): null;
+  saveCheckpoint(scope: string, epoch: number, savedAt: number, json: string): null;
   loadCheckpoint(scope: string): JsonRow | null;
 };

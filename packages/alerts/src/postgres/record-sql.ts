@@ -120,13 +120,21 @@ export function recordHandlers(pool: pg.Pool, s: string): Handlers<RecordRequest
         `rule set ${key} is at version ${current}, not ${expected}: reload it and apply the change again`,
       );
     },
-    saveCheckpoint: async (scope, savedAt, json) => {
-      await pool.query({
+    saveCheckpoint: async (scope, epoch, savedAt, json) => {
+      // Fenced: an engine whose grant of the scope is older than the last writer's changes nothing.
+      const written = await pool.query({
         name: 'clinical.saveCheckpoint',
-        text: `INSERT INTO ${s}.engine_checkpoint (scope, saved_at, body) VALUES ($1, $2, $3)
-               ON CONFLICT (scope) DO UPDATE SET saved_at = excluded.saved_at, body = excluded.body`,
-        values: [scope, savedAt, json],
+        text: `INSERT INTO ${s}.engine_checkpoint (scope, epoch, saved_at, body) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (scope) DO UPDATE SET epoch = excluded.epoch, saved_at = excluded.saved_at, body = excluded.body
+               WHERE ${s}.engine_checkpoint.epoch <= excluded.epoch`,
+        values: [scope, epoch, savedAt, json],
       });
+      if (written.rowCount === 0) {
+        throw new WardstreamError(
+          'CONFLICT',
+          `engine checkpoint ${scope} has a newer owner than epoch ${epoch}: this engine was fenced off`,
+        );
+      }
       return null;
     },
     loadCheckpoint: async (scope) =>

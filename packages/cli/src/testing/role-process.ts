@@ -63,6 +63,15 @@ export class RoleProcess {
     return this.signal('SIGKILL');
   }
 
+  /** SIGSTOP: the process hangs (a paused VM, a long GC) with its connections open. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Ctrl-C: the clean stop. Resolves with the exit code. */
   interrupt(): Promise<number | null> {
     return this.signal('SIGINT');

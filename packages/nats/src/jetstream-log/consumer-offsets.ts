@@ -31,7 +31,12 @@ export class ConsumerOffsets {
   ) {}
 
   /** Opens the bucket, creating it when missing; fails with CONFLICT if it has other replicas. */
-  static async open(nc: NatsConnection, jsm: JetStreamManager, prefix: string, replicas: number): Promise<ConsumerOffsets> {
+  static async open(
+    nc: NatsConnection,
+    jsm: JetStreamManager,
+    prefix: string,
+    replicas: number,
+  ): Promise<ConsumerOffsets> {
     const bucket = offsetsBucket(prefix);
     const kv = await new Kvm(nc).create(bucket, {
       replicas,

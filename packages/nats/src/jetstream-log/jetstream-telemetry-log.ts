@@ -53,7 +53,13 @@ import { LogStatusTracker } from './log-status.js';
 import { compileJetStreamLogOptions, type JetStreamLogConfig, type JetStreamTelemetryLogOptions } from './options.js';
 import { Publisher } from './publisher.js';
 import { ReaderPool } from './reader-pool.js';
-import { HEADER_ALLOWANCE_BYTES, checkAppendRequests, checkConsumer, checkFetchOptions, checkOffsets } from './requests.js';
+import {
+  HEADER_ALLOWANCE_BYTES,
+  checkAppendRequests,
+  checkConsumer,
+  checkFetchOptions,
+  checkOffsets,
+} from './requests.js';
 import { ensurePartitionStreams } from './streams.js';
 
 /** NATS's default `max_payload`, used if the server did not say. */

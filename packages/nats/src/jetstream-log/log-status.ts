@@ -88,18 +88,13 @@ export class LogStatusTracker {
   private async watch(): Promise<void> {
     for await (const event of this.events) {
       if (this.stopped) break;
-      switch (event.type) {
-        case 'disconnect':
-          this.disconnected = true;
-          this.unavailable(`disconnected from ${event.server}`);
-          break;
-        case 'reconnect':
-          this.disconnected = false;
-          this.state = { kind: 'ok' };
-          void this.refresh();
-          break;
-        default:
-          break;
+      if (event.type === 'disconnect') {
+        this.disconnected = true;
+        this.unavailable(`disconnected from ${event.server}`);
+      } else if (event.type === 'reconnect') {
+        this.disconnected = false;
+        this.state = { kind: 'ok' };
+        void this.refresh();
       }
     }
     if (!this.stopped) this.unavailable('the NATS connection is closed');

@@ -115,7 +115,7 @@ export function compileJetStreamLogOptions(options: JetStreamTelemetryLogOptions
     const value: unknown = options[name];
     if (value === undefined) return undefined;
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max} (got ${String(value)})`);
+      problems.push(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(value)})`);
       return undefined;
     }
     return value;

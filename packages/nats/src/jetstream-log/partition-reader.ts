@@ -1,4 +1,10 @@
-import { DeliverPolicy, type Consumer, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import {
+  DeliverPolicy,
+  type Consumer,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import { LogCorruptionError, type LogEntry } from '@wardstream/log';
 import { readRecordHeaders } from './record-headers.js';
 
@@ -111,7 +117,8 @@ export class PartitionReader {
     if (this.stopped) return this.running;
     this.stopped = true;
     this.wakePump();
-    await this.messages?.close();
+    // Not close(): it resolves once the iterator is drained, and run() may not have begun to.
+    this.messages?.stop();
     await this.running;
     const consumer = this.consumer;
     if (consumer !== undefined) {
@@ -129,22 +136,27 @@ export class PartitionReader {
       inactive_threshold: INACTIVE_THRESHOLD_MS,
     });
     this.consumer = consumer;
-    if (this.stopped) return;
+    if (this.isStopped()) return;
     const messages = await consumer.consume({ max_messages: PULL_BATCH, expires: PULL_EXPIRES_MS });
     this.messages = messages;
-    if (this.stopped) {
-      await messages.close();
+    if (this.isStopped()) {
+      messages.stop();
       return;
     }
     for await (const msg of messages) {
-      if (this.stopped) break;
+      if (this.isStopped()) break;
       this.buffer.push(toEntry(this.partition, msg));
       this.onData();
-      while (this.buffer.length >= BUFFER_LIMIT && !this.stopped) {
+      while (this.buffer.length >= BUFFER_LIMIT && !this.isStopped()) {
         await new Promise<void>((resolve) => (this.resumePump = resolve));
       }
     }
-    if (!this.stopped) throw new Error(`the consumer of ${this.stream} stopped`);
+    if (!this.isStopped()) throw new Error(`the consumer of ${this.stream} stopped`);
+  }
+
+  /** Read through a call: `stop()` sets the flag while `run()` awaits, which narrowing cannot see. */
+  private isStopped(): boolean {
+    return this.stopped;
   }
 
   private wakePump(): void {

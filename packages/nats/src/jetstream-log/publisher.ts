@@ -28,9 +28,11 @@ export interface PublisherDeps {
 }
 
 /**
- * A clustered stream answers a duplicate of a message it has not finished storing with sequence
- * 0 (nats-server stages the id before the proposal commits); the re-publish is asked again this
- * many times, backing off, before the append gives up as unavailable.
+ * A duplicate's PubAck should name the original's sequence. nats-server's clustered path stages a
+ * new id with sequence 0 until its proposal commits, so a duplicate arriving in between could be
+ * answered with 0 (not observed with 2.9.10: 4,000 concurrent duplicates on a 3-node, replicas-3
+ * stream all named the original). Then the re-publish is asked again, backing off, this many times
+ * before the append gives up as unavailable.
  */
 const UNRESOLVED_DUPLICATE_RETRIES = 8;
 const RETRY_BASE_MS = 25;

@@ -41,7 +41,7 @@ export function streamDifferences(wanted: StreamConfig, actual: StreamConfig): s
   const compare = (field: keyof StreamConfig, want: unknown, have: unknown): void => {
     if (want !== have) differences.push(`${field} ${JSON.stringify(have)} (wanted ${JSON.stringify(want)})`);
   };
-  compare('subjects', wanted.subjects.join(','), (actual.subjects ?? []).join(','));
+  compare('subjects', wanted.subjects.join(','), ((actual.subjects as string[] | undefined) ?? []).join(','));
   compare('storage', wanted.storage, actual.storage);
   compare('retention', wanted.retention, actual.retention);
   compare('num_replicas', wanted.num_replicas, actual.num_replicas);

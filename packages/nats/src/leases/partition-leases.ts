@@ -55,6 +55,8 @@ interface Held {
   revision: number;
   /** When the last renewal (or the grant) was confirmed by the server. */
   renewedAt: number;
+  /** Fires when the lease must be considered lost (see `armDeadline`). */
+  deadline?: NodeJS.Timeout;
 }
 
 /**
@@ -123,6 +125,16 @@ export class PartitionLeases {
     return [...this.held.keys()].sort((a, b) => a - b);
   }
 
+  /**
+   * Whether this member may still act for `partition`: it holds the lease and its last renewal is
+   * recent enough that the lease cannot have lapsed on the server (read from the clock now, so it
+   * is right even after the process was paused).
+   */
+  holds(partition: number): boolean {
+    const held = this.held.get(partition);
+    return held !== undefined && !this.stopped && Date.now() - held.renewedAt < this.ttlMs - this.tickMs;
+  }
+
   /** The members seen alive at the last tick, sorted. */
   memberIds(): readonly string[] {
     return this.liveMembers;
@@ -145,6 +157,7 @@ export class PartitionLeases {
   abandon(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    for (const held of this.held.values()) clearTimeout(held.deadline);
     this.held.clear();
   }
 
@@ -185,22 +198,42 @@ export class PartitionLeases {
     return ids.sort();
   }
 
+  /** Renews every lease held, at once; a lease not renewed in time is given up before it can lapse. */
   private async renew(): Promise<void> {
-    const now = Date.now();
-    for (const [partition, held] of [...this.held]) {
-      try {
-        held.revision = await this.leases.update(leaseKey(partition), this.leaseValue(), held.revision);
-        held.renewedAt = Date.now();
-      } catch (err) {
-        if (isWrongRevision(err)) {
-          await this.giveUp(partition, 'lost', false);
-          continue;
+    await Promise.all(
+      [...this.held].map(async ([partition, held]) => {
+        try {
+          held.revision = await this.leases.update(leaseKey(partition), this.leaseValue(), held.revision, this.tickMs);
+          held.renewedAt = Date.now();
+          this.armDeadline(partition, held);
+        } catch (err) {
+          if (isWrongRevision(err)) {
+            await this.giveUp(partition, 'lost', false);
+            return;
+          }
+          this.warn(`could not renew the lease of partition ${partition}`, err);
+          if (Date.now() - held.renewedAt >= this.ttlMs - this.tickMs) await this.giveUp(partition, 'lost', false);
         }
-        this.warn(`could not renew the lease of partition ${partition}`, err);
-        // Stop before the lease can lapse on the server and be granted to another member.
-        if (now - held.renewedAt >= this.ttlMs - this.tickMs) await this.giveUp(partition, 'lost', false);
-      }
-    }
+      }),
+    );
+  }
+
+  /**
+   * Stops the partition when its lease was last confirmed a TTL minus one tick ago, whatever the
+   * rounds are doing (a renewal stuck on a NATS timeout, a slow start of another partition).
+   */
+  private armDeadline(partition: number, held: Held): void {
+    clearTimeout(held.deadline);
+    const left = held.renewedAt + this.ttlMs - this.tickMs - Date.now();
+    held.deadline = setTimeout(
+      () => {
+        if (this.held.get(partition) !== held || this.stopped) return;
+        this.warn(`the lease of partition ${partition} was not renewed in time`, new Error('lease deadline passed'));
+        void this.giveUp(partition, 'lost', false);
+      },
+      Math.max(0, left),
+    );
+    held.deadline.unref();
   }
 
   private async take(partition: number): Promise<void> {
@@ -211,12 +244,15 @@ export class PartitionLeases {
       if (!isWrongRevision(err) && !isExists(err)) this.warn(`could not take the lease of partition ${partition}`, err);
       return; // still held by another member, which gives it up when it sees the membership
     }
-    this.held.set(partition, { revision, renewedAt: Date.now() });
+    const held: Held = { revision, renewedAt: Date.now() };
+    this.held.set(partition, held);
+    this.armDeadline(partition, held);
     try {
       await this.handler.acquired(partition, revision);
       this.deps.onChange?.({ kind: 'acquired', partition, epoch: revision });
     } catch (err) {
       this.warn(`could not start partition ${partition}; giving its lease back`, err);
+      clearTimeout(held.deadline);
       this.held.delete(partition);
       await this.leases
         .delete(leaseKey(partition), { previousSeq: revision })
@@ -228,6 +264,7 @@ export class PartitionLeases {
   private async giveUp(partition: number, reason: LeaseReleaseReason, deleteLease: boolean): Promise<void> {
     const held = this.held.get(partition);
     if (held === undefined) return;
+    clearTimeout(held.deadline);
     this.held.delete(partition);
     try {
       await this.handler.released(partition, reason);

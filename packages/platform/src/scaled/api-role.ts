@@ -38,7 +38,10 @@ export async function startApiRole(
   const metrics = new PlatformMetrics();
   const closers: (() => Promise<void> | void)[] = [];
   const undo = async () => {
-    for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => undefined);
+    for (const close of closers.reverse())
+      await Promise.resolve()
+        .then(close)
+        .catch(() => undefined);
   };
   try {
     const connectionString = config.postgresUrl;

@@ -142,17 +142,46 @@ export class RemoteClinicalCommands implements ClinicalCommandsPort {
 
 /**
  * The processor side: while it holds `partition`, answers the commands sent to it by running them
- * on the partition's clinical service. Returns the subscription (unsubscribed when the partition is
- * given up).
+ * on the partition's clinical service. A command for an alarm or a patient of another partition is
+ * refused (CONFLICT): only the engine owning an alarm may change it. Subscribed in a queue group,
+ * so a command is answered once even while two processors overlap on a hand-over. Returns the
+ * subscription (unsubscribed when the partition is given up).
  */
-export function serveClinicalCommands(
-  nats: NatsConnection,
-  prefix: string,
-  partition: number,
-  service: () => ClinicalService,
-  logger: Logger,
-): Subscription {
-  return nats.subscribe(commandSubject(prefix, partition), {
+export function serveClinicalCommands(deps: {
+  readonly nats: NatsConnection;
+  readonly prefix: string;
+  readonly partition: number;
+  readonly partitionCount: number;
+  readonly store: ClinicalStore;
+  readonly service: () => ClinicalService;
+  /** Whether the partition's lease is still held (a paused processor's lapsed lease: refuse). */
+  readonly isOwner: () => boolean;
+  readonly logger: Logger;
+}): Subscription {
+  const { partition, logger } = deps;
+  const checkOwned = (request: Request): void => {
+    let owner: number;
+    if (request.op === 'chart') {
+      const patientId = (request.args[0] as { patientId?: unknown } | undefined)?.patientId;
+      if (typeof patientId !== 'string')
+        throw new WardstreamError('INVALID_INPUT', 'a charting command names no patient');
+      owner = partitionFor(patientId, deps.partitionCount);
+    } else {
+      const alarmId = request.args[0];
+      if (typeof alarmId !== 'string') throw new WardstreamError('INVALID_INPUT', 'an alarm command names no alarm');
+      const alarm = deps.store.getAlarm(alarmId);
+      if (alarm === undefined) throw new WardstreamError('NOT_FOUND', `no alarm ${alarmId}`);
+      owner = alarmPartition(alarm, deps.partitionCount);
+    }
+    if (owner !== partition) {
+      throw new WardstreamError(
+        'CONFLICT',
+        `the command belongs to partition ${owner}, not ${partition}: are the api and the processors configured with the same --partitions?`,
+      );
+    }
+  };
+  return deps.nats.subscribe(commandSubject(deps.prefix, partition), {
+    queue: 'clinical-commands',
     callback: (err, msg) => {
       if (err !== null) {
         logger.warn('clinical', 'command subscription failed', { partition, error: err.message });
@@ -164,7 +193,11 @@ export function serveClinicalCommands(
         if (!REMOTE_OPS.includes(request.op) || !Array.isArray(request.args)) {
           throw new WardstreamError('INVALID_INPUT', 'not a clinical command');
         }
-        const commands = service().commands as unknown as Record<RemoteOp, (...args: unknown[]) => unknown>;
+        if (!deps.isOwner()) {
+          throw new WardstreamError('UNAVAILABLE', `this processor no longer holds partition ${partition}; retry`);
+        }
+        checkOwned(request);
+        const commands = deps.service().commands as unknown as Record<RemoteOp, (...args: unknown[]) => unknown>;
         reply = { ok: commands[request.op](...request.args) };
       } catch (e) {
         const code = e instanceof WardstreamError ? e.code : 'UNAVAILABLE';

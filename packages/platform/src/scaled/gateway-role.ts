@@ -1,5 +1,6 @@
 import { Catalogue, DEFAULT_PLAUSIBILITY, type Clock, type DeviceId } from '@wardstream/domain';
 import { IngestPipeline, MqttEndpoint, type DeviceAuthRequest, type SecurityEvent } from '@wardstream/gateway';
+import type { TelemetryLog } from '@wardstream/log';
 import { ApprovalIndex, BindingIndex } from '@wardstream/registry';
 import { PostgresRegistry } from '@wardstream/registry/postgres';
 import { openDeviceTrust } from '../device-trust.js';
@@ -33,7 +34,10 @@ export async function startGatewayRole(
   const metrics = new PlatformMetrics();
   const closers: (() => Promise<void> | void)[] = [];
   const undo = async () => {
-    for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => undefined);
+    for (const close of closers.reverse())
+      await Promise.resolve()
+        .then(close)
+        .catch(() => undefined);
   };
   try {
     const cluster = await connectCluster(config, `gateway-${process.pid}`, logger);
@@ -53,8 +57,37 @@ export async function startGatewayRole(
     });
     closers.push(() => trust.close());
 
+    // Appends JetStream did not acknowledge: their devices get no PUBACK and are disconnected to
+    // re-send. Logged at most every 5 s with how many, so an operator sees why devices reconnect.
+    let unacknowledged = 0;
+    let lastReport = 0;
+    const inner = cluster.log;
+    const log: TelemetryLog = {
+      get partitionCount() {
+        return inner.partitionCount;
+      },
+      fetch: (from, options) => inner.fetch(from, options),
+      commit: (consumer, offsets) => inner.commit(consumer, offsets),
+      committed: (consumer) => inner.committed(consumer),
+      status: () => inner.status(),
+      close: () => inner.close(),
+      append: (records) =>
+        cluster.log.append(records).catch((err: unknown) => {
+          unacknowledged += records.length;
+          const now = clock.now();
+          if (now - lastReport >= 5_000) {
+            logger.warn('gateway', 'the telemetry log did not acknowledge appends; their devices re-send', {
+              records: unacknowledged,
+              error: err instanceof Error ? err.message : String(err),
+            });
+            unacknowledged = 0;
+            lastReport = now;
+          }
+          throw err;
+        }),
+    };
     const pipeline = new IngestPipeline({
-      log: cluster.log,
+      log,
       bindings,
       metrics: metrics.gateway,
       wire: { catalogue: new Catalogue(), plausibility: DEFAULT_PLAUSIBILITY, limits: config.wire },

@@ -29,7 +29,12 @@ export async function startHealthServer(
       return;
     }
     if (path === '/health') {
-      const report = health();
+      let report: HealthReport;
+      try {
+        report = health();
+      } catch (err) {
+        report = { components: { health: { status: 'down', detail: `the health check failed: ${String(err)}` } } };
+      }
       const down = Object.values(report.components).some((c) => c.status === 'down');
       res.writeHead(down ? 503 : 200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: down ? 'down' : 'ok', ...report }));

@@ -21,14 +21,15 @@ export interface PartitionWorkersDeps {
 
 interface Slot {
   readonly epoch: number;
+  /** The worker started last; undefined while waiting for a restart. */
   worker: PartitionWorker | undefined;
   failures: number;
   startedAt: number;
   lastError: string | undefined;
   timer: NodeJS.Timeout | undefined;
   stopping: boolean;
-  /** The start under way, which a release waits for before it stops the worker. */
-  launching: Promise<void>;
+  /** The start, or the stop of a failed worker, under way: a release waits for it. */
+  busy: Promise<void>;
 }
 
 /**
@@ -54,11 +55,11 @@ export class PartitionWorkers implements LeaseHandler {
       lastError: undefined,
       timer: undefined,
       stopping: false,
-      launching: Promise.resolve(),
+      busy: Promise.resolve(),
     };
     this.slots.set(partition, slot);
-    slot.launching = this.launch(partition, slot);
-    await slot.launching;
+    slot.busy = this.launch(partition, slot);
+    await slot.busy;
     this.deps.logger.info('processor', 'took a partition', { partition, epoch });
   }
 
@@ -68,8 +69,10 @@ export class PartitionWorkers implements LeaseHandler {
     slot.stopping = true;
     clearTimeout(slot.timer);
     this.slots.delete(partition);
-    await slot.launching;
-    await slot.worker?.stop().catch((err: unknown) => {
+    await slot.busy;
+    const worker = slot.worker;
+    slot.worker = undefined;
+    await worker?.stop().catch((err: unknown) => {
       this.deps.logger.warn('processor', 'a partition stopped with an error', { partition, error: String(err) });
     });
     this.deps.logger.info('processor', 'gave a partition up', { partition, reason });
@@ -85,19 +88,32 @@ export class PartitionWorkers implements LeaseHandler {
   }
 
   private async launch(partition: number, slot: Slot): Promise<void> {
-    const worker = this.deps.makeWorker(partition, slot.epoch, (err) => this.failed(partition, slot, err));
+    const state = { failed: false };
+    const worker: PartitionWorker = this.deps.makeWorker(partition, slot.epoch, (err) => {
+      // Only the worker in place, and only its first failure (either half may report one).
+      if (state.failed || slot.worker !== worker) return;
+      state.failed = true;
+      this.failed(partition, slot, worker, err);
+    });
+    slot.worker = worker;
+    slot.startedAt = this.deps.clock.now();
     try {
-      slot.startedAt = this.deps.clock.now();
       await worker.start();
-      slot.worker = worker;
     } catch (err) {
-      this.failed(partition, slot, err instanceof Error ? err : new Error(String(err)));
+      if (!state.failed && slot.worker === worker) {
+        state.failed = true;
+        this.failed(partition, slot, worker, err instanceof Error ? err : new Error(String(err)));
+      }
     }
   }
 
-  private failed(partition: number, slot: Slot, err: Error): void {
-    if (slot.stopping) return;
+  /** Stops the failed worker (whatever of it still runs), then starts a new one after a back-off. */
+  private failed(partition: number, slot: Slot, worker: PartitionWorker, err: Error): void {
     slot.worker = undefined;
+    if (slot.stopping) {
+      void worker.stop().catch(() => undefined);
+      return;
+    }
     // A worker that ran well for a while starts its back-off afresh.
     if (this.deps.clock.now() - slot.startedAt > this.restart.maxMs) slot.failures = 0;
     slot.failures++;
@@ -108,9 +124,20 @@ export class PartitionWorkers implements LeaseHandler {
       error: err.message,
       retryInMs: delay,
     });
+    const previous = slot.busy;
+    slot.busy = (async () => {
+      await previous.catch(() => undefined);
+      await worker.stop().catch((e: unknown) => {
+        this.deps.logger.warn('processor', 'stopping a failed partition worker failed', {
+          partition,
+          error: String(e),
+        });
+      });
+    })();
     slot.timer = setTimeout(() => {
       if (slot.stopping) return;
-      slot.launching = this.launch(partition, slot);
+      const stopped = slot.busy;
+      slot.busy = stopped.then(() => (slot.stopping ? undefined : this.launch(partition, slot)));
     }, delay);
     slot.timer.unref();
   }

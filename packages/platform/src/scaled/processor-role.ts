@@ -49,7 +49,10 @@ export async function startProcessorRole(
   const metrics = new PlatformMetrics();
   const closers: (() => Promise<void> | void)[] = [];
   const undo = async () => {
-    for (const close of closers.reverse()) await Promise.resolve().then(close).catch(() => undefined);
+    for (const close of closers.reverse())
+      await Promise.resolve()
+        .then(close)
+        .catch(() => undefined);
   };
   try {
     const cluster: ClusterConnection = await connectCluster(config, `processor-${config.memberId}`, logger);
@@ -61,6 +64,9 @@ export async function startProcessorRole(
     });
     closers.push(() => store.close());
     const subject = liveSubject(config.streamPrefix);
+    // The leases start the workers, whose engines ask the leases whether they still own: late-bound
+    // (during the first round, before it is set, a partition was just granted).
+    const leasesRef: { current?: PartitionLeases } = {};
     const clinicalLog = await openTelemetryLog(cluster.connection, config);
     closers.push(() => clinicalLog.close());
     const registry = await PostgresRegistry.open({ connectionString: config.postgresUrl, schema: config.pgSchema });
@@ -112,8 +118,8 @@ export async function startProcessorRole(
     const workers = new PartitionWorkers({
       logger,
       clock,
-      makeWorker: (partition, _epoch, onFatal) => {
-        const view = store.withCheckpointScope(`partition-${partition}`);
+      makeWorker: (partition, epoch, onFatal) => {
+        const view = store.withCheckpointScope(`partition-${partition}`, epoch);
         const processor = new Processor(
           { ...DEFAULT_PROCESSOR_OPTIONS, partitions: [partition], eventTime: config.eventTime },
           {
@@ -146,42 +152,57 @@ export async function startProcessorRole(
         );
         let clinical: ClinicalService | undefined;
         let commands: Subscription | undefined;
-        const clinicalStore = clinicalStores.withCheckpointScope(`clinical-partition-${partition}`);
+        const clinicalStore = clinicalStores.withCheckpointScope(`clinical-partition-${partition}`, epoch);
         return {
           start: async () => {
             await processor.start();
-            // The partition's engine: resumes from the partition's checkpoint (state and position),
-            // takes over the open alarms of the partition's patients, and answers their commands.
-            clinical = ClinicalService.start(
-              { ...DEFAULT_CLINICAL_SERVICE_OPTIONS, partitions: [partition] },
-              {
-                log: clinicalLog,
-                store: clinicalStore,
-                clock,
-                policy: DEFAULT_ENGINE_POLICY,
-                wardOf: (patientId) => wards.get(patientId) ?? null,
-                onAlarmEvent: (event, fresh) => {
-                  if (fresh) cluster.connection.publish(`${subject}.alarms`, encodeJson(event));
+            try {
+              // The partition's engine: resumes from the partition's checkpoint (state and position),
+              // takes over the open alarms of the partition's patients, and answers their commands.
+              clinical = ClinicalService.start(
+                { ...DEFAULT_CLINICAL_SERVICE_OPTIONS, partitions: [partition] },
+                {
+                  log: clinicalLog,
+                  store: clinicalStore,
+                  clock,
+                  policy: DEFAULT_ENGINE_POLICY,
+                  wardOf: (patientId) => wards.get(patientId) ?? null,
+                  isOwner: () => leasesRef.current?.holds(partition) ?? true,
+                  onAlarmEvent: (event, fresh) => {
+                    if (fresh) cluster.connection.publish(`${subject}.alarms`, encodeJson(event));
+                  },
+                  onScore: (score) => cluster.connection.publish(`${subject}.scores`, encodeJson(score)),
+                  onEcgMetrics: (ecg) => cluster.connection.publish(`${subject}.ecg`, encodeJson(ecg)),
+                  onFatal,
+                  onWarning: (message, err) => logger.warn('clinical', message, { partition, error: err.message }),
                 },
-                onScore: (score) => cluster.connection.publish(`${subject}.scores`, encodeJson(score)),
-                onEcgMetrics: (ecg) => cluster.connection.publish(`${subject}.ecg`, encodeJson(ecg)),
-                onFatal,
-                onWarning: (message, err) => logger.warn('clinical', message, { partition, error: err.message }),
-              },
-            );
+              );
+            } catch (err) {
+              await processor.stop().catch(() => undefined);
+              throw err;
+            }
             services.set(partition, clinical);
             const running = clinical;
-            commands = serveClinicalCommands(cluster.connection, config.streamPrefix, partition, () => running, logger);
+            commands = serveClinicalCommands({
+              nats: cluster.connection,
+              prefix: config.streamPrefix,
+              partition,
+              partitionCount: config.partitions,
+              store: clinicalStores,
+              service: () => running,
+              isOwner: () => leasesRef.current?.holds(partition) ?? true,
+              logger,
+            });
           },
+          // Each half is stopped whatever the other did; the first error is reported.
           stop: async () => {
-            try {
-              commands?.unsubscribe();
-              services.delete(partition);
-              await clinical?.stop();
-              await processor.stop();
-            } finally {
-              await view.close();
-            }
+            commands?.unsubscribe();
+            services.delete(partition);
+            const errors: unknown[] = [];
+            await Promise.resolve(clinical?.stop()).catch((err: unknown) => errors.push(err));
+            await processor.stop().catch((err: unknown) => errors.push(err));
+            await view.close().catch((err: unknown) => errors.push(err));
+            if (errors.length > 0) throw errors[0];
           },
           get error() {
             return processor.error ?? clinical?.error;
@@ -189,7 +210,7 @@ export async function startProcessorRole(
         };
       },
     });
-    const leases = await PartitionLeases.start(
+    const leases: PartitionLeases = await PartitionLeases.start(
       cluster.connection,
       {
         prefix: config.streamPrefix,
@@ -201,6 +222,7 @@ export async function startProcessorRole(
       workers,
       { onWarning: (message, err) => logger.warn('leases', message, { error: err.message }) },
     );
+    leasesRef.current = leases;
     closers.push(() => leases.stop());
     metrics.gauge(
       'wardstream_processor_partitions_owned',

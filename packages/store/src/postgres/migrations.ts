@@ -59,6 +59,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX waveforms_device_time ON ${s}.waveforms (device_id, start_at);
       CREATE TABLE ${s}.checkpoint (
         scope text COLLATE "C" PRIMARY KEY,
+        epoch bigint NOT NULL DEFAULT 0,
         value json NOT NULL
       );`,
   },

@@ -37,3 +37,25 @@ void it('PostgresReadingStore: checkpoint scopes are independent, and a message 
     await factory.cleanup();
   }
 });
+
+void it('PostgresReadingStore: a checkpoint scope is fenced by epoch; a write of an older owner rolls back with CONFLICT', async () => {
+  const factory = testSchema();
+  try {
+    const store = await factory.open();
+    assert.ok(store instanceof PostgresReadingStore);
+    const old = store.withCheckpointScope('partition-3', 4);
+    const next = store.withCheckpointScope('partition-3', 5);
+    await old.write([testRecord({ seq: 1, observedAt: T0 })], { offsets: { 3: 1 }, state: { owner: 'old' } });
+    await next.write([testRecord({ seq: 2, observedAt: T0 + 1 })], { offsets: { 3: 2 }, state: { owner: 'next' } });
+    // The old owner wakes up (a paused process) and writes again: nothing of it lands.
+    await assert.rejects(
+      old.write([testRecord({ seq: 3, observedAt: T0 + 2 })], { offsets: { 3: 3 }, state: { owner: 'old' } }),
+      { code: 'CONFLICT', message: /newer owner than epoch 4/ },
+    );
+    assert.deepEqual(await next.checkpoint(), { offsets: { 3: 2 }, state: { owner: 'next' } });
+    assert.equal((await store.stats()).messages, 2, 'the fenced batch rolled back');
+    await store.close();
+  } finally {
+    await factory.cleanup();
+  }
+});

@@ -59,6 +59,7 @@ export class PostgresReadingStore implements ReadingStore {
   private constructor(
     private readonly shared: Shared,
     private readonly scope: string,
+    private readonly epoch: number,
     private readonly parent: PostgresReadingStore | undefined,
   ) {}
 
@@ -71,17 +72,19 @@ export class PostgresReadingStore implements ReadingStore {
       readings: new ReadingQueries(pool, options.schema, options),
       summaries: new SummaryQueries(pool, options.schema),
     };
-    return new PostgresReadingStore(shared, DEFAULT_CHECKPOINT_SCOPE, undefined);
+    return new PostgresReadingStore(shared, DEFAULT_CHECKPOINT_SCOPE, 0, undefined);
   }
 
   /**
    * A view on the same tables and pool whose checkpoint is the row of `scope`. Closing the view
-   * waits for its writes; closing the store closes every view and the pool.
+   * waits for its writes; closing the store closes every view and the pool. `epoch` fences: once a
+   * view of a higher epoch has written the scope's checkpoint, a write through a lower one rolls
+   * back with CONFLICT (a processor that lost its partition while paused stops there).
    */
-  withCheckpointScope(scope: string): PostgresReadingStore {
+  withCheckpointScope(scope: string, epoch = 0): PostgresReadingStore {
     this.checkOpen();
     const root = this.parent ?? this;
-    const view = new PostgresReadingStore(this.shared, scope, root);
+    const view = new PostgresReadingStore(this.shared, scope, epoch, root);
     root.views.add(view);
     return view;
   }
@@ -123,6 +126,7 @@ export class PostgresReadingStore implements ReadingStore {
           await client.query('BEGIN');
           const result = await writeBatch(client, this.shared.options.schema, records, {
             scope: this.scope,
+            epoch: this.epoch,
             json: checkpointJson,
           });
           await client.query('COMMIT');

@@ -1,4 +1,4 @@
-import type { IngestRecord } from '@wardstream/domain';
+import { WardstreamError, type IngestRecord } from '@wardstream/domain';
 import type { PoolClient } from 'pg';
 import type { WriteResult } from '../reading-store.js';
 import { quoteSchema } from './migrations.js';
@@ -15,7 +15,7 @@ export async function writeBatch(
   client: PoolClient,
   schema: string,
   records: readonly IngestRecord[],
-  checkpoint: { readonly scope: string; readonly json: string },
+  checkpoint: { readonly scope: string; readonly epoch: number; readonly json: string },
 ): Promise<WriteResult> {
   const s = quoteSchema(schema);
   const unique = new Map<string, IngestRecord>();
@@ -42,11 +42,19 @@ export async function writeBatch(
   }
   const readings = await insertReadings(client, s, fresh);
   await insertWaveforms(client, s, fresh);
-  await client.query(
-    `INSERT INTO ${s}.checkpoint (scope, value) VALUES ($1, $2::json)
-     ON CONFLICT (scope) DO UPDATE SET value = excluded.value`,
-    [checkpoint.scope, checkpoint.json],
+  // Fenced: a writer whose grant of the scope is older than the last writer's changes nothing.
+  const written = await client.query(
+    `INSERT INTO ${s}.checkpoint (scope, epoch, value) VALUES ($1, $2, $3::json)
+     ON CONFLICT (scope) DO UPDATE SET value = excluded.value, epoch = excluded.epoch
+     WHERE ${s}.checkpoint.epoch <= excluded.epoch`,
+    [checkpoint.scope, checkpoint.epoch, checkpoint.json],
   );
+  if (written.rowCount === 0) {
+    throw new WardstreamError(
+      'CONFLICT',
+      `checkpoint scope ${checkpoint.scope} has a newer owner than epoch ${checkpoint.epoch}: this writer was fenced off`,
+    );
+  }
   return { stored: fresh.length, duplicates: records.length - fresh.length, readings };
 }
 

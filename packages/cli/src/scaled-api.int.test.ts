@@ -28,7 +28,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 /**
- * The api role of the scaled-out shape against a processor and a gateway, each its own process,
+ * The api role of the scaled-out shape against two processors and a gateway, each its own process,
  * on the local NATS and PostgreSQL, with tokens from an OIDC provider standing in for the
  * hospital's (its JWKS served over HTTP): registry writes, a patient's rules announced to the
  * processors, readings stored, an alarm raised by the processor's engine, and a nurse's
@@ -55,11 +55,15 @@ void describe('the api role (scaled-out shape)', () => {
         WARDSTREAM_PARTITIONS: '4',
       };
       const [httpPort, mqttPort] = [await freePort(), await freePort()];
-      const processor = new RoleProcess(
-        'processor',
-        'processor',
-        () => ['--health-port', '0', '--member-id', 'api-test'],
-        env,
+      // Two processors share the 4 partitions: a command must find the one owning the patient.
+      const processors = ['a', 'b'].map(
+        (m) =>
+          new RoleProcess(
+            `processor-${m}`,
+            'processor',
+            () => ['--health-port', '0', '--member-id', `api-test-${m}`, '--lease-ttl-ms', '3000'],
+            env,
+          ),
       );
       const gateway = new RoleProcess(
         'gateway',
@@ -89,9 +93,13 @@ void describe('the api role (scaled-out shape)', () => {
         ],
         env,
       );
-      roles.push(processor, gateway, api);
-      await processor.start();
-      await Promise.all([gateway.start(), api.start()]);
+      roles.push(...processors, gateway, api);
+      await Promise.all([...processors.map((p) => p.start()), gateway.start(), api.start()]);
+      await until('both processors hold partitions', () =>
+        Promise.resolve(processors.every((p) => p.log.includes('took a partition')) ? true : undefined),
+      );
+      // A few lease rounds for the hand-overs of the start to settle.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
 
       const base = `http://127.0.0.1:${httpPort}/api/v1`;
       const token = (sub: string, roleNames: string[]) => issuer.sign({ sub, roles: roleNames, wards: [WARD] }, 900);
@@ -116,22 +124,6 @@ void describe('the api role (scaled-out shape)', () => {
       await ok('POST', '/patients', service, { id: PATIENT, wardId: WARD });
       await ok('POST', '/devices', service, { id: DEVICE });
       await ok('POST', '/bindings', service, { deviceId: DEVICE, patientId: PATIENT, from: 0 });
-      // A rule any heart rate meets: stored by the api, announced to the processors.
-      await ok('PUT', `/patients/${PATIENT}/rules`, service, {
-        by: 'integration',
-        rules: [
-          {
-            ...{ kind: 'threshold', id: 'scaled-hr', label: 'Scaled HR', codes: ['MDC_ECG_HEART_RATE'] },
-            ...{ direction: 'atOrAbove', limit: 1, hysteresis: 0, delayMs: 0, clearDelayMs: 0 },
-            ...{ priority: 'high', latching: true, enabled: true, source: 'scaled api test' },
-          },
-        ],
-      });
-      const effective = await ok('GET', `/patients/${PATIENT}/rules/effective`, service);
-      assert.ok(JSON.stringify(effective).includes('scaled-hr'), 'the effective rules include the patient’s');
-      // Give the processor a moment to hear of the binding and the rules (notifications) before data.
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-
       const stop = new AbortController();
       const simulation = runSimulation(
         {
@@ -146,6 +138,26 @@ void describe('the api role (scaled-out shape)', () => {
         },
         { history: new MemoryHistory(), signal: stop.signal },
       );
+      // Data first, so the owner's engine has read the patient's rules (none) before they change:
+      // the new rule reaches it by the announcement, not by a first lookup.
+      await until('readings of the patient stored', async () => {
+        const { json } = await call('GET', `/patients/${PATIENT}/readings/latest`, nurse);
+        return JSON.stringify(json ?? {}).includes('MDC_ECG_HEART_RATE') ? true : undefined;
+      });
+      // A rule any heart rate meets: stored by the api, announced to the processors.
+      await ok('PUT', `/patients/${PATIENT}/rules`, service, {
+        by: 'integration',
+        rules: [
+          {
+            ...{ kind: 'threshold', id: 'scaled-hr', label: 'Scaled HR', codes: ['MDC_ECG_HEART_RATE'] },
+            ...{ direction: 'atOrAbove', limit: 1, hysteresis: 0, delayMs: 0, clearDelayMs: 0 },
+            ...{ priority: 'high', latching: true, enabled: true, source: 'scaled api test' },
+          },
+        ],
+      });
+      const effective = await ok('GET', `/patients/${PATIENT}/rules/effective`, service);
+      assert.ok(JSON.stringify(effective).includes('scaled-hr'), 'the effective rules include the patient’s');
+
       const alarm = await until('an alarm of the processor’s engine, read through the api', async () => {
         const { json } = await call('GET', `/patients/${PATIENT}/alarms`, nurse);
         const alarms = (json?.['alarms'] ?? []) as { id: string; ruleId: string; state: string }[];
@@ -171,8 +183,6 @@ void describe('the api role (scaled-out shape)', () => {
       const unknown = await call('POST', '/alarms/no-such-alarm/acknowledge', nurse, { by: 'nurse-ada' });
       assert.equal(unknown.status, 404);
 
-      const latest = await ok('GET', `/patients/${PATIENT}/readings/latest`, nurse);
-      assert.ok(JSON.stringify(latest).includes('MDC_ECG_HEART_RATE'), 'readings stored by the processor are served');
       const burden = await call('GET', '/alarm-burden', service);
       assert.equal(burden.status, 503, 'the alarm burden is not offered in this shape yet, and says so');
     } finally {

@@ -22,3 +22,4 @@ export {
 export { type LogFileSystem, type LogFileHandle, nodeFileSystem } from './file/file-system.js';
 export type { CorruptRange } from './file/partition-log.js';
 export { FaultInjectingFileSystem } from './file/fault-injecting-file-system.js';
+export { WakeSignal, type WaitOutcome } from './wake-signal.js';

@@ -8,7 +8,7 @@ import type {
   Offsets,
   TelemetryLog,
 } from '../telemetry-log.js';
-import { AppendSignal } from './append-signal.js';
+import { WakeSignal } from '../wake-signal.js';
 import { Appender } from './appender.js';
 import { ConsumerOffsets } from './consumer-offsets.js';
 import { GroupWriter } from './group-writer.js';
@@ -65,7 +65,7 @@ export interface FileLogStatus extends LogStatus {
  */
 export class FileTelemetryLog implements TelemetryLog {
   readonly partitionCount: number;
-  private readonly signal = new AppendSignal();
+  private readonly signal = new WakeSignal();
   private readonly writer: GroupWriter;
   private readonly appender: Appender;
   private readonly retentionTimer: NodeJS.Timeout;

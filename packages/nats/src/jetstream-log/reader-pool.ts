@@ -2,7 +2,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import { LogUnavailableError, type FetchOptions, type LogEntry, type Offsets } from '@wardstream/log';
 import { streamName } from './names.js';
 import { PartitionReader } from './partition-reader.js';
-import { WakeSignal } from './wake-signal.js';
+import { WakeSignal } from '@wardstream/log';
 
 /** A fetch's place in one partition: the reader serving it and the offset it expects next. */
 interface Cursor {

@@ -9,6 +9,7 @@ import { PostgresReadingStore } from '@wardstream/store/postgres';
 import { openApiSecurity } from '../api-security.js';
 import { findDashboardDir } from '../dashboard-dir.js';
 import type { Logger } from '../logger.js';
+import { Closers, SYSTEM_CLOCK } from './closers.js';
 import { PlatformMetrics } from '../metrics.js';
 import { RemoteClinicalCommands } from './clinical-rpc.js';
 import { liveSubject } from './cluster.js';
@@ -19,7 +20,6 @@ export interface RunningApi extends RunningRole {
   readonly httpPort: number;
 }
 
-const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
 const decoder = new TextDecoder();
 
 /**
@@ -36,13 +36,8 @@ export async function startApiRole(
   const { logger } = deps;
   const clock = deps.clock ?? SYSTEM_CLOCK;
   const metrics = new PlatformMetrics();
-  const closers: (() => Promise<void> | void)[] = [];
-  const undo = async () => {
-    for (const close of closers.reverse())
-      await Promise.resolve()
-        .then(close)
-        .catch(() => undefined);
-  };
+  const closers = new Closers();
+  const undo = () => closers.closeAll();
   try {
     const connectionString = config.postgresUrl;
     const schema = config.pgSchema;

@@ -5,6 +5,7 @@ import { ApprovalIndex, BindingIndex } from '@wardstream/registry';
 import { PostgresRegistry } from '@wardstream/registry/postgres';
 import { openDeviceTrust } from '../device-trust.js';
 import type { Logger } from '../logger.js';
+import { Closers, SYSTEM_CLOCK } from './closers.js';
 import { PlatformMetrics } from '../metrics.js';
 import { connectCluster } from './cluster.js';
 import { startHealthServer } from './health-server.js';
@@ -15,8 +16,6 @@ export interface RunningGateway extends RunningRole {
   readonly mqttPort: number;
   readonly devPlaintextMqttPort: number | undefined;
 }
-
-const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
 
 /**
  * `wardstream gateway`: the MQTT endpoint for devices. It validates and normalises each message,
@@ -32,13 +31,8 @@ export async function startGatewayRole(
   const { logger } = deps;
   const clock = deps.clock ?? SYSTEM_CLOCK;
   const metrics = new PlatformMetrics();
-  const closers: (() => Promise<void> | void)[] = [];
-  const undo = async () => {
-    for (const close of closers.reverse())
-      await Promise.resolve()
-        .then(close)
-        .catch(() => undefined);
-  };
+  const closers = new Closers();
+  const undo = () => closers.closeAll();
   try {
     const cluster = await connectCluster(config, `gateway-${process.pid}`, logger);
     closers.push(() => cluster.close());

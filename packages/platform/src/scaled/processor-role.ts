@@ -8,6 +8,7 @@ import { PartitionLeases } from '@wardstream/nats';
 import { DEFAULT_PROCESSOR_OPTIONS, Processor } from '@wardstream/processor';
 import { PostgresReadingStore } from '@wardstream/store/postgres';
 import type { Logger } from '../logger.js';
+import { Closers, SYSTEM_CLOCK } from './closers.js';
 import { PlatformMetrics } from '../metrics.js';
 import { connectCluster, liveSubject, openTelemetryLog, type ClusterConnection } from './cluster.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
@@ -27,7 +28,6 @@ export interface RunningProcessor extends RunningRole {
   owned(): number[];
 }
 
-const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
 const WARD_REFRESH_MS = 5_000;
 const encoder = new TextEncoder();
 const encodeJson = (value: unknown): Uint8Array => encoder.encode(JSON.stringify(value));
@@ -47,13 +47,8 @@ export async function startProcessorRole(
   const { logger } = deps;
   const clock = deps.clock ?? SYSTEM_CLOCK;
   const metrics = new PlatformMetrics();
-  const closers: (() => Promise<void> | void)[] = [];
-  const undo = async () => {
-    for (const close of closers.reverse())
-      await Promise.resolve()
-        .then(close)
-        .catch(() => undefined);
-  };
+  const closers = new Closers();
+  const undo = () => closers.closeAll();
   try {
     const cluster: ClusterConnection = await connectCluster(config, `processor-${config.memberId}`, logger);
     closers.push(() => cluster.close());

@@ -5,7 +5,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export type WaitOutcome = 'woken' | 'timeout' | 'aborted' | 'closed';
 
 /**
- * Wakes fetches waiting for entries. `version` counts notifications: a fetch notes it before
+ * Wakes fetches waiting for entries (every telemetry-log adapter). `version` counts notifications: a fetch notes it before
  * looking at the buffers, then waits only if nothing was notified since, so no wake-up is lost.
  */
 export class WakeSignal {

@@ -197,6 +197,15 @@ export class JetStreamTelemetryLog implements TelemetryLog {
     }
   }
 
+  /**
+   * Stops reading `partition` (its consumer and buffered entries), for a processor that gave the
+   * partition up; a later fetch of it starts a new reader. Not part of the port: the embedded log
+   * keeps no per-partition reader.
+   */
+  release(partition: number): void {
+    this.readers.release(partition);
+  }
+
   status(): LogStatus {
     return this.tracker.status();
   }

@@ -99,6 +99,12 @@ export class ReaderPool {
     await Promise.allSettled([...readers.map((reader) => reader.stop()), ...this.stopping]);
   }
 
+  /** Stops the partition's reader, if any (its consumer and buffer): this process no longer reads it. */
+  release(partition: number): void {
+    const reader = this.readers.get(partition);
+    if (reader !== undefined) this.retire(reader);
+  }
+
   private readerAt(partition: number, offset: number): PartitionReader {
     const current = this.readers.get(partition);
     if (current !== undefined && current.failure === undefined && current.reposition(offset)) return current;

@@ -91,6 +91,20 @@ void describe('PartitionLeases (NATS KV, against the local server)', () => {
     assert.ok(ownership.releases.every((r) => r.member === 'member-a' && r.reason === 'rebalance'));
   });
 
+  void it('refuses to join buckets whose TTL differs from its own', async () => {
+    const p = prefix();
+    const ownership = new Ownership();
+    await start(p, 'member-a', ownership);
+    await assert.rejects(
+      PartitionLeases.start(
+        nc,
+        { prefix: p, partitionCount: PARTITIONS, memberId: 'member-b', ttlMs: TTL_MS * 2 },
+        ownership.handler('member-b'),
+      ),
+      { code: 'CONFLICT', message: new RegExp(`lapses after ${TTL_MS} ms, not ${TTL_MS * 2}`) },
+    );
+  });
+
   void it('a member that leaves hands its partitions over at once; one that dies loses them after the TTL', async () => {
     const p = prefix();
     const ownership = new Ownership();

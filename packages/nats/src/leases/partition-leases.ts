@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { WardstreamError } from '@wardstream/domain';
@@ -114,6 +115,24 @@ export class PartitionLeases {
     const bucket = { ttl: options.ttlMs ?? DEFAULT_LEASE_TTL_MS, replicas: options.replicas ?? 1, history: 1 };
     const leases = await kvm.create(`${options.prefix}_LEASES`, bucket);
     const members = await kvm.create(`${options.prefix}_MEMBERS`, bucket);
+    // An existing bucket keeps its settings whatever `create` is given: a TTL or replica count that
+    // differs would make leases lapse at another time than this member counts on.
+    const jsm = await jetstreamManager(connection);
+    const mismatches: string[] = [];
+    for (const name of [`${options.prefix}_LEASES`, `${options.prefix}_MEMBERS`]) {
+      const { config } = await jsm.streams.info(`KV_${name}`);
+      const ttlMs = Math.round(config.max_age / 1_000_000);
+      if (ttlMs !== bucket.ttl) mismatches.push(`bucket ${name} lapses after ${ttlMs} ms, not ${bucket.ttl}`);
+      if (config.num_replicas !== bucket.replicas) {
+        mismatches.push(`bucket ${name} has ${config.num_replicas} replicas, not ${bucket.replicas}`);
+      }
+    }
+    if (mismatches.length > 0) {
+      throw new WardstreamError(
+        'CONFLICT',
+        `partition leases: ${mismatches.join('; ')}: every processor must use the same --lease-ttl-ms and --replicas (or delete the buckets while no processor runs)`,
+      );
+    }
     const self = new PartitionLeases(leases, members, options, handler, deps);
     await self.tick();
     self.schedule();

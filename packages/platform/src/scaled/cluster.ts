@@ -1,14 +1,15 @@
 import type { ComponentStatus } from '@wardstream/api';
 import { JetStreamTelemetryLog } from '@wardstream/nats';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { TelemetryLog } from '@wardstream/log';
 import type { Logger } from '../logger.js';
 import type { ClusterConfig } from './role-config.js';
 
 /** A role's connection to NATS and the telemetry log on it. */
 export interface ClusterConnection {
   readonly connection: NatsConnection;
-  readonly log: TelemetryLog;
+  readonly log: JetStreamTelemetryLog;
+  /** Told after the connection came back: what was announced on core NATS meanwhile was missed. */
+  onReconnect(listener: () => void): void;
   status(): ComponentStatus;
   /** Closes the log (finishing appends under way), then the connection. */
   close(): Promise<void>;
@@ -24,7 +25,7 @@ export function liveSubject(streamPrefix: string): string {
  * another position of the same partitions (the clinical engine beside the processor) opens its own
  * instance: each keeps one consumer per partition, which follows one reader's position.
  */
-export function openTelemetryLog(connection: NatsConnection, config: ClusterConfig): Promise<TelemetryLog> {
+export function openTelemetryLog(connection: NatsConnection, config: ClusterConfig): Promise<JetStreamTelemetryLog> {
   return JetStreamTelemetryLog.open({
     connection,
     prefix: config.streamPrefix,
@@ -45,13 +46,15 @@ export async function connectCluster(config: ClusterConfig, name: string, logger
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
   });
+  const reconnectListeners: (() => void)[] = [];
   void (async () => {
     for await (const s of connection.status()) {
       if (s.type === 'disconnect' || s.type === 'reconnect')
         logger.warn('nats', s.type, { server: 'server' in s ? s.server : '' });
+      if (s.type === 'reconnect') for (const listener of reconnectListeners) listener();
     }
   })();
-  let log: TelemetryLog;
+  let log: JetStreamTelemetryLog;
   try {
     log = await openTelemetryLog(connection, config);
   } catch (err) {
@@ -61,6 +64,9 @@ export async function connectCluster(config: ClusterConfig, name: string, logger
   return {
     connection,
     log,
+    onReconnect: (listener) => {
+      reconnectListeners.push(listener);
+    },
     status: () => {
       const state = log.status().state;
       return state.kind === 'ok' ? { status: 'ok' } : { status: 'down', detail: state.reason };

@@ -96,17 +96,19 @@ export async function startProcessorRole(
     closers.push(() => {
       clearInterval(wardTimer);
     });
-    const rules = cluster.connection.subscribe(rulesChangedSubject(config.streamPrefix), {
-      callback: () => {
-        for (const [partition, s] of services) {
-          try {
-            s.rulesChanged();
-          } catch (err) {
-            logger.error('clinical', 'could not apply changed rules', { partition, error: String(err) });
-          }
+    const rereadRules = () => {
+      for (const [partition, s] of services) {
+        try {
+          s.rulesChanged();
+        } catch (err) {
+          logger.error('clinical', 'could not apply changed rules', { partition, error: String(err) });
         }
-      },
-    });
+      }
+    };
+    const rules = cluster.connection.subscribe(rulesChangedSubject(config.streamPrefix), { callback: rereadRules });
+    // Announcements are core NATS: one made while this processor was cut off is lost, so every
+    // reconnect re-reads the rules.
+    cluster.onReconnect(rereadRules);
     closers.push(() => {
       rules.unsubscribe();
     });
@@ -197,6 +199,9 @@ export async function startProcessorRole(
             await Promise.resolve(clinical?.stop()).catch((err: unknown) => errors.push(err));
             await processor.stop().catch((err: unknown) => errors.push(err));
             await view.close().catch((err: unknown) => errors.push(err));
+            // Their consumers and buffers of this partition go with it.
+            cluster.log.release(partition);
+            clinicalLog.release(partition);
             if (errors.length > 0) throw errors[0];
           },
           get error() {

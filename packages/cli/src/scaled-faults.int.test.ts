@@ -18,6 +18,9 @@ import {
   type StoredReadingKey,
 } from '@wardstream/simulator';
 import pg from 'pg';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { partitionFor } from '@wardstream/log';
 import { RoleProcess } from './testing/role-process.js';
 
 const DEVICES = 16;
@@ -77,6 +80,65 @@ async function doubleRaisedAlarms(
   } finally {
     await client.end();
   }
+}
+
+/** For a failed run: each lost message's partition, whether its stream holds it, and the partition's checkpoints. */
+async function locateLost(
+  servers: readonly string[],
+  prefix: string,
+  schema: { connectionString: string; schema: string },
+  lost: readonly { deviceId: string; boot: string; seq: number }[],
+): Promise<string> {
+  const nc = await connect({ servers: [...servers] });
+  const client = new pg.Client({ connectionString: schema.connectionString });
+  await client.connect();
+  const lines: string[] = ['where the lost messages are:'];
+  try {
+    const jsm = await jetstreamManager(nc);
+    const byPartition = new Map<number, typeof lost>();
+    for (const m of lost) {
+      // The unbound half is keyed by device; the bound half by patient fault-pt-NNNN.
+      const n = Number(m.deviceId.slice('fault-'.length));
+      const key = n <= DEVICES / 2 ? `fault-pt-${String(n).padStart(4, '0')}` : m.deviceId;
+      const p = partitionFor(key, PARTITIONS);
+      byPartition.set(p, [...(byPartition.get(p) ?? []), m]);
+    }
+    for (const [p, messages] of byPartition) {
+      const stream = `${prefix}_P${p}`;
+      const info = await jsm.streams.info(stream);
+      const ids = new Map<string, number>();
+      for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+        const msg = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
+        const id = msg?.header.get('Nats-Msg-Id');
+        if (id !== undefined && id !== '') ids.set(id, seq);
+      }
+      const checkpoints = await client.query<{ scope: string; epoch: string; value: unknown }>(
+        `SELECT scope, epoch, value FROM "${schema.schema}".checkpoint WHERE scope = $1`,
+        [`partition-${p}`],
+      );
+      lines.push(
+        `partition ${p}: stream ${info.state.first_seq}..${info.state.last_seq} (${info.state.messages} messages); checkpoint ${JSON.stringify(checkpoints.rows)}`,
+      );
+      for (const m of messages) {
+        const inStream = [...ids].find(
+          ([id]) => id.endsWith(`:${m.seq}`) && id.startsWith(encodeURIComponent(m.deviceId)),
+        );
+        const row = await client.query(
+          `SELECT 1 FROM "${schema.schema}".messages WHERE device_id = $1 AND boot = $2 AND seq = $3`,
+          [m.deviceId, m.boot, m.seq],
+        );
+        lines.push(
+          `  ${m.deviceId} seq ${m.seq}: ${inStream === undefined ? 'NOT in the stream' : `stream seq ${inStream[1]}`}; ${row.rowCount === 0 ? 'not in messages' : 'in messages'}`,
+        );
+      }
+    }
+  } catch (err) {
+    lines.push(`could not locate: ${String(err)}`);
+  } finally {
+    await client.end();
+    await nc.close();
+  }
+  return lines.join('\n');
 }
 
 async function storedReadings(connectionString: string, schema: string): Promise<StoredReadingKey[]> {
@@ -263,6 +325,12 @@ void describe('fault test: the scaled-out shape on a 3-node NATS cluster', () =>
       t.diagnostic(lines.join('\n'));
       process.stdout.write(`${lines.join('\n')}\n`);
 
+      if (result.lost.total > 0) {
+        // Where did a lost message stop: never in its stream, or in the stream but not stored?
+        const where = await locateLost(cluster.urls, env.WARDSTREAM_STREAM_PREFIX, schema, result.lost.messages);
+        t.diagnostic(where);
+        process.stdout.write(`${where}\n`);
+      }
       const logs = () => roles.map((r) => `--- ${r.name}\n${r.log.slice(-3000)}`).join('\n');
       assert.ok(result.acknowledged >= 5_000, `too few acknowledged messages to mean anything:\n${report}`);
       assert.ok(summary.stats.disconnects >= 1, 'the devices on the killed gateway were disconnected');

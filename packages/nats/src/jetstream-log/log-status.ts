@@ -8,7 +8,7 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
 
 /**
  * What `status()` reports: `unavailable` from a disconnect until the reconnect, and from a failed
- * publish until the next acknowledged one; end offsets as the largest of the sequences this
+ * publish until the next acknowledged one or the next refresh every stream answered; end offsets as the largest of the sequences this
  * process was acknowledged and the streams' last sequences (refreshed every interval, so records
  * other gateways append show up); bytes from the last refresh.
  */
@@ -70,7 +70,12 @@ export class LogStatusTracker {
         this.bytes[p] = info.state.bytes;
       }),
     )
-      .then(() => undefined)
+      .then(() => {
+        // Every stream's leader answered: a failed publish no longer says the log cannot take
+        // appends. Waiting for the next acknowledged publish instead would never end in a gateway,
+        // which refuses devices, and so publishes nothing, while the log is unavailable.
+        if (this.state.kind === 'unavailable' && !this.disconnected) this.state = { kind: 'ok' };
+      })
       .catch(() => undefined)
       .finally(() => {
         this.refreshing = undefined;

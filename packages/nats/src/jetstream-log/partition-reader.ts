@@ -129,29 +129,62 @@ export class PartitionReader {
     }
   }
 
+  /**
+   * Pulls from `offset` on. Every message must be the next sequence, or one after a range the
+   * stream no longer holds (retention): a consumer that delivers past messages the stream still
+   * holds (seen after a stream leader changed, with the server of Debian bookworm) would make a
+   * processor go past records it never read, so the reader drops that consumer and starts a new one
+   * at the sequence it expects, and a duplicate delivery after the client's own reset is ignored.
+   */
   private async run(offset: number): Promise<void> {
-    const consumer = await this.js.consumers.get(this.stream, {
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: offset + 1,
-      inactive_threshold: INACTIVE_THRESHOLD_MS,
-    });
-    this.consumer = consumer;
-    if (this.isStopped()) return;
-    const messages = await consumer.consume({ max_messages: PULL_BATCH, expires: PULL_EXPIRES_MS });
-    this.messages = messages;
-    if (this.isStopped()) {
-      messages.stop();
-      return;
-    }
-    for await (const msg of messages) {
-      if (this.isStopped()) break;
-      this.buffer.push(toEntry(this.partition, msg));
-      this.onData();
-      while (this.buffer.length >= BUFFER_LIMIT && !this.isStopped()) {
-        await new Promise<void>((resolve) => (this.resumePump = resolve));
+    let expected = offset + 1;
+    for (let restarts = 0; ; restarts++) {
+      if (restarts > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * restarts)));
+      if (this.isStopped()) return;
+      const consumer = await this.js.consumers.get(this.stream, {
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: expected,
+        inactive_threshold: INACTIVE_THRESHOLD_MS,
+      });
+      this.consumer = consumer;
+      if (this.isStopped()) return;
+      const messages = await consumer.consume({ max_messages: PULL_BATCH, expires: PULL_EXPIRES_MS });
+      this.messages = messages;
+      if (this.isStopped()) {
+        messages.stop();
+        return;
       }
+      let gap = false;
+      for await (const msg of messages) {
+        if (this.isStopped()) break;
+        if (msg.seq < expected) continue;
+        if (msg.seq > expected && !(await this.deletedBefore(msg.seq))) {
+          gap = true;
+          break;
+        }
+        expected = msg.seq + 1;
+        this.buffer.push(toEntry(this.partition, msg));
+        this.onData();
+        while (this.buffer.length >= BUFFER_LIMIT && !this.isStopped()) {
+          await new Promise<void>((resolve) => (this.resumePump = resolve));
+        }
+      }
+      if (this.isStopped()) return;
+      messages.stop();
+      void consumer.delete().catch(() => false);
+      if (!gap) throw new Error(`the consumer of ${this.stream} stopped`);
     }
-    if (!this.isStopped()) throw new Error(`the consumer of ${this.stream} stopped`);
+  }
+
+  /** Whether the stream has deleted everything before `seq` that a consumer skipped (retention). */
+  private async deletedBefore(seq: number): Promise<boolean> {
+    try {
+      const jsm = await this.js.jetstreamManager(false);
+      const info = await jsm.streams.info(this.stream);
+      return info.state.first_seq >= seq;
+    } catch {
+      return false; // unknown: read again rather than skip
+    }
   }
 
   /** Read through a call: `stop()` sets the flag while `run()` awaits, which narrowing cannot see. */

@@ -13,14 +13,8 @@ import {
 } from '@wardstream/api';
 import type { SqliteIdentityStore } from '@wardstream/auth';
 import type { ExternalCondition } from '@wardstream/clinical';
-import { Catalogue, DEFAULT_PLAUSIBILITY, type Clock, type DeviceId } from '@wardstream/domain';
-import {
-  IngestPipeline,
-  MqttEndpoint,
-  type DeviceAuthRequest,
-  type PeerCertificateInfo,
-  type SecurityEvent,
-} from '@wardstream/gateway';
+import { Catalogue, DEFAULT_PLAUSIBILITY, type Clock } from '@wardstream/domain';
+import { IngestPipeline, type MqttEndpoint } from '@wardstream/gateway';
 import type { CertificateAuthority } from '@wardstream/pki';
 import { FileTelemetryLog } from '@wardstream/log';
 import { Processor, DEFAULT_PROCESSOR_OPTIONS, FleetStatusTracker, type SkippedEntry } from '@wardstream/processor';
@@ -30,6 +24,7 @@ import type { EmbeddedConfig } from './config.js';
 import { findDashboardDir } from './dashboard-dir.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { demoConnection, startDemo, type Demo } from './demo.js';
+import { listenForDevices } from './device-listeners.js';
 import { openDeviceTrust } from './device-trust.js';
 import { openApiSecurity } from './api-security.js';
 import {
@@ -359,62 +354,29 @@ export async function startEmbedded(config: EmbeddedConfig, deps: EmbeddedDeps):
       onInternalError: (err) => logger.error('gateway', 'internal error', { error: String(err) }),
       onRefused: (id, refusal) => fleet.refused(id, refusal.what),
     });
-    const endpointDeps = {
+    const { endpoint, plaintext } = await listenForDevices({
       pipeline,
-      metrics: metrics.gateway,
+      metrics,
       clock,
-      onDeviceConnected: (id: DeviceId) => {
-        registry
-          .deviceConnected(id, clock.now())
-          .catch((err: unknown) => logger.warn('registry', 'could not record a connection', { error: String(err) }));
-      },
-      onDeviceCertificate: (id: DeviceId, certificate: PeerCertificateInfo) => {
-        fleet.certificate(id, certificate.validTo);
-      },
-      onInternalError: (err: unknown) => logger.error('gateway', 'internal error', { error: String(err) }),
-      authorize: (request: DeviceAuthRequest) => trust.authorize(request),
-      onSecurityEvent: (event: SecurityEvent) => {
-        metrics.securityEvent('mqtt', event.reason);
-        logger.warn('security', 'device refused', { ...event, at: new Date(event.at).toISOString() });
-      },
-    };
-    // Packets up to 1 MiB are read and answered (an oversize payload gets `payload-too-large`);
-    // only larger ones are refused from their header by closing the connection (bounded memory).
-    const maxPacketBytes = Math.max(1024 * 1024, config.wire.maxPayloadBytes + 4096);
-    const endpoint = await MqttEndpoint.listen(
-      {
-        host: config.mqttHost,
-        port: config.mqttPort,
-        identity: 'certificate',
-        maxPacketBytes,
-        tls: trust.tls,
-      },
-      endpointDeps,
-    );
+      logger,
+      deviceConnected: (id, at) => registry.deviceConnected(id, at),
+      onDeviceCertificate: (id, certificate) => fleet.certificate(id, certificate.validTo),
+      trust,
+      host: config.mqttHost,
+      port: config.mqttPort,
+      devPlaintextPort: config.devPlaintextMqttPort,
+      maxPayloadBytes: config.wire.maxPayloadBytes,
+    });
     cleanups.push(() => endpoint.close());
     endpoints.push(endpoint);
-    trust.onRevocationsChanged(() => {
-      const cut = endpoint.reauthorizeNow();
-      if (cut > 0) logger.warn('security', 'disconnected devices whose certificate was revoked', { connections: cut });
-    });
+    if (plaintext !== undefined) {
+      cleanups.push(() => plaintext.close());
+      endpoints.push(plaintext);
+    }
     logger.info('gateway', 'listening', {
       url: `mqtts://${config.mqttHost}:${endpoint.port}`,
       identity: 'client certificate (mutual TLS 1.2+)',
     });
-    let plaintext: MqttEndpoint | undefined;
-    if (config.devPlaintextMqttPort !== undefined) {
-      // Loopback only, whatever --mqtt-host says: it authenticates no one.
-      plaintext = await MqttEndpoint.listen(
-        { host: '127.0.0.1', port: config.devPlaintextMqttPort, identity: 'client-id', maxPacketBytes },
-        endpointDeps,
-      );
-      const open = plaintext;
-      cleanups.push(() => open.close());
-      endpoints.push(open);
-      logger.warn('gateway', 'development plaintext listener: the MQTT client id is trusted, no authentication', {
-        url: `mqtt://127.0.0.1:${plaintext.port}`,
-      });
-    }
 
     let enrollment: EnrollmentServer | undefined;
     if (config.enrollment !== undefined) {

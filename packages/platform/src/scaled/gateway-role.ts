@@ -1,8 +1,9 @@
-import { Catalogue, DEFAULT_PLAUSIBILITY, type Clock, type DeviceId } from '@wardstream/domain';
-import { IngestPipeline, MqttEndpoint, type DeviceAuthRequest, type SecurityEvent } from '@wardstream/gateway';
+import { Catalogue, DEFAULT_PLAUSIBILITY, type Clock } from '@wardstream/domain';
+import { IngestPipeline } from '@wardstream/gateway';
 import type { TelemetryLog } from '@wardstream/log';
 import { ApprovalIndex, BindingIndex } from '@wardstream/registry';
 import { PostgresRegistry } from '@wardstream/registry/postgres';
+import { listenForDevices } from '../device-listeners.js';
 import { openDeviceTrust } from '../device-trust.js';
 import type { Logger } from '../logger.js';
 import { Closers, SYSTEM_CLOCK } from './closers.js';
@@ -87,44 +88,20 @@ export async function startGatewayRole(
       wire: { catalogue: new Catalogue(), plausibility: DEFAULT_PLAUSIBILITY, limits: config.wire },
       onInternalError: (err) => logger.error('gateway', 'internal error', { error: String(err) }),
     });
-    const endpointDeps = {
+    const { endpoint, plaintext } = await listenForDevices({
       pipeline,
-      metrics: metrics.gateway,
+      metrics,
       clock,
-      onDeviceConnected: (id: DeviceId) => {
-        registry
-          .deviceConnected(id, clock.now())
-          .catch((err: unknown) => logger.warn('registry', 'could not record a connection', { error: String(err) }));
-      },
-      onInternalError: (err: unknown) => logger.error('gateway', 'internal error', { error: String(err) }),
-      authorize: (request: DeviceAuthRequest) => trust.authorize(request),
-      onSecurityEvent: (event: SecurityEvent) => {
-        metrics.securityEvent('mqtt', event.reason);
-        logger.warn('security', 'device refused', { ...event, at: new Date(event.at).toISOString() });
-      },
-    };
-    const maxPacketBytes = Math.max(1024 * 1024, config.wire.maxPayloadBytes + 4096);
-    const endpoint = await MqttEndpoint.listen(
-      { host: config.mqttHost, port: config.mqttPort, identity: 'certificate', maxPacketBytes, tls: trust.tls },
-      endpointDeps,
-    );
-    closers.push(() => endpoint.close());
-    trust.onRevocationsChanged(() => {
-      const cut = endpoint.reauthorizeNow();
-      if (cut > 0) logger.warn('security', 'disconnected devices whose certificate was revoked', { connections: cut });
+      logger,
+      deviceConnected: (id, at) => registry.deviceConnected(id, at),
+      trust,
+      host: config.mqttHost,
+      port: config.mqttPort,
+      devPlaintextPort: config.devPlaintextMqttPort,
+      maxPayloadBytes: config.wire.maxPayloadBytes,
     });
-    let plaintext: MqttEndpoint | undefined;
-    if (config.devPlaintextMqttPort !== undefined) {
-      plaintext = await MqttEndpoint.listen(
-        { host: '127.0.0.1', port: config.devPlaintextMqttPort, identity: 'client-id', maxPacketBytes },
-        endpointDeps,
-      );
-      const open = plaintext;
-      closers.push(() => open.close());
-      logger.warn('gateway', 'development plaintext listener: the MQTT client id is trusted, no authentication', {
-        url: `mqtt://127.0.0.1:${plaintext.port}`,
-      });
-    }
+    closers.push(() => endpoint.close());
+    if (plaintext !== undefined) closers.push(() => plaintext.close());
     const health = await startHealthServer(
       config.healthHost,
       config.healthPort,

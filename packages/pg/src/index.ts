@@ -1,2 +1,9 @@
 // What every PostgreSQL adapter of the scaled-out shape shares (DESIGN 3.4).
-export { migrateSchema, quoteSchema, SCHEMA_NAME, type Migration, type MigrationReport } from './migrations.js';
+export {
+  checkConnectionOptions,
+  migrateSchema,
+  quoteSchema,
+  SCHEMA_NAME,
+  type Migration,
+  type MigrationReport,
+} from './migrations.js';

@@ -94,3 +94,26 @@ export async function migrateSchema(
     client.release();
   }
 }
+
+/**
+ * Checks the connection options every PostgreSQL adapter takes, adding each problem to `problems`
+ * (so an adapter lists them with its own): a non-empty `connectionString`, a `schema` (default
+ * `defaultSchema`) that `SCHEMA_NAME` accepts.
+ */
+export function checkConnectionOptions(
+  options: { readonly connectionString?: unknown; readonly schema?: unknown },
+  defaultSchema: string,
+  problems: string[],
+): { connectionString: string; schema: string } {
+  const connectionString = options.connectionString;
+  if (typeof connectionString !== 'string' || connectionString.trim() === '') {
+    problems.push('connectionString must be a non-empty string');
+  }
+  const schema = options.schema ?? defaultSchema;
+  const schemaOk = typeof schema === 'string' && SCHEMA_NAME.test(schema);
+  if (!schemaOk) problems.push('schema must match [a-z_][a-z0-9_]{0,62}');
+  return {
+    connectionString: typeof connectionString === 'string' ? connectionString : '',
+    schema: schemaOk ? schema : defaultSchema,
+  };
+}

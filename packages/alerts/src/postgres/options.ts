@@ -1,5 +1,5 @@
 import { WardstreamError } from '@wardstream/domain';
-import { SCHEMA_NAME } from '@wardstream/pg';
+import { checkConnectionOptions } from '@wardstream/pg';
 
 /** How to reach PostgreSQL and where the clinical tables live. */
 export interface PostgresClinicalStoreOptions {
@@ -37,17 +37,10 @@ export function compileClinicalOptions(options: PostgresClinicalStoreOptions): C
     }
     return value;
   };
-  const connectionString: unknown = options.connectionString;
-  if (typeof connectionString !== 'string' || connectionString.trim() === '') {
-    problems.push('connectionString must be a non-empty string');
-  }
-  const schema: unknown = options.schema ?? DEFAULT_CLINICAL_SCHEMA;
-  if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema)) {
-    problems.push('schema must match [a-z_][a-z0-9_]{0,62}');
-  }
+  const { connectionString, schema } = checkConnectionOptions(options, DEFAULT_CLINICAL_SCHEMA, problems);
   const compiled = {
-    connectionString: String(connectionString),
-    schema: String(schema),
+    connectionString,
+    schema,
     poolSize: int('poolSize', DEFAULT_CLINICAL_POOL_SIZE, 100),
     callTimeoutMs: int('callTimeoutMs', DEFAULT_CALL_TIMEOUT_MS, 600_000),
   };

@@ -1,5 +1,5 @@
 import { WardstreamError } from '@wardstream/domain';
-import { SCHEMA_NAME } from '@wardstream/pg';
+import { checkConnectionOptions } from '@wardstream/pg';
 
 /** How to reach PostgreSQL and where the registry's tables live. */
 export interface PostgresRegistryOptions {
@@ -34,18 +34,11 @@ export function compileRegistryOptions(options: PostgresRegistryOptions): Compil
   const problems: string[] = [];
   const known = new Set(['connectionString', 'schema', 'poolSize']);
   for (const key of Object.keys(options)) if (!known.has(key)) problems.push(`unknown option ${key}`);
-  const connectionString: unknown = options.connectionString;
-  if (typeof connectionString !== 'string' || connectionString === '') {
-    problems.push('connectionString must be a non-empty string');
-  }
-  const schema: unknown = options.schema ?? DEFAULT_REGISTRY_SCHEMA;
-  if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema)) {
-    problems.push('schema must match [a-z_][a-z0-9_]{0,62}');
-  }
+  const { connectionString, schema } = checkConnectionOptions(options, DEFAULT_REGISTRY_SCHEMA, problems);
   const poolSize: unknown = options.poolSize ?? DEFAULT_REGISTRY_POOL_SIZE;
   if (typeof poolSize !== 'number' || !Number.isInteger(poolSize) || poolSize < 1 || poolSize > MAX_POOL_SIZE) {
     problems.push(`poolSize must be an integer in 1..${MAX_POOL_SIZE}`);
   }
   if (problems.length > 0) throw new PostgresRegistryOptionsError(problems);
-  return { connectionString: String(connectionString), schema: String(schema), poolSize: Number(poolSize) };
+  return { connectionString, schema, poolSize: Number(poolSize) };
 }

@@ -1,5 +1,5 @@
 import { WardstreamError } from '@wardstream/domain';
-import { SCHEMA_NAME } from '@wardstream/pg';
+import { checkConnectionOptions } from '@wardstream/pg';
 
 /** How to reach PostgreSQL and where the store's tables live. */
 export interface PostgresReadingStoreOptions {
@@ -49,17 +49,10 @@ export function compilePostgresOptions(options: PostgresReadingStoreOptions): Co
     }
     return value;
   };
-  const connectionString: unknown = options.connectionString;
-  if (typeof connectionString !== 'string' || connectionString === '') {
-    problems.push('connectionString must be a non-empty string');
-  }
-  const schema: unknown = options.schema ?? DEFAULT_PG_SCHEMA;
-  if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema)) {
-    problems.push('schema must match [a-z_][a-z0-9_]{0,62}');
-  }
+  const { connectionString, schema } = checkConnectionOptions(options, DEFAULT_PG_SCHEMA, problems);
   const compiled = {
-    connectionString: String(connectionString),
-    schema: String(schema),
+    connectionString,
+    schema,
     poolSize: int('poolSize', DEFAULT_PG_POOL_SIZE, 100),
     maxPageSize: int('maxPageSize', DEFAULT_PG_MAX_PAGE_SIZE, 100_000),
     defaultPageSize: int('defaultPageSize', DEFAULT_PG_PAGE_SIZE, 100_000),

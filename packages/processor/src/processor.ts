@@ -25,6 +25,13 @@ export interface ProcessorOptions {
   /** How often the store's durable checkpoint is committed to the log. */
   readonly commitIntervalMs: number;
   readonly eventTime: EventTimePolicy;
+  /**
+   * Refuse a batch whose offsets jump past the position (the loop stops with an error; a
+   * supervisor restarts it from the store's checkpoint). For logs whose reads can skip transiently
+   * (JetStream after a leader change); off for the embedded log, whose offsets only jump where
+   * retention deleted records.
+   */
+  readonly requireContiguous?: boolean;
 }
 
 export const DEFAULT_PROCESSOR_OPTIONS: ProcessorOptions = {
@@ -182,6 +189,12 @@ export class Processor {
     const records: IngestRecord[] = [];
     let late = 0;
     for (const entry of entries) {
+      const expected = this.positions.get(entry.partition);
+      if (this.options.requireContiguous === true && expected !== undefined && entry.offset > expected) {
+        throw new Error(
+          `telemetry log partition ${entry.partition}: read offset ${entry.offset} where ${expected} was next; nothing of the batch is stored`,
+        );
+      }
       let record: IngestRecord;
       try {
         record = decodeIngestRecord(entry.payload);

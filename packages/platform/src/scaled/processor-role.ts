@@ -118,7 +118,12 @@ export async function startProcessorRole(
       makeWorker: (partition, epoch, onFatal) => {
         const view = store.withCheckpointScope(`partition-${partition}`, epoch);
         const processor = new Processor(
-          { ...DEFAULT_PROCESSOR_OPTIONS, partitions: [partition], eventTime: config.eventTime },
+          {
+            ...DEFAULT_PROCESSOR_OPTIONS,
+            partitions: [partition],
+            eventTime: config.eventTime,
+            requireContiguous: true,
+          },
           {
             log: cluster.log,
             store: view,

@@ -117,3 +117,16 @@ export function checkConnectionOptions(
     schema: schemaOk ? schema : defaultSchema,
   };
 }
+
+/**
+ * An optional whole-number option in 1..`max`: `fallback` when absent; when not such a number, a
+ * problem named after it is added to `problems` and `fallback` returned (the adapter lists them all).
+ */
+export function intOption(value: unknown, name: string, fallback: number, max: number, problems: string[]): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    problems.push(`${name} must be an integer in 1..${max}`);
+    return fallback;
+  }
+  return value;
+}

@@ -1,5 +1,5 @@
 import { WardstreamError } from '@wardstream/domain';
-import { checkConnectionOptions } from '@wardstream/pg';
+import { checkConnectionOptions, intOption } from '@wardstream/pg';
 
 /** How to reach PostgreSQL and where the clinical tables live. */
 export interface PostgresClinicalStoreOptions {
@@ -28,15 +28,8 @@ const KNOWN: ReadonlySet<string> = new Set(['connectionString', 'schema', 'poolS
 export function compileClinicalOptions(options: PostgresClinicalStoreOptions): CompiledClinicalOptions {
   const problems: string[] = [];
   for (const key of Object.keys(options)) if (!KNOWN.has(key)) problems.push(`unknown option ${key}`);
-  const int = (name: 'poolSize' | 'callTimeoutMs', fallback: number, max: number): number => {
-    const value: unknown = options[name];
-    if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-      problems.push(`${name} must be an integer in 1..${max}`);
-      return fallback;
-    }
-    return value;
-  };
+  const int = (name: 'poolSize' | 'callTimeoutMs', fallback: number, max: number): number =>
+    intOption(options[name], name, fallback, max, problems);
   const { connectionString, schema } = checkConnectionOptions(options, DEFAULT_CLINICAL_SCHEMA, problems);
   const compiled = {
     connectionString,

@@ -1,3 +1,4 @@
+import { deviceInUse, enrollmentKeepsState } from '../enrollment-rule.js';
 import { WardstreamError, type DeviceId } from '@wardstream/domain';
 import type { PoolClient } from 'pg';
 import { AUTO_APPROVER, type Device, type EnrollmentInput } from '../registry.js';
@@ -20,31 +21,11 @@ async function deviceRow(client: PoolClient, s: string, id: DeviceId): Promise<D
   return result.rows[0];
 }
 
-function inUse(id: DeviceId): WardstreamError {
-  return new WardstreamError(
-    'CONFLICT',
-    `device ${id} is already in use by a device that did not enroll: it cannot be enrolled`,
-  );
-}
-
 /** Records an enrollment (the rules of `Registry.enrollDevice`); `s` is the quoted schema. */
 export async function enrollDevice(client: PoolClient, s: string, input: EnrollmentInput, at: number): Promise<Device> {
   if (!Number.isSafeInteger(at)) throw new WardstreamError('INVALID_INPUT', 'at must be epoch milliseconds');
   const row = await deviceRow(client, s, input.deviceId);
-  // A device that exists without enrollment (registered by an admin, holding an operator-issued
-  // certificate, first seen on connect) is someone else's id: a bootstrap certificate that derives
-  // it must not take it over, nor knock the real device back to pending.
-  if (row !== undefined && row.enrollment === null) throw inUse(input.deviceId);
-  if (row !== undefined && row.manufacturer !== null && row.manufacturer !== input.manufacturer) {
-    throw new WardstreamError(
-      'CONFLICT',
-      `device ${input.deviceId} enrolled with manufacturer ${row.manufacturer}, not ${input.manufacturer}`,
-    );
-  }
-  const keepsState =
-    row?.enrollment === 'rejected' ||
-    row?.enrollment === 'pending' ||
-    (row?.enrollment === 'approved' && row.bootstrap_serial === input.bootstrapSerial);
+  const keepsState = enrollmentKeepsState(row, input);
   if (keepsState) {
     const kept = await client.query<DeviceRow>(
       `UPDATE ${s}.devices SET enrolled_at = $2, bootstrap_serial = $3 WHERE id = $1 RETURNING *`,
@@ -75,7 +56,7 @@ export async function enrollDevice(client: PoolClient, s: string, input: Enrollm
       values,
     );
     const created = inserted.rows[0];
-    if (created === undefined) throw inUse(input.deviceId);
+    if (created === undefined) throw deviceInUse(input.deviceId);
     return toDevice(created);
   }
   const restarted = await client.query<DeviceRow>(

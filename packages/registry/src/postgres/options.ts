@@ -1,5 +1,5 @@
 import { WardstreamError } from '@wardstream/domain';
-import { checkConnectionOptions } from '@wardstream/pg';
+import { checkConnectionOptions, intOption } from '@wardstream/pg';
 
 /** How to reach PostgreSQL and where the registry's tables live. */
 export interface PostgresRegistryOptions {
@@ -35,10 +35,7 @@ export function compileRegistryOptions(options: PostgresRegistryOptions): Compil
   const known = new Set(['connectionString', 'schema', 'poolSize']);
   for (const key of Object.keys(options)) if (!known.has(key)) problems.push(`unknown option ${key}`);
   const { connectionString, schema } = checkConnectionOptions(options, DEFAULT_REGISTRY_SCHEMA, problems);
-  const poolSize: unknown = options.poolSize ?? DEFAULT_REGISTRY_POOL_SIZE;
-  if (typeof poolSize !== 'number' || !Number.isInteger(poolSize) || poolSize < 1 || poolSize > MAX_POOL_SIZE) {
-    problems.push(`poolSize must be an integer in 1..${MAX_POOL_SIZE}`);
-  }
+  const poolSize = intOption(options.poolSize, 'poolSize', DEFAULT_REGISTRY_POOL_SIZE, MAX_POOL_SIZE, problems);
   if (problems.length > 0) throw new PostgresRegistryOptionsError(problems);
-  return { connectionString, schema, poolSize: Number(poolSize) };
+  return { connectionString, schema, poolSize };
 }

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { enrollmentKeepsState } from '../enrollment-rule.js';
 import { WardstreamError, type DeviceId } from '@wardstream/domain';
 import { AUTO_APPROVER, type Device, type EnrollmentInput } from '../registry.js';
 import { toDevice, type DeviceRow } from './rows.js';
@@ -19,25 +20,7 @@ function mustDeviceRow(db: Database.Database, id: DeviceId): DeviceRow {
 export function enrollDevice(db: Database.Database, input: EnrollmentInput, at: number): Device {
   if (!Number.isSafeInteger(at)) throw new WardstreamError('INVALID_INPUT', 'at must be epoch milliseconds');
   const row = deviceRow(db, input.deviceId);
-  // A device that exists without enrollment (registered by an admin, holding an operator-issued
-  // certificate, first seen on connect) is someone else's id: a bootstrap certificate that derives
-  // it must not take it over, nor knock the real device back to pending.
-  if (row !== undefined && row.enrollment === null) {
-    throw new WardstreamError(
-      'CONFLICT',
-      `device ${input.deviceId} is already in use by a device that did not enroll: it cannot be enrolled`,
-    );
-  }
-  if (row !== undefined && row.manufacturer !== null && row.manufacturer !== input.manufacturer) {
-    throw new WardstreamError(
-      'CONFLICT',
-      `device ${input.deviceId} enrolled with manufacturer ${row.manufacturer}, not ${input.manufacturer}`,
-    );
-  }
-  const keepsState =
-    row?.enrollment === 'rejected' ||
-    row?.enrollment === 'pending' ||
-    (row?.enrollment === 'approved' && row.bootstrap_serial === input.bootstrapSerial);
+  const keepsState = enrollmentKeepsState(row, input);
   if (keepsState) {
     db.prepare('UPDATE devices SET enrolled_at = ?, bootstrap_serial = ? WHERE id = ?').run(
       at,

@@ -1,5 +1,5 @@
 import { WardstreamError } from '@wardstream/domain';
-import { checkConnectionOptions } from '@wardstream/pg';
+import { checkConnectionOptions, intOption } from '@wardstream/pg';
 
 /** How to reach PostgreSQL and where the store's tables live. */
 export interface PostgresReadingStoreOptions {
@@ -40,15 +40,8 @@ export function compilePostgresOptions(options: PostgresReadingStoreOptions): Co
   const problems: string[] = [];
   const known = new Set(['connectionString', 'schema', 'poolSize', 'maxPageSize', 'defaultPageSize']);
   for (const key of Object.keys(options)) if (!known.has(key)) problems.push(`unknown option ${key}`);
-  const int = (name: 'poolSize' | 'maxPageSize' | 'defaultPageSize', fallback: number, max: number): number => {
-    const value: unknown = options[name];
-    if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-      problems.push(`${name} must be an integer in 1..${max}`);
-      return fallback;
-    }
-    return value;
-  };
+  const int = (name: 'poolSize' | 'maxPageSize' | 'defaultPageSize', fallback: number, max: number): number =>
+    intOption(options[name], name, fallback, max, problems);
   const { connectionString, schema } = checkConnectionOptions(options, DEFAULT_PG_SCHEMA, problems);
   const compiled = {
     connectionString,

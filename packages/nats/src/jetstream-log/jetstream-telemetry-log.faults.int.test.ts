@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { LogCorruptionError, LogUnavailableError, type AppendRequest, type TelemetryLog } from '@wardstream/log';
-import { LOCAL_TEST_NATS_URL, deleteLog, startTestNatsServer, uniquePrefix } from '../testing.js';
+import { LOCAL_TEST_NATS_URL, NatsCluster, deleteLog, startTestNatsServer, uniquePrefix } from '../testing.js';
 import { JetStreamTelemetryLog } from './jetstream-telemetry-log.js';
 import type { JetStreamTelemetryLogOptions } from './options.js';
-import { partitionSubject } from './names.js';
+import { partitionSubject, streamName } from './names.js';
 
 // Beyond the contract: against the local nats-server (127.0.0.1:4222), and one case against a
 // nats-server the test starts on a free port and kills.
@@ -173,6 +173,69 @@ void describe('JetStreamTelemetryLog beyond the contract', () => {
       } finally {
         await log.close();
         await server.stop();
+      }
+    },
+  );
+
+  void it(
+    'reads through a consumer on the stream leader, and moves it when the leader changes',
+    { timeout: 120_000 },
+    async () => {
+      const cluster = await NatsCluster.start(3);
+      const prefix = uniquePrefix();
+      const stream = streamName(prefix, 0);
+      const nc = await connect({ servers: cluster.urls });
+      const open = () =>
+        JetStreamTelemetryLog.open({ servers: cluster.urls, prefix, replicas: 3, partitionCount: 1 });
+      const writer = await open();
+      const reader = await open();
+      try {
+        const jsm = await jetstreamManager(nc, { timeout: 10_000 });
+        /** Where the reader's consumers live (it keeps one), and the stream's leader. */
+        const placement = async (manager: JetStreamManager) => {
+          const info = await manager.streams.info(stream);
+          const consumers: string[] = [];
+          for await (const consumer of manager.consumers.list(stream)) consumers.push(consumer.cluster?.leader ?? '?');
+          return { leader: info.cluster?.leader, consumers };
+        };
+        const readUpTo = async (count: number, from: number) => {
+          const seen: number[] = [];
+          let offset = from;
+          while (seen.length < count) {
+            for (const entry of await reader.fetch(new Map([[0, offset]]), { maxRecords: 100, maxWaitMs: 1_000 })) {
+              seen.push(entry.seq);
+              offset = entry.offset + 1;
+            }
+          }
+          return seen;
+        };
+        await writer.append(Array.from({ length: 20 }, (_, i) => record('a', i + 1)));
+        assert.deepEqual(await readUpTo(20, 0), Array.from({ length: 20 }, (_, i) => i + 1));
+        /** Polls the placement until `done` holds (the deletes of dropped consumers take a moment), up to 30 s. */
+        const settle = async (done: (p: Awaited<ReturnType<typeof placement>>) => boolean) => {
+          let seen = await placement(jsm);
+          for (let i = 0; i < 60 && !done(seen); i++) {
+            await new Promise((resolve) => setTimeout(resolve, 500));
+            seen = await placement(jsm).catch(() => seen);
+          }
+          return seen;
+        };
+        // Consumers are placed on any replica; the reader keeps only one on the leader.
+        const before = await settle((p) => p.consumers.join() === p.leader);
+        assert.deepEqual(before.consumers, [before.leader], JSON.stringify(before));
+
+        await nc.request(`$JS.API.STREAM.LEADER.STEPDOWN.${stream}`, undefined, { timeout: 10_000 });
+        const after = await settle((p) => p.leader !== before.leader && p.consumers.join() === p.leader);
+        assert.notEqual(after.leader, before.leader, 'the stream has a new leader');
+        assert.deepEqual(after.consumers, [after.leader], `the reader moved its consumer: ${JSON.stringify(after)}`);
+
+        await writer.append(Array.from({ length: 20 }, (_, i) => record('a', i + 21)));
+        assert.deepEqual(await readUpTo(20, 20), Array.from({ length: 20 }, (_, i) => i + 21), 'and reads on, in order');
+      } finally {
+        await writer.close();
+        await reader.close();
+        await nc.close();
+        await cluster.stop();
       }
     },
   );

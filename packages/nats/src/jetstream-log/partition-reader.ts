@@ -18,6 +18,10 @@ const PULL_EXPIRES_MS = 30_000;
 const INACTIVE_THRESHOLD_MS = 60_000;
 /** Longest wait for the server to delete a consumer when the reader stops. */
 const DELETE_WAIT_MS = 2_000;
+/** How often a reader checks that its consumer is on the stream's leader. */
+const PLACEMENT_CHECK_MS = 1_000;
+/** Consumers created in a row to get one on the leader (the server places each on any replica). */
+const PLACEMENT_ATTEMPTS = 12;
 
 function toEntry(partition: number, msg: JsMsg): LogEntry | LogCorruptionError {
   const offset = msg.seq - 1;
@@ -135,17 +139,20 @@ export class PartitionReader {
    * holds (seen after a stream leader changed, with the server of Debian bookworm) would make a
    * processor go past records it never read, so the reader drops that consumer and starts a new one
    * at the sequence it expects, and a duplicate delivery after the client's own reset is ignored.
+   *
+   * The consumer must live on the stream's leader. A consumer reads the store of the server it is
+   * placed on, and nats-server 2.9 let a replica's store diverge from the leader's when a node was
+   * paused (other messages at the same sequences, for good); a consumer on that replica delivered
+   * them, and the acknowledged messages the leader holds at those sequences were never read. So
+   * the reader creates consumers until one is on the leader, and drops it for a new one when a
+   * check (every second, and after the client recreated it) finds it elsewhere.
    */
   private async run(offset: number): Promise<void> {
     let expected = offset + 1;
     for (let restarts = 0; ; restarts++) {
       if (restarts > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * restarts)));
       if (this.isStopped()) return;
-      const consumer = await this.js.consumers.get(this.stream, {
-        deliver_policy: DeliverPolicy.StartSequence,
-        opt_start_seq: expected,
-        inactive_threshold: INACTIVE_THRESHOLD_MS,
-      });
+      const consumer = await this.consumerOnLeader(expected);
       this.consumer = consumer;
       if (this.isStopped()) return;
       const messages = await consumer.consume({ max_messages: PULL_BATCH, expires: PULL_EXPIRES_MS });
@@ -154,26 +161,102 @@ export class PartitionReader {
         messages.stop();
         return;
       }
+      const placement = this.watchPlacement(consumer, messages);
       let gap = false;
-      for await (const msg of messages) {
-        if (this.isStopped()) break;
-        if (msg.seq < expected) continue;
-        if (msg.seq > expected && !(await this.deletedBefore(msg.seq))) {
-          gap = true;
-          break;
+      try {
+        for await (const msg of messages) {
+          if (this.isStopped()) break;
+          if (msg.seq < expected) continue;
+          if (msg.seq > expected && !(await this.deletedBefore(msg.seq))) {
+            gap = true;
+            break;
+          }
+          expected = msg.seq + 1;
+          this.buffer.push(toEntry(this.partition, msg));
+          this.onData();
+          while (this.buffer.length >= BUFFER_LIMIT && !this.isStopped()) {
+            await new Promise<void>((resolve) => (this.resumePump = resolve));
+          }
         }
-        expected = msg.seq + 1;
-        this.buffer.push(toEntry(this.partition, msg));
-        this.onData();
-        while (this.buffer.length >= BUFFER_LIMIT && !this.isStopped()) {
-          await new Promise<void>((resolve) => (this.resumePump = resolve));
-        }
+      } finally {
+        placement.stop();
       }
       if (this.isStopped()) return;
       messages.stop();
       void consumer.delete().catch(() => false);
-      if (!gap) throw new Error(`the consumer of ${this.stream} stopped`);
+      if (!gap && !placement.misplaced) throw new Error(`the consumer of ${this.stream} stopped`);
+      if (placement.misplaced) restarts = 0;
     }
+  }
+
+  /** An ordered consumer from `seq` on, placed on the stream's leader. */
+  private async consumerOnLeader(seq: number): Promise<Consumer> {
+    for (let attempt = 1; ; attempt++) {
+      const consumer = await this.js.consumers.get(this.stream, {
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: seq,
+        inactive_threshold: INACTIVE_THRESHOLD_MS,
+      });
+      if ((await this.onLeader(consumer)) !== false) return consumer;
+      void consumer.delete().catch(() => false);
+      if (attempt >= PLACEMENT_ATTEMPTS) {
+        throw new Error(`no consumer of ${this.stream} could be placed on its leader in ${attempt} attempts`);
+      }
+      if (this.isStopped()) return consumer;
+    }
+  }
+
+  /**
+   * Whether the consumer is on the stream's leader: undefined when unknown (no leader now, or the
+   * server did not answer; the next check decides). A server without clustering has one store.
+   */
+  private async onLeader(consumer: Consumer): Promise<boolean | undefined> {
+    try {
+      const jsm = await this.js.jetstreamManager(false);
+      const [mine, stream] = await Promise.all([consumer.info(false), jsm.streams.info(this.stream)]);
+      const leader = stream.cluster?.leader;
+      if (stream.cluster?.replicas === undefined || stream.cluster.replicas.length === 0) return true;
+      if (leader === undefined || leader === '') return undefined;
+      return mine.cluster?.leader === leader;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Checks every `PLACEMENT_CHECK_MS`, and after the client recreated the consumer, that it is
+   * still on the leader; if not, stops its messages (the reader then starts a new consumer).
+   */
+  private watchPlacement(consumer: Consumer, messages: ConsumerMessages): { readonly misplaced: boolean; stop(): void } {
+    // Fields, not locals: they change in callbacks, which narrowing cannot see.
+    const state = { misplaced: false, checking: false, stopped: false };
+    const check = (): void => {
+      if (state.checking || state.stopped) return;
+      state.checking = true;
+      void this.onLeader(consumer).then((onLeader) => {
+        state.checking = false;
+        if (onLeader === false && !state.stopped && !state.misplaced) {
+          state.misplaced = true;
+          messages.stop();
+        }
+      });
+    };
+    const timer = setInterval(check, PLACEMENT_CHECK_MS);
+    void (async () => {
+      for await (const status of messages.status()) {
+        if (state.stopped) break;
+        if (status.type === 'ordered_consumer_recreated') check();
+      }
+    })().catch(() => undefined);
+    return {
+      get misplaced() {
+        return state.misplaced;
+      },
+      stop() {
+        state.stopped = true;
+        clearInterval(timer);
+      },
+    };
   }
 
   /** Whether the stream has deleted everything before `seq` that a consumer skipped (retention). */

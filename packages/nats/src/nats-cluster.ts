@@ -1,13 +1,34 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 
-/** Where Debian's nats-server package installs the server. */
-export const NATS_SERVER_BINARY = '/usr/sbin/nats-server';
+/** Where Debian's nats-server package installs the server (2.9.10 on Debian 12). */
+export const SYSTEM_NATS_SERVER_BINARY = '/usr/sbin/nats-server';
+
+/** Where `scripts/fetch-nats-server.sh` puts Debian 13's nats-server (2.10). */
+const FETCHED_NATS_SERVER_BINARY = fileURLToPath(new URL('../../../.tools/nats-server/nats-server', import.meta.url));
+
+/**
+ * The nats-server that test clusters run: `WARDSTREAM_TEST_NATS_SERVER` if set, else the one
+ * `scripts/fetch-nats-server.sh` fetched (`.ci/run` fetches it), else the system's.
+ */
+export const NATS_SERVER_BINARY =
+  process.env.WARDSTREAM_TEST_NATS_SERVER ??
+  (existsSync(FETCHED_NATS_SERVER_BINARY) ? FETCHED_NATS_SERVER_BINARY : SYSTEM_NATS_SERVER_BINARY);
+
+/** The version a nats-server binary reports, e.g. `[2, 10, 27]`. */
+export function natsServerVersion(binary = NATS_SERVER_BINARY): [number, number, number] {
+  const out = execFileSync(binary, ['--version'], { encoding: 'utf8' });
+  const match = /v(\d+)\.(\d+)\.(\d+)/.exec(out);
+  if (match === null) throw new Error(`${binary} --version printed no version: ${out.trim()}`);
+  return [Number(match[1]), Number(match[2]), Number(match[3])];
+}
 
 interface Node {
   readonly name: string;
@@ -27,10 +48,24 @@ export class NatsCluster {
   private constructor(
     private readonly dir: string,
     private readonly nodes: Node[],
+    /** The binary every node runs. */
+    readonly binary: string,
+    /** Its version, e.g. `[2, 10, 27]`. */
+    readonly version: readonly [number, number, number],
+    /** Whether the nodes fsync every write before acknowledging it (`sync_interval: always`, 2.10+). */
+    readonly syncAlways: boolean,
   ) {}
+
+  /** e.g. `nats-server 2.10.27, sync_interval always`. */
+  describe(): string {
+    return `nats-server ${this.version.join('.')}, ${this.syncAlways ? 'sync_interval always' : 'default sync (every 2 minutes)'}`;
+  }
 
   /** Starts `size` nodes and waits until JetStream answers with a meta leader. */
   static async start(size = 3, binary = NATS_SERVER_BINARY): Promise<NatsCluster> {
+    const version = natsServerVersion(binary);
+    // 2.10 and later fsync every write before acknowledging it with this; 2.9 rejects the setting.
+    const syncAlways = version[0] > 2 || (version[0] === 2 && version[1] >= 10);
     const dir = await mkdtemp(join(tmpdir(), 'ws-nats-cluster-'));
     const ports = await Promise.all(Array.from({ length: size * 2 }, () => freeLoopbackPort()));
     const nodes: Node[] = [];
@@ -47,14 +82,14 @@ export class NatsCluster {
         [
           `server_name: ${name}`,
           `listen: 127.0.0.1:${port}`,
-          `jetstream { store_dir: "${join(dir, name)}" }`,
+          `jetstream { store_dir: "${join(dir, name)}"${syncAlways ? ', sync_interval: always' : ''} }`,
           `cluster { name: wardstream_test, listen: 127.0.0.1:${clusterPort}, routes: [${routes.join(', ')}] }`,
           '',
         ].join('\n'),
       );
       nodes.push({ name, port, clusterPort, configPath, child: undefined, output: '' });
     }
-    const cluster = new NatsCluster(dir, nodes);
+    const cluster = new NatsCluster(dir, nodes, binary, version, syncAlways);
     for (const node of nodes) cluster.launch(node, binary);
     await cluster.waitForJetStream();
     return cluster;
@@ -95,8 +130,8 @@ export class NatsCluster {
   }
 
   /** Starts a killed node again on its ports and store. */
-  restart(name: string, binary = NATS_SERVER_BINARY): void {
-    this.launch(this.node(name), binary);
+  restart(name: string): void {
+    this.launch(this.node(name), this.binary);
   }
 
   /** SIGSTOP: the node stops answering but keeps its connections (a hung machine). */

@@ -185,8 +185,7 @@ void describe('JetStreamTelemetryLog beyond the contract', () => {
       const prefix = uniquePrefix();
       const stream = streamName(prefix, 0);
       const nc = await connect({ servers: cluster.urls });
-      const open = () =>
-        JetStreamTelemetryLog.open({ servers: cluster.urls, prefix, replicas: 3, partitionCount: 1 });
+      const open = () => JetStreamTelemetryLog.open({ servers: cluster.urls, prefix, replicas: 3, partitionCount: 1 });
       const writer = await open();
       const reader = await open();
       try {
@@ -210,7 +209,10 @@ void describe('JetStreamTelemetryLog beyond the contract', () => {
           return seen;
         };
         await writer.append(Array.from({ length: 20 }, (_, i) => record('a', i + 1)));
-        assert.deepEqual(await readUpTo(20, 0), Array.from({ length: 20 }, (_, i) => i + 1));
+        assert.deepEqual(
+          await readUpTo(20, 0),
+          Array.from({ length: 20 }, (_, i) => i + 1),
+        );
         /** Polls the placement until `done` holds (the deletes of dropped consumers take a moment), up to 30 s. */
         const settle = async (done: (p: Awaited<ReturnType<typeof placement>>) => boolean) => {
           let seen = await placement(jsm);
@@ -230,7 +232,11 @@ void describe('JetStreamTelemetryLog beyond the contract', () => {
         assert.deepEqual(after.consumers, [after.leader], `the reader moved its consumer: ${JSON.stringify(after)}`);
 
         await writer.append(Array.from({ length: 20 }, (_, i) => record('a', i + 21)));
-        assert.deepEqual(await readUpTo(20, 20), Array.from({ length: 20 }, (_, i) => i + 21), 'and reads on, in order');
+        assert.deepEqual(
+          await readUpTo(20, 20),
+          Array.from({ length: 20 }, (_, i) => i + 21),
+          'and reads on, in order',
+        );
       } finally {
         await writer.close();
         await reader.close();

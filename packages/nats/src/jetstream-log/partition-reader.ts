@@ -227,7 +227,10 @@ export class PartitionReader {
    * Checks every `PLACEMENT_CHECK_MS`, and after the client recreated the consumer, that it is
    * still on the leader; if not, stops its messages (the reader then starts a new consumer).
    */
-  private watchPlacement(consumer: Consumer, messages: ConsumerMessages): { readonly misplaced: boolean; stop(): void } {
+  private watchPlacement(
+    consumer: Consumer,
+    messages: ConsumerMessages,
+  ): { readonly misplaced: boolean; stop(): void } {
     // Fields, not locals: they change in callbacks, which narrowing cannot see.
     const state = { misplaced: false, checking: false, stopped: false };
     const check = (): void => {

@@ -47,7 +47,12 @@ function parseArgs(argv: readonly string[]): ProbeOptions | string {
     if (flag === '--binary') options.binary = value;
     else if (flag === '--cycles' || flag === '--fault-ms' || flag === '--devices' || flag === '--kill-every') {
       const n = Number(value);
-      const limits = { '--cycles': [1, 100], '--fault-ms': [1_000, 60_000], '--devices': [1, 200], '--kill-every': [0, 100] }[flag];
+      const limits = {
+        '--cycles': [1, 100],
+        '--fault-ms': [1_000, 60_000],
+        '--devices': [1, 200],
+        '--kill-every': [0, 100],
+      }[flag];
       if (!Number.isInteger(n) || n < (limits[0] ?? 0) || n > (limits[1] ?? 0)) {
         return `${flag} must be a whole number from ${limits[0]} to ${limits[1]}, not "${value}"`;
       }
@@ -114,9 +119,11 @@ async function leaderView(jsm: JetStreamManager, partition: number): Promise<Map
 }
 
 async function probe(options: ProbeOptions): Promise<number> {
-  say(`nats-server ${options.binary}: 3 nodes, ${PARTITIONS} streams with replicas 3, ${options.devices} devices`);
   const cluster = await NatsCluster.start(3, options.binary);
   try {
+    say(
+      `${options.binary} (${cluster.describe()}): 3 nodes, ${PARTITIONS} streams with replicas 3, ${options.devices} devices`,
+    );
     const open = (name: string) =>
       JetStreamTelemetryLog.open({
         servers: cluster.urls,
@@ -133,7 +140,7 @@ async function probe(options: ProbeOptions): Promise<number> {
     let stopping = false;
     let failedAppends = 0;
     const devices = Array.from({ length: options.devices }, async (_, d) => {
-      for (let seq = 0; !stopping; ) {
+      for (let seq = 0; !stopping;) {
         const record = `dev${d}:${seq}`;
         try {
           const [outcome] = await writer.append([
@@ -174,11 +181,13 @@ async function probe(options: ProbeOptions): Promise<number> {
       const leader = await leaderOf(cluster, stream);
       const node = cycle % 2 === 0 ? leader : (cluster.names.find((n) => n !== leader) ?? leader);
       const kill = options.killEvery > 0 && cycle % options.killEvery === 0;
-      say(`cycle ${cycle + 1}/${options.cycles}: ${kill ? 'kill' : 'pause'} ${node} (${stream} led by ${leader}); ${acked.size} acknowledged`);
+      say(
+        `cycle ${cycle + 1}/${options.cycles}: ${kill ? 'kill' : 'pause'} ${node} (${stream} led by ${leader}); ${acked.size} acknowledged`,
+      );
       if (kill) await cluster.kill(node);
       else cluster.pause(node);
       await sleep(options.faultMs);
-      if (kill) cluster.restart(node, options.binary);
+      if (kill) cluster.restart(node);
       else cluster.resume(node);
     }
     await sleep(5_000);
@@ -189,7 +198,8 @@ async function probe(options: ProbeOptions): Promise<number> {
     const nc = await connect({ servers: cluster.urls, name: 'probe-check' });
     const jsm = await jetstreamManager(nc, { timeout: 10_000 });
     const truth = new Map<string, string>(); // "partition:offset" → record the leader holds
-    for (let p = 0; p < PARTITIONS; p++) for (const [offset, record] of await leaderView(jsm, p)) truth.set(`${p}:${offset}`, record);
+    for (let p = 0; p < PARTITIONS; p++)
+      for (const [offset, record] of await leaderView(jsm, p)) truth.set(`${p}:${offset}`, record);
     for (let i = 0; i < 120 && [...offsets].some(([p, o]) => truth.has(`${p}:${o}`)); i++) await sleep(500);
     reading = false;
     await readLoop;
@@ -201,14 +211,17 @@ async function probe(options: ProbeOptions): Promise<number> {
     const moved = [...acked].filter(([record, at]) => heldAt.has(record) && heldAt.get(record) !== at);
     const readOther = [...readAt].filter(([at, record]) => truth.has(at) && truth.get(at) !== record);
     const neverRead = [...acked.keys()].filter((record) => !read.has(record));
-    say(`the leaders hold ${truth.size} messages; the reader read ${readAt.size} (${readErrors} reads failed and were retried)`);
+    say(
+      `the leaders hold ${truth.size} messages; the reader read ${readAt.size} (${readErrors} reads failed and were retried)`,
+    );
     const report: [string, number, string | undefined][] = [
       ['acknowledged records not in the streams', notInStream.length, notInStream[0]],
       ['acknowledged records held at another offset', moved.length, moved[0]?.join(' acknowledged at ')],
       ['offsets read with another record than the leader holds', readOther.length, readOther[0]?.join(' read ')],
       ['acknowledged records never read', neverRead.length, neverRead[0]],
     ];
-    for (const [what, count, example] of report) say(`${what}: ${count}${example === undefined ? '' : ` (e.g. ${example})`}`);
+    for (const [what, count, example] of report)
+      say(`${what}: ${count}${example === undefined ? '' : ` (e.g. ${example})`}`);
     const bad = report.some(([, count]) => count > 0);
     say(bad ? 'FAIL: replicas disagreed with what JetStream acknowledged' : 'PASS');
     return bad ? 1 : 0;

@@ -40,7 +40,7 @@ export type { AnomalyPolicy } from './anomaly/anomaly-policy.js';
 export { BaselineTracker } from './anomaly/baseline-tracker.js';
 export type { BaselineTrackerState, BucketMedian } from './anomaly/baseline-tracker-state.js';
 // engine
-export { ClinicalEngine, DEFAULT_ENGINE_POLICY } from './engine/clinical-engine.js';
+export { ClinicalEngine, DEFAULT_ENGINE_POLICY, monitoredInState } from './engine/clinical-engine.js';
 export type { EngineDeps, EnginePolicy, EngineState, ExternalCondition } from './engine/clinical-engine.js';
 export { DEFAULT_ECG_POLICY } from './engine/ecg-monitor.js';
 export type { EcgCondition, EcgMetrics, EcgPolicy } from './engine/ecg-monitor.js';

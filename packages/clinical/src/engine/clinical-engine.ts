@@ -9,7 +9,7 @@ import type { ChartedObservation } from '../charted.js';
 import type { ScoreRecord } from '../score-record.js';
 import { AlarmBook } from './alarm-book.js';
 import { DEFAULT_ECG_POLICY, EcgMonitor, type EcgMetrics, type EcgPolicy, type EcgState } from './ecg-monitor.js';
-import { PatientMonitor, type PatientMonitorState } from './patient-monitor.js';
+import { PatientMonitor, monitoredInHours, type PatientMonitorState } from './patient-monitor.js';
 import { DEFAULT_SCORE_POLICY, type ScorePolicy } from './score-policy.js';
 import { TechnicalMonitor, type TechnicalState } from './technical-monitor.js';
 
@@ -28,6 +28,22 @@ export const DEFAULT_ENGINE_POLICY: EnginePolicy = {
   anomaly: DEFAULT_ANOMALY_POLICY,
   ecg: DEFAULT_ECG_POLICY,
 };
+
+/**
+ * Monitored patient-milliseconds in [from, to) (the alarm burden's denominator) recorded in a saved
+ * engine state: what `monitoredBetween` of the engine that saved it answered then. 0 for a state
+ * that is not one (absent, or of another shape).
+ */
+export function monitoredInState(state: unknown, from: number, to: number): number {
+  const patients = (state as { readonly patients?: unknown } | null | undefined)?.patients;
+  const byHour = (patients as { readonly monitoredByHour?: unknown } | null | undefined)?.monitoredByHour;
+  if (typeof byHour !== 'object' || byHour === null) return 0;
+  const hours: [number, number][] = [];
+  for (const [hour, ms] of Object.entries(byHour as Record<string, unknown>)) {
+    if (Number.isFinite(Number(hour)) && typeof ms === 'number' && Number.isFinite(ms)) hours.push([Number(hour), ms]);
+  }
+  return monitoredInHours(hours, from, to);
+}
 
 /** The engine's evaluation state as plain JSON (alarms themselves are stored apart, see ClinicalStore). */
 export interface EngineState {

@@ -52,6 +52,16 @@ export interface PatientMonitorDeps {
  * The patient side of the engine: the newest valid inputs, threshold rules (with artifact gating),
  * stream scores and their escalation rules, and anomaly detection against the patient's baseline.
  */
+/**
+ * Monitored patient-milliseconds in the event-time hours overlapping [from, to), from a map of
+ * hour start → milliseconds (a monitor's own, or `monitoredByHour` of a saved state).
+ */
+export function monitoredInHours(byHour: Iterable<readonly [number, number]>, from: number, to: number): number {
+  let total = 0;
+  for (const [hour, ms] of byHour) if (hour + HOUR_MS > from && hour < to) total += ms;
+  return total;
+}
+
 export class PatientMonitor {
   private readonly patients = new Map<PatientId, PatientState>();
   private readonly anomaly: AnomalyDetector;
@@ -85,9 +95,7 @@ export class PatientMonitor {
 
   /** Monitored patient-milliseconds (all patients) in the event-time hours overlapping [from, to). */
   monitoredBetween(from: number, to: number): number {
-    let total = 0;
-    for (const [hour, ms] of this.monitoredByHour) if (hour + HOUR_MS > from && hour < to) total += ms;
-    return total;
+    return monitoredInHours(this.monitoredByHour, from, to);
   }
 
   onRecord(record: IngestRecord): void {

@@ -11,7 +11,7 @@ import { findDashboardDir } from '../dashboard-dir.js';
 import type { Logger } from '../logger.js';
 import { Closers, SYSTEM_CLOCK } from './closers.js';
 import { PlatformMetrics } from '../metrics.js';
-import { RemoteClinicalCommands } from './clinical-rpc.js';
+import { RemoteClinicalCommands, clinicalCheckpointScope } from './clinical-rpc.js';
 import { liveSubject } from './cluster.js';
 import type { RunningRole } from './processor-role.js';
 import type { ApiConfig } from './role-config.js';
@@ -27,7 +27,8 @@ const decoder = new TextDecoder();
  * with bearer tokens from the hospital's OIDC provider and every access audited in the clinical
  * store's hash-chained trail. Live feeds hear the records, alarm events, scores and ECG metrics
  * the processors publish. Alarm commands and charting go to the processor owning the patient's
- * partition (`RemoteClinicalCommands`); the alarm burden is not offered in this shape yet (503).
+ * partition (`RemoteClinicalCommands`); the alarm burden counts the stored alarms against the
+ * monitored time in each partition engine's last checkpoint.
  */
 export async function startApiRole(
   config: ApiConfig,
@@ -91,6 +92,7 @@ export async function startApiRole(
       store: clinicalStore,
       registry,
       clock,
+      loadEngineCheckpoint: (partition) => clinicalStore.loadCheckpoint(clinicalCheckpointScope(partition)),
     });
 
     const apiSecurity = openApiSecurity({

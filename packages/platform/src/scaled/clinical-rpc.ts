@@ -1,8 +1,17 @@
-import { putRulesAudited, type ChartRequest, type ClinicalService, type ClinicalStore } from '@wardstream/alerts';
+import {
+  alarmBurden,
+  putRulesAudited,
+  type AlarmBurden,
+  type ChartRequest,
+  type ClinicalService,
+  type ClinicalStore,
+  type EngineCheckpoint,
+} from '@wardstream/alerts';
 import type { ClinicalCommandsPort } from '@wardstream/api';
 import {
   DEFAULT_RULES,
   effectiveRules,
+  monitoredInState,
   type Alarm,
   type AlarmRule,
   type ChartedObservation,
@@ -29,6 +38,11 @@ type Reply = { readonly ok: unknown } | { readonly error: { readonly code: strin
 /** The subject on which the owner of `partition` takes clinical commands. */
 export function commandSubject(prefix: string, partition: number): string {
   return `${prefix}.clinical.p${partition}`;
+}
+
+/** The checkpoint scope of the clinical engine of `partition` (`engine_checkpoint.scope`). */
+export function clinicalCheckpointScope(partition: number): string {
+  return `clinical-partition-${partition}`;
 }
 
 /** Where a change of rule sets is announced to every processor. */
@@ -62,6 +76,8 @@ export class RemoteClinicalCommands implements ClinicalCommandsPort {
       readonly registry: Registry;
       readonly clock: Clock;
       readonly timeoutMs?: number;
+      /** The checkpoint the engine of `partition` saved last (its state holds its monitored time). */
+      readonly loadEngineCheckpoint: (partition: number) => EngineCheckpoint | undefined;
     },
   ) {}
 
@@ -103,11 +119,17 @@ export class RemoteClinicalCommands implements ClinicalCommandsPort {
     );
   }
 
-  burden(): never {
-    throw new WardstreamError(
-      'UNAVAILABLE',
-      'the alarm burden is not computed in the scaled-out shape in this release (it needs every engine’s monitored time)',
-    );
+  /**
+   * The alarm burden over [from, to): the alarms from the store, the monitored patient-hours from
+   * each partition's engine as of its last checkpoint (saved every 2 s, so up to that much behind
+   * the live engines). A partition whose engine never saved adds none.
+   */
+  burden(from: number, to: number): AlarmBurden {
+    let monitoredMs = 0;
+    for (let partition = 0; partition < this.deps.partitionCount; partition++) {
+      monitoredMs += monitoredInState(this.deps.loadEngineCheckpoint(partition)?.state, from, to);
+    }
+    return alarmBurden(this.deps.store, from, to, monitoredMs);
   }
 
   private alarmCommand(op: RemoteOp, alarmId: string, args: unknown[]): Promise<Alarm> {

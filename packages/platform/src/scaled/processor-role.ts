@@ -12,7 +12,7 @@ import { Closers, SYSTEM_CLOCK } from './closers.js';
 import { PlatformMetrics } from '../metrics.js';
 import { connectCluster, liveSubject, openTelemetryLog, type ClusterConnection } from './cluster.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
-import { rulesChangedSubject, serveClinicalCommands } from './clinical-rpc.js';
+import { clinicalCheckpointScope, rulesChangedSubject, serveClinicalCommands } from './clinical-rpc.js';
 import { PartitionWorkers } from './partition-workers.js';
 import type { ProcessorConfig } from './role-config.js';
 
@@ -154,7 +154,7 @@ export async function startProcessorRole(
         );
         let clinical: ClinicalService | undefined;
         let commands: Subscription | undefined;
-        const clinicalStore = clinicalStores.withCheckpointScope(`clinical-partition-${partition}`, epoch);
+        const clinicalStore = clinicalStores.withCheckpointScope(clinicalCheckpointScope(partition), epoch);
         return {
           start: async () => {
             await processor.start();

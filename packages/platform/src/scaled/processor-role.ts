@@ -1,6 +1,5 @@
 import { ClinicalService, DEFAULT_CLINICAL_SERVICE_OPTIONS } from '@wardstream/alerts';
 import { PostgresClinicalStore } from '@wardstream/alerts/postgres';
-import { DEFAULT_ENGINE_POLICY } from '@wardstream/clinical';
 import { encodeIngestRecord, type Clock, type PatientId } from '@wardstream/domain';
 import type { Subscription } from '@nats-io/transport-node';
 import { PostgresRegistry } from '@wardstream/registry/postgres';
@@ -167,7 +166,7 @@ export async function startProcessorRole(
                   log: clinicalLog,
                   store: clinicalStore,
                   clock,
-                  policy: DEFAULT_ENGINE_POLICY,
+                  policy: config.clinicalPolicy,
                   wardOf: (patientId) => wards.get(patientId) ?? null,
                   isOwner: () => leasesRef.current?.holds(partition) ?? true,
                   onAlarmEvent: (event, fresh) => {

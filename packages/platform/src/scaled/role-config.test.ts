@@ -102,4 +102,32 @@ void describe('role configuration (flags, WARDSTREAM_* variables, --config file)
     assert.match(roleHelp('processor'), /--lease-ttl-ms/);
     assert.doesNotMatch(roleHelp('api'), /--dev-plaintext-mqtt-port/);
   });
+
+  void it('a processor takes the local clinical policy file of `up`, and names the file and field it refuses', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ws-role-policy-'));
+    const good = join(dir, 'policy.json');
+    writeFileSync(good, JSON.stringify({ ecg: { priority: { irregular: 'medium' } } }));
+    const parsed = parseRoleConfig('processor', ['--clinical-policy', good], BASE);
+    assert.ok(parsed.ok, JSON.stringify(parsed));
+    assert.equal(parsed.config.role, 'processor');
+    assert.equal(parsed.config.clinicalPolicy.ecg.priority.irregular, 'medium');
+    assert.equal(parsed.config.clinicalPolicy.ecg.priority.asystole, 'high', 'the rest keeps its default');
+    const defaults = parseRoleConfig('processor', [], BASE);
+    assert.ok(defaults.ok);
+    assert.equal(defaults.config.role, 'processor');
+    assert.notEqual(defaults.config.clinicalPolicy.ecg.priority.irregular, 'medium');
+
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ ecg: { priority: { irregular: 'loud' } } }));
+    const refused = parseRoleConfig('processor', [], { ...BASE, WARDSTREAM_CLINICAL_POLICY: bad });
+    assert.ok(!refused.ok);
+    assert.equal(refused.errors.length, 1, refused.errors.join('\n'));
+    assert.match(
+      refused.errors[0] ?? '',
+      /^--clinical-policy \(WARDSTREAM_CLINICAL_POLICY\): .*bad\.json: .*irregular/,
+    );
+    const missing = parseRoleConfig('processor', ['--clinical-policy', join(dir, 'none.json')], BASE);
+    assert.ok(!missing.ok);
+    assert.match(missing.errors.join('\n'), /none\.json: ENOENT/);
+  });
 });

@@ -8,6 +8,7 @@ import {
   type EventTimePolicy,
   type WireLimits,
 } from '@wardstream/domain';
+import { DEFAULT_ENGINE_POLICY, parseEnginePolicy, type EnginePolicy } from '@wardstream/clinical';
 import { DEFAULT_MQTT_PORT, type MqttTlsConfig } from '../config.js';
 
 /** The roles of the scaled-out shape (DESIGN 2): each a process of its own, any number of each. */
@@ -50,6 +51,8 @@ export interface ProcessorConfig extends ClusterConfig {
   readonly memberId: string;
   readonly leaseTtlMs: number;
   readonly eventTime: EventTimePolicy;
+  /** The clinical engines' local policy (`--clinical-policy`, as for `wardstream up`), else the default. */
+  readonly clinicalPolicy: EnginePolicy;
 }
 
 export interface ApiConfig extends ClusterConfig {
@@ -161,6 +164,11 @@ const OPTIONS: Record<string, OptionSpec> = {
     env: 'WARDSTREAM_ALLOWED_LATENESS_MS',
     roles: ['processor'],
     help: 'lateness before readings are flagged late',
+  },
+  'clinical-policy': {
+    env: 'WARDSTREAM_CLINICAL_POLICY',
+    roles: ['processor'],
+    help: 'JSON of local clinical policy, as for `wardstream up` (docs/CLINICAL.md); same file on every processor',
   },
   host: { env: 'WARDSTREAM_HOST', roles: ['api'], help: 'address of the HTTP API (default 127.0.0.1)' },
   'http-port': { env: 'WARDSTREAM_HTTP_PORT', roles: ['api'], help: 'HTTP API port (default 8080)' },
@@ -316,10 +324,20 @@ export function parseRoleConfig(
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(memberId)) {
       errors.push(`${label('member-id')}: "${memberId}" must be 1-64 letters, digits, - or _`);
     }
+    const policyPath = get('clinical-policy');
+    let clinicalPolicy = DEFAULT_ENGINE_POLICY;
+    if (policyPath !== undefined) {
+      try {
+        clinicalPolicy = parseEnginePolicy(JSON.parse(readFileSync(resolve(policyPath), 'utf8')));
+      } catch (err) {
+        errors.push(`${label('clinical-policy')}: ${policyPath}: ${(err as Error).message}`);
+      }
+    }
     config = {
       ...cluster,
       role,
       memberId,
+      clinicalPolicy,
       leaseTtlMs: int('lease-ttl-ms', 10_000, 1_000, 600_000),
       eventTime: {
         ...DEFAULT_EVENT_TIME_POLICY,

@@ -19,7 +19,6 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 dest="$root/.tools/nats-server"
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 suite=${NATS_SERVER_SUITE:-trixie}
-arch=$(dpkg --print-architecture)
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 
 fail() {
@@ -27,27 +26,35 @@ fail() {
   exit 1
 }
 
-if [ -x "$dest/nats-server" ] && [ -f "$dest/SUITE" ] && [ "$(cat "$dest/SUITE")" = "$suite" ]; then
+if [ -x "$dest/nats-server" ] && [ -f "$dest/SUITE" ] && [ "$(cat "$dest/SUITE")" = "$suite" ] &&
+  "$dest/nats-server" --version >/dev/null 2>&1; then
   "$dest/nats-server" --version
   exit 0
 fi
-for tool in curl xz gpgv dpkg-deb sha256sum; do
+for tool in curl xz gpgv dpkg dpkg-deb sha256sum; do
   command -v "$tool" >/dev/null || fail "needs $tool (apt-get install curl xz-utils gpgv dpkg)"
 done
+arch=$(dpkg --print-architecture)
 [ -f "$keyring" ] || fail "needs Debian's archive keyring at $keyring (apt-get install debian-archive-keyring)"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
 
-curl -fsS --retry 3 -o "$tmp/InRelease" "$mirror/dists/$suite/InRelease" || fail "cannot download $mirror/dists/$suite/InRelease"
-gpgv --quiet --keyring "$keyring" --output "$tmp/Release" "$tmp/InRelease" 2>"$tmp/gpgv.log" ||
+curl -fsS --retry 3 --connect-timeout 20 --max-time 300 -o "$tmp/InRelease" "$mirror/dists/$suite/InRelease" || fail "cannot download $mirror/dists/$suite/InRelease"
+# Good when a signature verifies with a key of the keyring and none is bad; a signature by a key
+# the keyring does not hold yet (Debian adds keys over time) is not a failure by itself.
+gpgv --status-fd 3 --keyring "$keyring" --output "$tmp/Release" "$tmp/InRelease" 3>"$tmp/gpgv.status" 2>"$tmp/gpgv.log" || true
+if ! grep -q '^\[GNUPG:\] VALIDSIG ' "$tmp/gpgv.status" || grep -q '^\[GNUPG:\] BADSIG ' "$tmp/gpgv.status" ||
+  [ ! -s "$tmp/Release" ]; then
   fail "the signature of $suite's InRelease does not verify: $(cat "$tmp/gpgv.log")"
+fi
 
 index="main/binary-$arch/Packages.xz"
 # The SHA256 section lists "<hash> <size> <path>"; take the line of the index.
 index_sha=$(awk -v path="$index" '/^SHA256:/ { s = 1; next } /^[^ ]/ { s = 0 } s && $3 == path { print $1 }' "$tmp/Release")
 [ -n "$index_sha" ] || fail "$suite's Release names no $index"
-curl -fsS --retry 3 -o "$tmp/Packages.xz" "$mirror/dists/$suite/$index" || fail "cannot download $index"
+curl -fsS --retry 3 --connect-timeout 20 --max-time 300 -o "$tmp/Packages.xz" "$mirror/dists/$suite/$index" || fail "cannot download $index"
 echo "$index_sha  $tmp/Packages.xz" | sha256sum -c --quiet - || fail "$index does not match its hash in Release"
 
 xz -dc "$tmp/Packages.xz" >"$tmp/Packages"
@@ -59,7 +66,7 @@ deb_sha=$(awk '$1 == "SHA256:" { print $2 }' "$tmp/stanza")
 [ -n "$filename" ] && [ -n "$deb_sha" ] || fail "$suite has no nats-server for $arch"
 
 echo "fetch-nats-server: nats-server $version from $suite ($mirror/$filename)"
-curl -fsS --retry 3 -o "$tmp/nats-server.deb" "$mirror/$filename" || fail "cannot download $filename"
+curl -fsS --retry 3 --connect-timeout 20 --max-time 300 -o "$tmp/nats-server.deb" "$mirror/$filename" || fail "cannot download $filename"
 echo "$deb_sha  $tmp/nats-server.deb" | sha256sum -c --quiet - || fail "$filename does not match its hash in the index"
 dpkg-deb -x "$tmp/nats-server.deb" "$tmp/unpacked"
 

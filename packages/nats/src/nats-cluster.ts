@@ -19,12 +19,12 @@ const FETCHED_NATS_SERVER_BINARY = fileURLToPath(new URL('../../../.tools/nats-s
  * `scripts/fetch-nats-server.sh` fetched (`.ci/run` fetches it), else the system's.
  */
 export const NATS_SERVER_BINARY =
-  process.env.WARDSTREAM_TEST_NATS_SERVER ??
+  (process.env.WARDSTREAM_TEST_NATS_SERVER ?? '') ||
   (existsSync(FETCHED_NATS_SERVER_BINARY) ? FETCHED_NATS_SERVER_BINARY : SYSTEM_NATS_SERVER_BINARY);
 
 /** The version a nats-server binary reports, e.g. `[2, 10, 27]`. */
 export function natsServerVersion(binary = NATS_SERVER_BINARY): [number, number, number] {
-  const out = execFileSync(binary, ['--version'], { encoding: 'utf8' });
+  const out = execFileSync(binary, ['--version'], { encoding: 'utf8', timeout: 10_000 });
   const match = /v(\d+)\.(\d+)\.(\d+)/.exec(out);
   if (match === null) throw new Error(`${binary} --version printed no version: ${out.trim()}`);
   return [Number(match[1]), Number(match[2]), Number(match[3])];

@@ -49,10 +49,6 @@ export interface PatientMonitorDeps {
 }
 
 /**
- * The patient side of the engine: the newest valid inputs, threshold rules (with artifact gating),
- * stream scores and their escalation rules, and anomaly detection against the patient's baseline.
- */
-/**
  * Monitored patient-milliseconds in the event-time hours overlapping [from, to), from a map of
  * hour start → milliseconds (a monitor's own, or `monitoredByHour` of a saved state).
  */
@@ -62,6 +58,10 @@ export function monitoredInHours(byHour: Iterable<readonly [number, number]>, fr
   return total;
 }
 
+/**
+ * The patient side of the engine: the newest valid inputs, threshold rules (with artifact gating),
+ * stream scores and their escalation rules, and anomaly detection against the patient's baseline.
+ */
 export class PatientMonitor {
   private readonly patients = new Map<PatientId, PatientState>();
   private readonly anomaly: AnomalyDetector;

@@ -20,8 +20,10 @@ const INACTIVE_THRESHOLD_MS = 60_000;
 const DELETE_WAIT_MS = 2_000;
 /** How often a reader checks that its consumer is on the stream's leader. */
 const PLACEMENT_CHECK_MS = 1_000;
-/** Consumers created in a row to get one on the leader (the server places each on any replica). */
-const PLACEMENT_ATTEMPTS = 12;
+/** Consumers created in a row to get one on the leader before backing off between attempts. */
+const PLACEMENT_ATTEMPTS = 6;
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function toEntry(partition: number, msg: JsMsg): LogEntry | LogCorruptionError {
   const offset = msg.seq - 1;
@@ -144,15 +146,16 @@ export class PartitionReader {
    * placed on, and nats-server 2.9 let a replica's store diverge from the leader's when a node was
    * paused (other messages at the same sequences, for good); a consumer on that replica delivered
    * them, and the acknowledged messages the leader holds at those sequences were never read. So
-   * the reader creates consumers until one is on the leader, and drops it for a new one when a
-   * check (every second, and after the client recreated it) finds it elsewhere.
+   * the reader creates consumers until one is on the leader; takes nothing from a consumer the
+   * client recreated by itself until that one is known to be on the leader; and drops the consumer
+   * for a new one, taking nothing more from it, when a check every second finds it elsewhere.
    */
   private async run(offset: number): Promise<void> {
     let expected = offset + 1;
     for (let restarts = 0; ; restarts++) {
-      if (restarts > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * restarts)));
+      if (restarts > 0) await delay(Math.min(2_000, 100 * restarts));
       if (this.isStopped()) return;
-      const consumer = await this.consumerOnLeader(expected);
+      const { consumer, name } = await this.consumerOnLeader(expected);
       this.consumer = consumer;
       if (this.isStopped()) return;
       const messages = await consumer.consume({ max_messages: PULL_BATCH, expires: PULL_EXPIRES_MS });
@@ -161,11 +164,21 @@ export class PartitionReader {
         messages.stop();
         return;
       }
-      const placement = this.watchPlacement(consumer, messages);
+      /** The consumer last known to be on the leader: only its messages are taken. */
+      let verified = name;
+      const watch = this.watchPlacement(() => verified, messages);
       let gap = false;
       try {
         for await (const msg of messages) {
-          if (this.isStopped()) break;
+          if (this.isStopped() || watch.misplaced) break;
+          if (msg.info.consumer !== verified) {
+            // The client recreated the consumer (a missed heartbeat): wherever the server put it.
+            if ((await this.placementOf(msg.info.consumer)) !== true) {
+              watch.misplace();
+              break;
+            }
+            verified = msg.info.consumer;
+          }
           if (msg.seq < expected) continue;
           if (msg.seq > expected && !(await this.deletedBefore(msg.seq))) {
             gap = true;
@@ -179,41 +192,43 @@ export class PartitionReader {
           }
         }
       } finally {
-        placement.stop();
+        watch.stop();
       }
       if (this.isStopped()) return;
       messages.stop();
       void consumer.delete().catch(() => false);
-      if (!gap && !placement.misplaced) throw new Error(`the consumer of ${this.stream} stopped`);
-      if (placement.misplaced) restarts = 0;
+      if (!gap && !watch.misplaced) throw new Error(`the consumer of ${this.stream} stopped`);
     }
   }
 
-  /** An ordered consumer from `seq` on, placed on the stream's leader. */
-  private async consumerOnLeader(seq: number): Promise<Consumer> {
+  /**
+   * An ordered consumer from `seq` on, on the stream's leader: the server places each new one on
+   * any replica, so it creates them (backing off, while there is no leader) until one is there.
+   */
+  private async consumerOnLeader(seq: number): Promise<{ consumer: Consumer; name: string }> {
     for (let attempt = 1; ; attempt++) {
       const consumer = await this.js.consumers.get(this.stream, {
         deliver_policy: DeliverPolicy.StartSequence,
         opt_start_seq: seq,
         inactive_threshold: INACTIVE_THRESHOLD_MS,
       });
-      if ((await this.onLeader(consumer)) !== false) return consumer;
+      const { name } = await consumer.info(true);
+      if (this.isStopped() || (await this.placementOf(name)) === true) return { consumer, name };
       void consumer.delete().catch(() => false);
-      if (attempt >= PLACEMENT_ATTEMPTS) {
-        throw new Error(`no consumer of ${this.stream} could be placed on its leader in ${attempt} attempts`);
-      }
-      if (this.isStopped()) return consumer;
+      if (attempt >= PLACEMENT_ATTEMPTS) await delay(Math.min(2_000, 100 * (attempt - PLACEMENT_ATTEMPTS + 1)));
     }
   }
 
   /**
-   * Whether the consumer is on the stream's leader: undefined when unknown (no leader now, or the
-   * server did not answer; the next check decides). A server without clustering has one store.
+   * Whether consumer `name` is on the stream's leader: undefined when unknown (no leader now, or
+   * the server did not answer). A server without clustering has one store.
    */
-  private async onLeader(consumer: Consumer): Promise<boolean | undefined> {
+  private async placementOf(name: string): Promise<boolean | undefined> {
     try {
       const jsm = await this.js.jetstreamManager(false);
-      const [mine, stream] = await Promise.all([consumer.info(false), jsm.streams.info(this.stream)]);
+      // By name, not `consumer.info()`: that would overwrite the client's cached info of the
+      // consumer with an older one's if the client recreated it meanwhile.
+      const [mine, stream] = await Promise.all([jsm.consumers.info(this.stream, name), jsm.streams.info(this.stream)]);
       const leader = stream.cluster?.leader;
       if (stream.cluster?.replicas === undefined || stream.cluster.replicas.length === 0) return true;
       if (leader === undefined || leader === '') return undefined;
@@ -224,37 +239,33 @@ export class PartitionReader {
   }
 
   /**
-   * Checks every `PLACEMENT_CHECK_MS`, and after the client recreated the consumer, that it is
-   * still on the leader; if not, stops its messages (the reader then starts a new consumer).
+   * Checks every `PLACEMENT_CHECK_MS` that the verified consumer is still on the leader; when it is
+   * not, marks it misplaced (the run loop takes nothing more from it) and stops its messages.
    */
   private watchPlacement(
-    consumer: Consumer,
+    verified: () => string,
     messages: ConsumerMessages,
-  ): { readonly misplaced: boolean; stop(): void } {
+  ): { readonly misplaced: boolean; misplace(): void; stop(): void } {
     // Fields, not locals: they change in callbacks, which narrowing cannot see.
     const state = { misplaced: false, checking: false, stopped: false };
-    const check = (): void => {
+    const misplace = (): void => {
+      if (state.misplaced) return;
+      state.misplaced = true;
+      messages.stop();
+    };
+    const timer = setInterval(() => {
       if (state.checking || state.stopped) return;
       state.checking = true;
-      void this.onLeader(consumer).then((onLeader) => {
+      void this.placementOf(verified()).then((onLeader) => {
         state.checking = false;
-        if (onLeader === false && !state.stopped && !state.misplaced) {
-          state.misplaced = true;
-          messages.stop();
-        }
+        if (onLeader === false && !state.stopped) misplace();
       });
-    };
-    const timer = setInterval(check, PLACEMENT_CHECK_MS);
-    void (async () => {
-      for await (const status of messages.status()) {
-        if (state.stopped) break;
-        if (status.type === 'ordered_consumer_recreated') check();
-      }
-    })().catch(() => undefined);
+    }, PLACEMENT_CHECK_MS);
     return {
       get misplaced() {
         return state.misplaced;
       },
+      misplace,
       stop() {
         state.stopped = true;
         clearInterval(timer);

@@ -7,7 +7,8 @@
  * 3-node cluster from the binary on loopback ports, two replicas-3 partition streams, a
  * JetStreamTelemetryLog that appends (simulated devices, each re-sending until acknowledged) and
  * one that reads (as a processor does), and pauses (SIGSTOP/SIGCONT) or kills and restarts a node
- * each cycle, alternating the leader of a stream and another node. After the faults it waits for
+ * each cycle: in even cycles the leader of stream P0, in odd cycles the first node (by name) that
+ * does not lead stream P1; every `--kill-every`-th cycle from the first kills instead of pausing. After the faults it waits for
  * every stream to have a leader with current replicas, reads every message from the leaders, and
  * reports:
  *
@@ -205,10 +206,12 @@ async function probe(options: ProbeOptions): Promise<number> {
     await readLoop;
     await Promise.all([writer.close(), reader.close(), nc.close()]);
 
-    const heldAt = new Map([...truth].map(([at, record]) => [record, at]));
+    // Every offset holding each record: a re-send stored twice is held at two.
+    const heldAt = new Map<string, Set<string>>();
+    for (const [at, record] of truth) heldAt.set(record, (heldAt.get(record) ?? new Set()).add(at));
     const read = new Set(readAt.values());
     const notInStream = [...acked.keys()].filter((record) => !heldAt.has(record));
-    const moved = [...acked].filter(([record, at]) => heldAt.has(record) && heldAt.get(record) !== at);
+    const moved = [...acked].filter(([record, at]) => heldAt.has(record) && heldAt.get(record)?.has(at) !== true);
     const readOther = [...readAt].filter(([at, record]) => truth.has(at) && truth.get(at) !== record);
     const neverRead = [...acked.keys()].filter((record) => !read.has(record));
     say(

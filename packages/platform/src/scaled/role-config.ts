@@ -326,7 +326,7 @@ export function parseRoleConfig(
     }
     const policyPath = get('clinical-policy');
     let clinicalPolicy = DEFAULT_ENGINE_POLICY;
-    if (policyPath !== undefined) {
+    if (policyPath !== undefined && policyPath !== '') {
       try {
         clinicalPolicy = parseEnginePolicy(JSON.parse(readFileSync(resolve(policyPath), 'utf8')));
       } catch (err) {

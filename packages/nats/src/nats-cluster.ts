@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { StorageType, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 
 /** Where Debian's nats-server package installs the server (2.9.10 on Debian 12). */
@@ -180,8 +180,17 @@ export class NatsCluster {
       try {
         const nc = await connect({ servers: this.urls, timeout: 2_000 });
         try {
-          const jsm = await jetstreamManager(nc, { timeout: 2_000 });
+          const jsm = await jetstreamManager(nc, { timeout: 5_000 });
           await jsm.getAccountInfo();
+          // Answering is not yet placing: ready once a stream on every node can be created.
+          const probe = `WS_CLUSTER_READY_${process.pid}_${Date.now()}`;
+          await jsm.streams.add({
+            name: probe,
+            subjects: [`ws.cluster.ready.${process.pid}.${Date.now()}`],
+            num_replicas: this.nodes.length,
+            storage: StorageType.Memory,
+          });
+          await jsm.streams.delete(probe);
           return;
         } finally {
           await nc.close();
@@ -192,7 +201,7 @@ export class NatsCluster {
       }
     }
     throw new Error(
-      `the NATS cluster did not elect a JetStream leader within 30 s: ${String(last)}\n${this.nodes.map((n) => n.output.slice(-2000)).join('\n')}`,
+      `the NATS cluster could not place a stream on every node within 30 s: ${String(last)}\n${this.nodes.map((n) => n.output.slice(-2000)).join('\n')}`,
     );
   }
 }

@@ -184,11 +184,32 @@ void describe('JetStreamTelemetryLog beyond the contract', () => {
       const cluster = await NatsCluster.start(3);
       const prefix = uniquePrefix();
       const stream = streamName(prefix, 0);
-      const nc = await connect({ servers: cluster.urls });
-      const open = () => JetStreamTelemetryLog.open({ servers: cluster.urls, prefix, replicas: 3, partitionCount: 1 });
-      const writer = await open();
-      const reader = await open();
+      const logs: TelemetryLog[] = [];
+      const nc = await connect({ servers: cluster.urls }).catch(async (error: unknown) => {
+        await cluster.stop();
+        throw error;
+      });
       try {
+        /** Opens a log, retrying while the new cluster cannot place its streams yet (up to about 30 s). */
+        const open = async (): Promise<TelemetryLog> => {
+          for (let attempt = 1; ; attempt++) {
+            try {
+              const log = await JetStreamTelemetryLog.open({
+                servers: cluster.urls,
+                prefix,
+                replicas: 3,
+                partitionCount: 1,
+              });
+              logs.push(log);
+              return log;
+            } catch (error) {
+              if (!(error instanceof LogUnavailableError) || attempt >= 30) throw error;
+              await new Promise((resolve) => setTimeout(resolve, 1_000));
+            }
+          }
+        };
+        const writer = await open();
+        const reader = await open();
         const jsm = await jetstreamManager(nc, { timeout: 10_000 });
         /** Where the reader's consumers live (it keeps one), and the stream's leader. */
         const placement = async (manager: JetStreamManager) => {
@@ -200,7 +221,9 @@ void describe('JetStreamTelemetryLog beyond the contract', () => {
         const readUpTo = async (count: number, from: number) => {
           const seen: number[] = [];
           let offset = from;
+          const deadline = Date.now() + 60_000;
           while (seen.length < count) {
+            assert.ok(Date.now() < deadline, `read ${seen.length} of ${count} records in 60 s`);
             for (const entry of await reader.fetch(new Map([[0, offset]]), { maxRecords: 100, maxWaitMs: 1_000 })) {
               seen.push(entry.seq);
               offset = entry.offset + 1;
@@ -238,9 +261,8 @@ void describe('JetStreamTelemetryLog beyond the contract', () => {
           'and reads on, in order',
         );
       } finally {
-        await writer.close();
-        await reader.close();
-        await nc.close();
+        for (const log of logs) await log.close().catch(() => undefined);
+        await nc.close().catch(() => undefined);
         await cluster.stop();
       }
     },

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { deviceId, patientId, wardId } from '@wardstream/domain';
-import { NatsCluster } from '@wardstream/nats/testing';
+import { NatsCluster, versionAtLeast } from '@wardstream/nats/testing';
 import { freshTestSchema } from '@wardstream/pg/testing';
 import { freePort } from '@wardstream/platform';
 import { PostgresRegistry } from '@wardstream/registry/postgres';
@@ -37,8 +37,7 @@ const BETWEEN_MS = 5_000;
  * an older server it is skipped, saying so, unless `WS_FAULT_PAUSE_NATS=1` asks for it anyway.
  */
 function pausePhaseRuns(version: readonly number[]): boolean {
-  const [major = 0, minor = 0] = version;
-  return process.env.WS_FAULT_PAUSE_NATS === '1' || major > 2 || (major === 2 && minor >= 10);
+  return process.env.WS_FAULT_PAUSE_NATS === '1' || versionAtLeast(version, 2, 10);
 }
 
 function sleep(ms: number): Promise<void> {

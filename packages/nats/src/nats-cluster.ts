@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { StorageType, jetstreamManager } from '@nats-io/jetstream';
+import { StorageType, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 
 /** Where Debian's nats-server package installs the server (2.9.10 on Debian 12). */
@@ -21,6 +21,12 @@ const FETCHED_NATS_SERVER_BINARY = fileURLToPath(new URL('../../../.tools/nats-s
 export const NATS_SERVER_BINARY =
   (process.env.WARDSTREAM_TEST_NATS_SERVER ?? '') ||
   (existsSync(FETCHED_NATS_SERVER_BINARY) ? FETCHED_NATS_SERVER_BINARY : SYSTEM_NATS_SERVER_BINARY);
+
+/** Whether `version` (e.g. `[2, 10, 27]`) is `major.minor` or later. */
+export function versionAtLeast(version: readonly number[], major: number, minor: number): boolean {
+  const [have = 0, haveMinor = 0] = version;
+  return have > major || (have === major && haveMinor >= minor);
+}
 
 /** The version a nats-server binary reports, e.g. `[2, 10, 27]`. */
 export function natsServerVersion(binary = NATS_SERVER_BINARY): [number, number, number] {
@@ -65,7 +71,7 @@ export class NatsCluster {
   static async start(size = 3, binary = NATS_SERVER_BINARY): Promise<NatsCluster> {
     const version = natsServerVersion(binary);
     // 2.10 and later fsync every write before acknowledging it with this; 2.9 rejects the setting.
-    const syncAlways = version[0] > 2 || (version[0] === 2 && version[1] >= 10);
+    const syncAlways = versionAtLeast(version, 2, 10);
     const dir = await mkdtemp(join(tmpdir(), 'ws-nats-cluster-'));
     const ports = await Promise.all(Array.from({ length: size * 2 }, () => freeLoopbackPort()));
     const nodes: Node[] = [];
@@ -182,15 +188,7 @@ export class NatsCluster {
         try {
           const jsm = await jetstreamManager(nc, { timeout: 5_000 });
           await jsm.getAccountInfo();
-          // Answering is not yet placing: ready once a stream on every node can be created.
-          const probe = `WS_CLUSTER_READY_${process.pid}_${Date.now()}`;
-          await jsm.streams.add({
-            name: probe,
-            subjects: [`ws.cluster.ready.${process.pid}.${Date.now()}`],
-            num_replicas: this.nodes.length,
-            storage: StorageType.Memory,
-          });
-          await jsm.streams.delete(probe);
+          await this.waitForPlacement(jsm);
           return;
         } finally {
           await nc.close();
@@ -201,8 +199,32 @@ export class NatsCluster {
       }
     }
     throw new Error(
-      `the NATS cluster could not place a stream on every node within 30 s: ${String(last)}\n${this.nodes.map((n) => n.output.slice(-2000)).join('\n')}`,
+      `the NATS cluster did not elect a JetStream leader within 30 s: ${String(last)}\n${this.nodes.map((n) => n.output.slice(-2000)).join('\n')}`,
     );
+  }
+
+  /**
+   * Answering is not yet placing: waits, up to 30 s, until a stream on every node can be created.
+   * Best effort: a cluster still refusing then ("no suitable peers") is returned anyway, and the
+   * caller's own first request meets what it meets, as before this wait existed.
+   */
+  private async waitForPlacement(jsm: JetStreamManager): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
+      const name = `WS_CLUSTER_READY_${process.pid}_${attempt}`;
+      try {
+        await jsm.streams.add({
+          name,
+          subjects: [`ws.cluster.ready.${process.pid}.${attempt}`],
+          num_replicas: this.nodes.length,
+          storage: StorageType.Memory,
+        });
+        await jsm.streams.delete(name).catch(() => false);
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
   }
 }
 

@@ -34,7 +34,7 @@ export async function deleteLog(prefix: string, servers: string = LOCAL_TEST_NAT
     await nc.close();
   }
 }
-export { NatsCluster, NATS_SERVER_BINARY } from './nats-cluster.js';
+export { NatsCluster, NATS_SERVER_BINARY, versionAtLeast } from './nats-cluster.js';
 
 /** A nats-server with JetStream that a test started on a free loopback port (see `startTestNatsServer`). */
 export interface TestNatsServer {

@@ -40,28 +40,29 @@ interface ProbeOptions {
   readonly killEvery: number;
 }
 
+/** The whole-number options: the field each sets and its bounds. */
+const NUMBER_OPTIONS: Readonly<Record<string, readonly [Exclude<keyof ProbeOptions, 'binary'>, number, number]>> = {
+  '--cycles': ['cycles', 1, 100],
+  '--fault-ms': ['faultMs', 1_000, 60_000],
+  '--devices': ['devices', 1, 200],
+  '--kill-every': ['killEvery', 0, 100],
+};
+
 function parseArgs(argv: readonly string[]): ProbeOptions | string {
   const options = { binary: NATS_SERVER_BINARY, cycles: 9, faultMs: 8_000, devices: 20, killEvery: 3 };
   for (let i = 0; i < argv.length; i += 2) {
-    const [flag, value] = [argv[i], argv[i + 1]];
-    if (value === undefined) return `${flag ?? ''} needs a value`;
+    const [flag = '', value] = [argv[i], argv[i + 1]];
+    if (value === undefined) return `${flag} needs a value`;
+    const number = NUMBER_OPTIONS[flag];
     if (flag === '--binary') options.binary = value;
-    else if (flag === '--cycles' || flag === '--fault-ms' || flag === '--devices' || flag === '--kill-every') {
+    else if (number !== undefined) {
+      const [field, min, max] = number;
       const n = Number(value);
-      const limits = {
-        '--cycles': [1, 100],
-        '--fault-ms': [1_000, 60_000],
-        '--devices': [1, 200],
-        '--kill-every': [0, 100],
-      }[flag];
-      if (!Number.isInteger(n) || n < (limits[0] ?? 0) || n > (limits[1] ?? 0)) {
-        return `${flag} must be a whole number from ${limits[0]} to ${limits[1]}, not "${value}"`;
+      if (!Number.isInteger(n) || n < min || n > max) {
+        return `${flag} must be a whole number from ${min} to ${max}, not "${value}"`;
       }
-      if (flag === '--cycles') options.cycles = n;
-      else if (flag === '--fault-ms') options.faultMs = n;
-      else if (flag === '--devices') options.devices = n;
-      else options.killEvery = n;
-    } else return `unknown option ${flag ?? ''}`;
+      options[field] = n;
+    } else return `unknown option ${flag}`;
   }
   return options;
 }
